@@ -1,0 +1,175 @@
+"""The ``ccdocs`` command: parse arguments, call the stages, print findings, choose the exit code.
+
+Exit codes: 0 ok, 1 the profile (or the map) has errors, 2 usage, 3 gaps under ``--strict``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from generator.bundled import default_profile
+from generator.errors import CcdocsError, Finding, ProfileError
+
+if TYPE_CHECKING:
+    from generator.mandates import Gap
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_GAPS = 0, 1, 2, 3
+
+profile_argument = click.argument(
+    "profile", required=False, type=click.Path(path_type=Path, dir_okay=False)
+)
+
+
+class _Cli(click.Group):
+    """The command group; turns ccdocs errors into a message and an exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CcdocsError as e:
+            click.secho(f"ccdocs: {e}", fg="red", err=True)
+            ctx.exit(EXIT_ERRORS)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as e:  # the process boundary: report, don't dump a traceback
+            if os.environ.get("CCDOCS_DEBUG"):
+                raise
+            click.secho(f"ccdocs: internal error: {type(e).__name__}: {e}", fg="red", err=True)
+            click.echo("Run again with CCDOCS_DEBUG=1 for details, and report it.", err=True)
+            ctx.exit(EXIT_ERRORS)
+
+
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ccdocs")
+def cli() -> None:
+    """Write a contact center's controlled documents from its profile, and audit them."""
+
+
+@cli.command()
+@profile_argument
+@click.option("--strict", is_flag=True, help="Fail (exit 3) when mandated content is missing.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format of the findings.")
+def validate(profile: Path | None, strict: bool, fmt: str) -> None:
+    """Check PROFILE (default: the bundled event hotline): errors, then gaps."""
+    from generator.mandates import profile_targets
+    from generator.profile import load_profile
+    from generator.standards import load_catalog
+    from generator.validate import validate_profile
+
+    path = _display_path(profile or default_profile())
+    catalog = load_catalog()
+    try:
+        loaded = load_profile(path)
+    except ProfileError as e:
+        _emit(fmt, path, list(e.findings), [], None)
+        sys.exit(EXIT_ERRORS)
+    result = validate_profile(loaded, catalog)
+    targets = [t.label for t in profile_targets(loaded.data, catalog)]
+    summary = _summary(loaded.data, targets) if result.ok else None
+    _emit(fmt, path, list(result.errors), list(result.gaps), summary)
+    if result.errors:
+        sys.exit(EXIT_ERRORS)
+    if strict and result.gaps:
+        sys.exit(EXIT_GAPS)
+
+
+@cli.command()
+@click.option("--standard", "standard_id", help="Add the mandates of this standard (e.g. cc-cmm-oc-2011).")
+@click.option("--level", type=click.IntRange(1, 5), default=1, show_default=True,
+              help="Target level of --standard.")
+def schema(standard_id: str | None, level: int) -> None:
+    """Print the profile JSON Schema, with a standard's mandates when --standard is given."""
+    from generator.mandates import Target, mandate_schema
+    from generator.references import did_you_mean
+    from generator.standards import load_catalog
+
+    catalog = load_catalog()
+    targets = []
+    if standard_id is not None:
+        if standard_id not in catalog.standards:
+            hint = did_you_mean(standard_id, set(catalog.standards))
+            raise click.BadParameter(
+                f"no standard '{standard_id}'{hint}; known: {', '.join(sorted(catalog.standards))}",
+                param_hint="--standard",
+            )
+        targets = [Target(catalog.standards[standard_id], level)]
+    click.echo(json.dumps(mandate_schema(catalog, targets), ensure_ascii=False, indent=2))
+
+
+def _display_path(path: Path) -> Path:
+    """A path relative to the working folder when it is inside it, so messages stay short."""
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path
+
+
+def _summary(data: dict[str, Any], targets: list[str]) -> dict[str, Any]:
+    org = data.get("organization", {})
+    counted = ("roles", "processes", "kpis", "risks", "records")
+    counts = {key: len(data.get(key) or []) for key in counted}
+    counts["emergency_plans"] = len((data.get("emergency") or {}).get("plans") or [])
+    counts["training_modules"] = len((data.get("training") or {}).get("modules") or [])
+    return {"organization": org.get("name"), "id": org.get("id"), "targets": targets,
+            "counts": counts}
+
+
+def _emit(fmt: str, path: Path, errors: list[Finding], gaps: list[Gap],
+          summary: dict[str, Any] | None) -> None:
+    if fmt == "json":
+        payload = {
+            "profile": str(path),
+            "valid": not errors,
+            "errors": [_finding_json(f) for f in errors],
+            "gaps": [_gap_json(g) for g in gaps],
+            "summary": summary,
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    for finding in [*errors, *(g.to_finding() for g in gaps)]:
+        click.echo(finding.format())
+    _echo_summary(path, errors, gaps, summary)
+
+
+def _echo_summary(path: Path, errors: list[Finding], gaps: list[Gap],
+                  summary: dict[str, Any] | None) -> None:
+    if errors:
+        noun = "error" if len(errors) == 1 else "errors"
+        click.secho(f"{path}: {len(errors)} {noun}; fix them and run again", fg="red", err=True)
+        return
+    assert summary is not None
+    counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in summary["counts"].items())
+    click.secho(f"{path}: valid — {summary['organization']} ({summary['id']})", fg="green")
+    click.echo(f"  {counts}")
+    targets = ", ".join(summary["targets"])
+    colour = "yellow" if gaps else "green"
+    click.secho(f"  {len(gaps)} gaps against {targets}", fg=colour)
+
+
+def _finding_json(finding: Finding) -> dict[str, Any]:
+    loc = finding.location
+    return {
+        "file": str(loc.file), "line": loc.line, "column": loc.column, "pointer": loc.pointer,
+        "severity": finding.severity, "message": finding.message, "hint": finding.hint,
+        "requirements": list(finding.requirement_ids),
+    }
+
+
+def _gap_json(gap: Gap) -> dict[str, Any]:
+    record = _finding_json(gap.to_finding())
+    record.update({"kind": gap.kind, "subject": gap.subject, "status": gap.status,
+                   "gap_severity": gap.severity, "detail": gap.detail})
+    return record
+
+
+def main(argv: list[str] | None = None) -> NoReturn:
+    """Entry point of the console script."""
+    cli.main(args=argv, prog_name="ccdocs")
+    sys.exit(EXIT_OK)

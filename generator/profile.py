@@ -1,0 +1,156 @@
+"""Load stage: read a profile YAML file into plain data plus a map of source positions.
+
+Only ``yaml.safe_load`` semantics are used (no Python tags). Dates stay strings so the schema
+checks their format and messages show them as written. Every mapping key and value keeps its
+file:line:col, addressed by JSON pointer, so later stages can point at the line a value came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from generator.errors import Finding, Location, ProfileError
+
+# A profile is JSON-like data: mappings, lists, strings, numbers, booleans and null.
+Data = Any
+
+
+class _ProfileLoader(yaml.SafeLoader):
+    """SafeLoader that leaves timestamps as strings (the schema validates dates)."""
+
+
+_ProfileLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A loaded profile: its data and where each value and key sits in the source."""
+
+    path: Path
+    data: Data
+    values: Mapping[str, Location] = field(default_factory=dict)
+    keys: Mapping[str, Location] = field(default_factory=dict)
+
+    def locate(self, pointer: str, *, key: bool = False) -> Location:
+        """The location of the value (or its key) at ``pointer``, else of its nearest parent."""
+        table = self.keys if key and pointer in self.keys else self.values
+        probe = pointer
+        while probe not in table and probe:
+            probe = probe.rsplit("/", 1)[0]
+        found = table.get(probe) or Location(self.path)
+        return Location(found.file, found.line, found.column, pointer)
+
+
+def escape_pointer_token(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def pointer_of(parts: object) -> str:
+    """JSON pointer (RFC 6901) for a sequence of keys and indexes."""
+    assert isinstance(parts, list | tuple)
+    return "".join("/" + escape_pointer_token(p) for p in parts)
+
+
+def load_profile(path: Path) -> Profile:
+    """Read and parse ``path``; raise ProfileError with located findings on bad YAML."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise ProfileError([_finding(path, None, "file not found", "check the path")]) from e
+    except UnicodeDecodeError as e:
+        raise ProfileError([_finding(path, None, "not UTF-8 text", "save it as UTF-8")]) from e
+    except OSError as e:
+        raise ProfileError([_finding(path, None, f"cannot read: {e.strerror}", "")]) from e
+    return parse_profile(text, path)
+
+
+def parse_profile(text: str, path: Path) -> Profile:
+    """Parse profile text; ``path`` is only used for locations."""
+    loader = _ProfileLoader(text)
+    try:
+        node = loader.get_single_node()
+        builder = _Builder(path, loader)
+        data = builder.build(node, "") if node is not None else None
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        problem = e.problem or e.context or "invalid YAML"
+        raise ProfileError(
+            [_finding(path, mark, f"YAML syntax error: {problem}", _yaml_hint(problem))]
+        ) from e
+    except yaml.YAMLError as e:
+        raise ProfileError([_finding(path, None, f"YAML error: {e}", "")]) from e
+    finally:
+        loader.dispose()
+    if builder.findings:
+        raise ProfileError(builder.findings)
+    if data is None:
+        data = {}
+    return Profile(path, data, builder.values, builder.keys)
+
+
+class _Builder:
+    """Turns composed YAML nodes into data, recording positions and duplicate keys."""
+
+    def __init__(self, path: Path, loader: _ProfileLoader) -> None:
+        self.path = path
+        self.loader = loader
+        self.values: dict[str, Location] = {}
+        self.keys: dict[str, Location] = {}
+        self.findings: list[Finding] = []
+
+    def build(self, node: yaml.Node, pointer: str) -> Data:
+        self.values[pointer] = self._loc(node.start_mark, pointer)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, pointer)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, f"{pointer}/{i}") for i, item in enumerate(node.value)]
+        return self.loader.construct_object(node, deep=True)
+
+    def _mapping(self, node: yaml.MappingNode, pointer: str) -> dict[str, Data]:
+        self.loader.flatten_mapping(node)  # resolves "<<" merge keys
+        result: dict[str, Data] = {}
+        for key_node, value_node in node.value:
+            key = self.loader.construct_object(key_node, deep=True)
+            if not isinstance(key, str):
+                key = str(key).lower() if isinstance(key, bool) else str(key)
+            child = f"{pointer}/{escape_pointer_token(key)}"
+            if key in result:
+                self.findings.append(
+                    Finding(
+                        self._loc(key_node.start_mark, child),
+                        f"duplicate key '{key}'",
+                        "error",
+                        "keep one of them; YAML would silently use the last",
+                    )
+                )
+                continue
+            self.keys[child] = self._loc(key_node.start_mark, child)
+            result[key] = self.build(value_node, child)
+        return result
+
+    def _loc(self, mark: yaml.Mark, pointer: str) -> Location:
+        return Location(self.path, mark.line + 1, mark.column + 1, pointer)
+
+
+def _finding(path: Path, mark: yaml.Mark | None, message: str, hint: str) -> Finding:
+    if mark is None:
+        return Finding(Location(path), message, "error", hint)
+    return Finding(Location(path, mark.line + 1, mark.column + 1), message, "error", hint)
+
+
+def _yaml_hint(problem: str) -> str:
+    if "tab" in problem:
+        return "indent with spaces, not tabs"
+    if "mapping values" in problem:
+        return "quote values that contain ': ' or check the indentation"
+    if "could not find expected ':'" in problem or "expected <block end>" in problem:
+        return "check the indentation of this line and the one before"
+    return "fix the YAML syntax at this position"

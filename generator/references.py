@@ -1,0 +1,216 @@
+"""Cross-reference and consistency rules of a profile, read from ``x-*`` keys of its schema.
+
+References (a role that reports to a role that exists), unique ids, dates that must not run
+backwards and weights that must add up: everything JSON Schema cannot say by itself.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from generator import fieldpath
+from generator.errors import Finding
+from generator.profile import Profile
+from generator.standards import Catalog
+
+
+def did_you_mean(word: str, options: list[str] | set[str]) -> str:
+    """`` (did you mean 'x'?)`` when a close match exists, else an empty string."""
+    close = difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _record_documents(catalog: Catalog) -> set[str]:
+    return {d.id for d in catalog.documents.values() if d.kind == "record"}
+
+
+def _scored_requirements(catalog: Catalog) -> set[str]:
+    return {r.uid for s in catalog.standards.values() if s.scoring for r in s.requirements}
+
+
+CATALOG_COLLECTIONS: dict[str, Callable[[Catalog], set[str]]] = {
+    "skills": Catalog.skill_codes,
+    "courses": Catalog.course_ids,
+    "requirements": lambda c: set(c.requirements),
+    "standards": lambda c: set(c.standards),
+    "record-documents": _record_documents,
+    "scored-requirements": _scored_requirements,
+}
+
+
+def reference_errors(profile: Profile, catalog: Catalog) -> list[Finding]:
+    """Every broken reference, duplicate id, backwards date and wrong total in ``profile``."""
+    rules = catalog.profile_schema
+    findings = _duplicate_ids(profile, profile.data, "")
+    for rule in rules.get("x-references", []):
+        findings += _broken_references(profile, catalog, rule)
+    for rule in rules.get("x-order", []):
+        findings += _order_errors(profile, rule["first"], rule["then"])
+    for path in rules.get("x-increasing", []):
+        findings += _increasing_errors(profile, path)
+    for rule in rules.get("x-sums", []):
+        findings += _sum_errors(profile, rule["path"], rule["total"])
+    findings += _target_errors(profile, catalog)
+    findings += _score_errors(profile, catalog)
+    return findings
+
+
+def _error(profile: Profile, pointer: str, message: str, hint: str = "") -> Finding:
+    return Finding(profile.locate(pointer), message, "error", hint)
+
+
+def _duplicate_ids(profile: Profile, value: Any, pointer: str) -> list[Finding]:
+    findings: list[Finding] = []
+    if isinstance(value, Mapping):
+        for key, child in value.items():
+            findings += _duplicate_ids(profile, child, f"{pointer}/{key}")
+    elif isinstance(value, list):
+        seen: set[str] = set()
+        for i, item in enumerate(value):
+            item_id = item.get("id") if isinstance(item, Mapping) else None
+            if isinstance(item_id, str):
+                if item_id in seen:
+                    findings.append(
+                        _error(profile, f"{pointer}/{i}/id", f"duplicate id '{item_id}'",
+                               "ids must be unique within their list")
+                    )
+                seen.add(item_id)
+            findings += _duplicate_ids(profile, item, f"{pointer}/{i}")
+    return findings
+
+
+def _targets(profile: Profile, catalog: Catalog, target: str) -> set[str]:
+    if target.startswith("catalog:"):
+        return CATALOG_COLLECTIONS[target.removeprefix("catalog:")](catalog)
+    return {str(v) for _, v in fieldpath.values(profile.data, target) if isinstance(v, str)}
+
+
+def _broken_references(profile: Profile, catalog: Catalog, rule: Mapping[str, Any]) -> list[Finding]:
+    known = _targets(profile, catalog, rule["to"])
+    what = rule["what"]
+    findings = []
+    for pointer, value in fieldpath.values(profile.data, rule["from"]):
+        if not isinstance(value, str):
+            continue  # a type error, reported by the schema
+        if value not in known:
+            message = f"'{value}' is not a {what} id{did_you_mean(value, known)}"
+            findings.append(_error(profile, pointer, message, _where(rule["to"])))
+    if rule.get("acyclic") and not findings:
+        findings += _cycles(profile, rule)
+    return findings
+
+
+def _where(target: str) -> str:
+    if target.startswith("catalog:"):
+        return f"use an id from the standards map ({target.removeprefix('catalog:')})"
+    return f"use an id defined under {target.removesuffix('[].id')}"
+
+
+def _cycles(profile: Profile, rule: Mapping[str, Any]) -> list[Finding]:
+    """Report a reference chain that loops (a role reporting to itself, two roles to each other)."""
+    id_path = rule["to"]
+    ids = fieldpath.values(profile.data, id_path)
+    links = fieldpath.values(profile.data, rule["from"])
+    parent_of: dict[str, str] = {}
+    pointer_of: dict[str, str] = {}
+    for (id_pointer, item_id), (link_pointer, parent) in _pair_by_item(ids, links):
+        parent_of[item_id] = parent
+        pointer_of[item_id] = link_pointer
+    findings, reported = [], set()
+    for start in sorted(parent_of):
+        chain, node = [start], parent_of.get(start)
+        while node is not None and node not in chain:
+            chain.append(node)
+            node = parent_of.get(node)
+        if node == start and start not in reported:
+            reported.update(chain)
+            loop = " -> ".join([*chain, start])
+            findings.append(_error(profile, pointer_of[start], f"reporting line loops: {loop}",
+                                   "one role in the loop must report to a role outside it"))
+    return findings
+
+
+def _pair_by_item(
+    ids: list[tuple[str, Any]], links: list[tuple[str, Any]]
+) -> list[tuple[tuple[str, Any], tuple[str, Any]]]:
+    by_item = {p.rsplit("/", 1)[0]: (p, v) for p, v in ids}
+    pairs = []
+    for pointer, value in links:
+        item = pointer.rsplit("/", 1)[0]
+        if item in by_item and isinstance(value, str):
+            pairs.append((by_item[item], (pointer, value)))
+    return pairs
+
+
+def _order_errors(profile: Profile, first: str, then: str) -> list[Finding]:
+    starts = dict(fieldpath.values(profile.data, first))
+    ends = fieldpath.values(profile.data, then)
+    findings = []
+    for pointer, end in ends:
+        start_pointer = pointer.rsplit("/", 1)[0] + "/" + first.rsplit(".", 1)[-1]
+        start = starts.get(start_pointer)
+        if isinstance(start, str) and isinstance(end, str) and end < start:
+            findings.append(_error(profile, pointer, f"'{end}' is before the start '{start}'",
+                                   "the end must not come before the start"))
+    return findings
+
+
+def _increasing_errors(profile: Profile, path: str) -> list[Finding]:
+    groups: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+    for pointer, value in fieldpath.values(profile.data, path):
+        groups[pointer.rsplit("/", 2)[0]].append((pointer, value))
+    findings = []
+    for items in groups.values():
+        for (_, before), (pointer, value) in zip(items, items[1:], strict=False):
+            if isinstance(before, str) and isinstance(value, str) and value <= before:
+                message = f"'{value}' does not come after '{before}'"
+                findings.append(_error(profile, pointer, message, "keep the list in order"))
+    return findings
+
+
+def _sum_errors(profile: Profile, path: str, total: float) -> list[Finding]:
+    groups: dict[str, list[float]] = defaultdict(list)
+    for pointer, value in fieldpath.values(profile.data, path):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            groups[pointer.rsplit("/", 2)[0]].append(value)
+    findings = []
+    for list_pointer, weights in groups.items():
+        if abs(sum(weights) - total) > 1e-9:
+            message = f"the weights add up to {sum(weights):g}, not {total:g}"
+            findings.append(_error(profile, list_pointer, message, "adjust the weights"))
+    return findings
+
+
+def _target_errors(profile: Profile, catalog: Catalog) -> list[Finding]:
+    findings = []
+    for pointer, target in fieldpath.values(profile.data, "targets[]"):
+        standard = catalog.standards.get(target.get("standard")) if isinstance(target, Mapping) else None
+        level = target.get("level") if isinstance(target, Mapping) else None
+        if standard is None or level is None:
+            continue
+        levels = sorted(int(lv["level"]) for lv in standard.levels)
+        if level not in levels:
+            allowed = f"one of {', '.join(map(str, levels))}" if levels else "omitted: it has no levels"
+            findings.append(_error(profile, f"{pointer}/level",
+                                   f"{standard.short} has no level {level}", f"use {allowed}"))
+    return findings
+
+
+def _score_errors(profile: Profile, catalog: Catalog) -> list[Finding]:
+    findings = []
+    requirements = catalog.requirements
+    for pointer, item in fieldpath.values(profile.data, "self_assessment[]"):
+        if not isinstance(item, Mapping) or item.get("requirement") not in requirements:
+            continue
+        standard = catalog.standards[requirements[item["requirement"]].standard]
+        allowed = standard.scoring.get("scores", [])
+        for dim in ("c", "f"):
+            score = item.get(dim)
+            if isinstance(score, int) and score not in allowed:
+                findings.append(_error(profile, f"{pointer}/{dim}",
+                                       f"{score} is not a score of {standard.short}",
+                                       f"use one of {', '.join(map(str, allowed))}"))
+    return findings

@@ -1,0 +1,278 @@
+"""Load stage for the standards map: standards, requirements, the document catalogue, the schema."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+
+from generator import fieldpath
+from generator.bundled import bundled_dir
+from generator.errors import StandardsMapError
+
+Text = Mapping[str, str]  # {"zh": ..., "en": ...}
+
+SCHEMA_SUFFIX = ".schema.yaml"
+CATALOGUE_FILE = "documents.yaml"
+PROFILE_SCHEMA_FILE = "profile.schema.yaml"
+MAP_SCHEMA_FILE = "map.schema.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class RecordMandate:
+    document: str
+    max_age_days: int
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One requirement of a standard, with what it mandates."""
+
+    uid: str  # "cc-cmm-oc-2011/8"
+    standard: str
+    number: str
+    section: str
+    title: Text
+    summary: Text
+    level: int = 1
+    documents: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+    records: tuple[RecordMandate, ...] = ()
+    severity: str = "major"
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    title: Text
+    sections: tuple[Section, ...] = ()
+
+    def walk(self) -> list[Section]:
+        found = [self]
+        for child in self.sections:
+            found.extend(child.walk())
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class Standard:
+    """One standard edition: its tree, requirements, and scoring rules as data."""
+
+    id: str
+    short: str
+    title: Text
+    edition: str
+    kind: str
+    sections: tuple[Section, ...]
+    requirements: tuple[Requirement, ...]
+    summary: Text = field(default_factory=dict)
+    scoring: Mapping[str, Any] = field(default_factory=dict)
+    levels: tuple[Mapping[str, Any], ...] = ()
+    outcomes: tuple[Mapping[str, Any], ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict)  # courses, skill_levels, terms, ...
+
+    def section_ids(self) -> list[str]:
+        return [s.id for top in self.sections for s in top.walk()]
+
+    def top_section_of(self, section_id: str) -> str:
+        """The id of the top-level section that contains ``section_id``."""
+        for top in self.sections:
+            if section_id in (s.id for s in top.walk()):
+                return top.id
+        raise KeyError(section_id)
+
+
+@dataclass(frozen=True, slots=True)
+class CatalogueDocument:
+    id: str
+    title: Text
+    kind: str  # section | record
+    carried_by: tuple[str, str] | None = None  # (generated document, chapter)
+    fields: tuple[str, ...] = ()
+    form: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """Everything ccdocs knows about the standards, loaded from standards_map/."""
+
+    standards: Mapping[str, Standard]
+    documents: Mapping[str, CatalogueDocument]
+    generated: Mapping[str, Mapping[str, Any]]
+    default_targets: tuple[Mapping[str, Any], ...]
+    profile_schema: Mapping[str, Any]
+
+    @property
+    def requirements(self) -> dict[str, Requirement]:
+        return {r.uid: r for s in self.standards.values() for r in s.requirements}
+
+    def skill_codes(self) -> set[str]:
+        """Every skill code of the skill standards, as ``<level>/<code>``."""
+        codes: set[str] = set()
+        for standard in self.standards.values():
+            for level in standard.extra.get("skill_levels", []):
+                for area in level.get("areas", []):
+                    for task in area.get("tasks", []):
+                        codes.update(f"{level['id']}/{s['code']}" for s in task.get("skills", []))
+        return codes
+
+    def course_ids(self) -> set[str]:
+        return {c["id"] for s in self.standards.values() for c in s.extra.get("courses", [])}
+
+
+def load_catalog(map_dir: Path | None = None) -> Catalog:
+    """Read and check every file of the standards map in ``map_dir`` (default: the bundled one)."""
+    map_dir = map_dir or bundled_dir("standards_map")
+    meta = _read(map_dir / MAP_SCHEMA_FILE)
+    profile_schema = _read(map_dir / PROFILE_SCHEMA_FILE)
+    catalogue = _read(map_dir / CATALOGUE_FILE)
+    _check(meta, "catalogue", catalogue, map_dir / CATALOGUE_FILE)
+    standards = {}
+    for path in sorted(map_dir.glob("*.yaml")):
+        if path.name == CATALOGUE_FILE or path.name.endswith(SCHEMA_SUFFIX):
+            continue
+        raw = _read(path)
+        _check(meta, "standard", raw, path)
+        standard = _standard(raw)
+        if standard.id in standards:
+            raise StandardsMapError(f"{path}: standard id {standard.id!r} is defined twice")
+        standards[standard.id] = standard
+    catalog = Catalog(
+        standards=standards,
+        documents={d["id"]: _document(d) for d in catalogue["documents"]},
+        generated={g["id"]: g for g in catalogue["generated"]},
+        default_targets=tuple(catalogue["default_targets"]),
+        profile_schema=profile_schema,
+    )
+    problems = check_catalog(catalog)
+    if problems:
+        raise StandardsMapError(f"{map_dir}: the standards map is inconsistent:\n" + "\n".join(problems))
+    return catalog
+
+
+def check_catalog(catalog: Catalog) -> list[str]:
+    """Every mandate must point at something that exists; returns the problems found."""
+    problems: list[str] = []
+    for standard in catalog.standards.values():
+        problems += _check_standard(catalog, standard)
+    for doc in catalog.documents.values():
+        problems += _check_paths(catalog, f"document {doc.id}", doc.fields)
+        if doc.carried_by:
+            generated, chapter = doc.carried_by
+            chapters = catalog.generated.get(generated, {}).get("chapters", [])
+            if chapter not in chapters:
+                problems.append(f"document {doc.id}: no chapter {generated}/{chapter}")
+    for target in catalog.default_targets:
+        if target["standard"] not in catalog.standards:
+            problems.append(f"default target: no standard {target['standard']!r}")
+    return problems
+
+
+def _check_standard(catalog: Catalog, standard: Standard) -> list[str]:
+    problems: list[str] = []
+    sections = set(standard.section_ids())
+    dimensions = {d["id"] for d in standard.scoring.get("dimensions", [])}
+    for req in standard.requirements:
+        if req.section not in sections:
+            problems.append(f"{req.uid}: no section {req.section!r}")
+        problems += [
+            f"{req.uid}: no document {d!r} in the catalogue"
+            for d in req.documents
+            if d not in catalog.documents
+        ]
+        for record in req.records:
+            doc = catalog.documents.get(record.document)
+            if doc is None or doc.kind != "record":
+                problems.append(f"{req.uid}: {record.document!r} is not a record document")
+        problems += _check_paths(catalog, req.uid, req.fields)
+    for level in standard.levels:
+        for rule in level["rules"]:
+            unknown = [s for s in rule["sections"] if s not in sections]
+            if unknown or rule["dimension"] not in dimensions:
+                problems.append(f"{standard.id} L{level['level']}: rule names {rule}")
+    return problems
+
+
+def _check_paths(catalog: Catalog, owner: str, paths: tuple[str, ...]) -> list[str]:
+    problems = []
+    for path in paths:
+        try:
+            fieldpath.schema_at(catalog.profile_schema, path)
+        except (KeyError, ValueError) as e:
+            problems.append(f"{owner}: field {e}")
+    return problems
+
+
+def _read(path: Path) -> Any:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise StandardsMapError(f"{path}: cannot read: {e.strerror}") from e
+    except yaml.YAMLError as e:
+        raise StandardsMapError(f"{path}: invalid YAML: {e}") from e
+
+
+def _check(meta: Mapping[str, Any], definition: str, data: Any, path: Path) -> None:
+    schema = {"$ref": f"#/$defs/{definition}", "$defs": meta["$defs"]}
+    errors = sorted(Draft202012Validator(schema).iter_errors(data), key=lambda e: e.json_path)
+    if errors:
+        lines = [f"{path}: {e.json_path}: {e.message}" for e in errors[:20]]
+        raise StandardsMapError("\n".join(lines))
+
+
+def _section(raw: Mapping[str, Any]) -> Section:
+    return Section(raw["id"], raw["title"], tuple(_section(s) for s in raw.get("sections", [])))
+
+
+_STANDARD_KEYS = {"id", "short", "title", "edition", "kind", "summary", "sections", "requirements"}
+_STANDARD_KEYS |= {"scoring", "levels", "outcomes"}
+
+
+def _standard(raw: Mapping[str, Any]) -> Standard:
+    sid = raw["id"]
+    return Standard(
+        id=sid,
+        short=raw["short"],
+        title=raw["title"],
+        edition=raw["edition"],
+        kind=raw["kind"],
+        summary=raw.get("summary", {}),
+        sections=tuple(_section(s) for s in raw["sections"]),
+        requirements=tuple(_requirement(sid, r) for r in raw["requirements"]),
+        scoring=raw.get("scoring", {}),
+        levels=tuple(raw.get("levels", [])),
+        outcomes=tuple(raw.get("outcomes", [])),
+        extra={k: v for k, v in raw.items() if k not in _STANDARD_KEYS},
+    )
+
+
+def _requirement(standard: str, raw: Mapping[str, Any]) -> Requirement:
+    return Requirement(
+        uid=f"{standard}/{raw['id']}",
+        standard=standard,
+        number=raw["id"],
+        section=raw["section"],
+        title=raw["title"],
+        summary=raw["summary"],
+        level=raw.get("level", 1),
+        documents=tuple(raw.get("documents", [])),
+        fields=tuple(raw.get("fields", [])),
+        records=tuple(RecordMandate(r["document"], r["max_age_days"]) for r in raw.get("records", [])),
+        severity=raw.get("severity", "major"),
+    )
+
+
+def _document(raw: Mapping[str, Any]) -> CatalogueDocument:
+    carried = raw.get("carried_by")
+    return CatalogueDocument(
+        id=raw["id"],
+        title=raw["title"],
+        kind=raw["kind"],
+        carried_by=(carried["document"], carried["chapter"]) if carried else None,
+        fields=tuple(raw.get("fields", [])),
+        form=raw.get("form"),
+    )
