@@ -104,7 +104,7 @@ def _document_gaps(profile: Profile, catalog: Catalog, req: Requirement) -> list
         doc = catalog.documents[doc_id]
         if doc.kind == "record":
             if not _records_of(profile, doc_id):
-                gaps.append(Gap("document", doc_id, "missing", profile.locate("/records"),
+                gaps.append(Gap("record", doc_id, "missing", profile.locate("/records"),
                                 (req.uid,), req.severity, "no record of this kind"))
             continue
         empty = [p for p in doc.fields if fieldpath.missing(profile.data, p)]

@@ -74,11 +74,16 @@ def load_profile(path: Path) -> Profile:
 
 def parse_profile(text: str, path: Path) -> Profile:
     """Parse profile text; ``path`` is only used for locations."""
-    loader = _ProfileLoader(text)
+    try:
+        loader = _ProfileLoader(text)
+    except yaml.reader.ReaderError as e:
+        raise ProfileError([_reader_finding(path, text, e)]) from e
+    builder = _Builder(path, loader)
     try:
         node = loader.get_single_node()
-        builder = _Builder(path, loader)
         data = builder.build(node, "") if node is not None else None
+    except yaml.reader.ReaderError as e:
+        raise ProfileError([_reader_finding(path, text, e)]) from e
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         problem = e.problem or e.context or "invalid YAML"
@@ -96,6 +101,9 @@ def parse_profile(text: str, path: Path) -> Profile:
     return Profile(path, data, builder.values, builder.keys)
 
 
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
 class _Builder:
     """Turns composed YAML nodes into data, recording positions and duplicate keys."""
 
@@ -108,6 +116,10 @@ class _Builder:
 
     def build(self, node: yaml.Node, pointer: str) -> Data:
         self.values[pointer] = self._loc(node.start_mark, pointer)
+        if isinstance(node, yaml.CollectionNode) and node.tag not in _PLAIN_TAGS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"unsupported tag {node.tag!r}", node.start_mark
+            )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, pointer)
         if isinstance(node, yaml.SequenceNode):
@@ -146,8 +158,16 @@ def _finding(path: Path, mark: yaml.Mark | None, message: str, hint: str) -> Fin
     return Finding(Location(path, mark.line + 1, mark.column + 1), message, "error", hint)
 
 
+def _reader_finding(path: Path, text: str, error: yaml.reader.ReaderError) -> Finding:
+    before = text[: error.position]
+    line = before.count("\n") + 1
+    column = error.position - (before.rfind("\n") + 1) + 1
+    message = f"character {error.character:#x} is not allowed in YAML"
+    return Finding(Location(path, line, column), message, "error", "remove it")
+
+
 def _yaml_hint(problem: str) -> str:
-    if "tab" in problem:
+    if "tab" in problem or "\\t" in problem:
         return "indent with spaces, not tabs"
     if "mapping values" in problem:
         return "quote values that contain ': ' or check the indentation"

@@ -13,7 +13,7 @@ from typing import Any
 
 from generator import fieldpath
 from generator.errors import Finding
-from generator.profile import Profile
+from generator.profile import Profile, escape_pointer_token
 from generator.standards import Catalog
 
 
@@ -66,7 +66,7 @@ def _duplicate_ids(profile: Profile, value: Any, pointer: str) -> list[Finding]:
     findings: list[Finding] = []
     if isinstance(value, Mapping):
         for key, child in value.items():
-            findings += _duplicate_ids(profile, child, f"{pointer}/{key}")
+            findings += _duplicate_ids(profile, child, f"{pointer}/{escape_pointer_token(key)}")
     elif isinstance(value, list):
         seen: set[str] = set()
         for i, item in enumerate(value):
@@ -96,16 +96,16 @@ def _broken_references(profile: Profile, catalog: Catalog, rule: Mapping[str, An
         if not isinstance(value, str):
             continue  # a type error, reported by the schema
         if value not in known:
-            message = f"'{value}' is not a {what} id{did_you_mean(value, known)}"
-            findings.append(_error(profile, pointer, message, _where(rule["to"])))
+            message = f"'{value}' is not a {what}{did_you_mean(value, known)}"
+            findings.append(_error(profile, pointer, message, _where(rule["to"], what)))
     if rule.get("acyclic") and not findings:
         findings += _cycles(profile, rule)
     return findings
 
 
-def _where(target: str) -> str:
+def _where(target: str, what: str) -> str:
     if target.startswith("catalog:"):
-        return f"use an id from the standards map ({target.removeprefix('catalog:')})"
+        return f"use a {what} from the standards map"
     return f"use an id defined under {target.removesuffix('[].id')}"
 
 
@@ -120,7 +120,7 @@ def _cycles(profile: Profile, rule: Mapping[str, Any]) -> list[Finding]:
         parent_of[item_id] = parent
         pointer_of[item_id] = link_pointer
     findings, reported = [], set()
-    for start in sorted(parent_of):
+    for start in parent_of:  # document order: report the loop at its first member
         chain, node = [start], parent_of.get(start)
         while node is not None and node not in chain:
             chain.append(node)
@@ -192,6 +192,8 @@ def _target_errors(profile: Profile, catalog: Catalog) -> list[Finding]:
         if standard is None or level is None:
             continue
         levels = sorted(int(lv["level"]) for lv in standard.levels)
+        if not isinstance(level, int) or not 1 <= level <= 5:
+            continue  # out of the schema's range: reported there
         if level not in levels:
             allowed = f"one of {', '.join(map(str, levels))}" if levels else "omitted: it has no levels"
             findings.append(_error(profile, f"{pointer}/level",

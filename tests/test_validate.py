@@ -1,0 +1,159 @@
+"""Validate stage: every error kind, located at its exact line and column, all reported at once."""
+
+from __future__ import annotations
+
+from generator.profile import load_profile
+from generator.validate import validate_profile
+
+BASE = """\
+organization:
+  id: acme
+  name: Acme
+roles:
+  - id: duty-mgr
+    name: Duty manager
+  - id: csr
+    name: Agent
+    reports_to: duty-mgr
+"""
+
+
+def errors_of(write_profile, catalog, text: str) -> list[str]:
+    path = write_profile(text)
+    result = validate_profile(load_profile(path), catalog)
+    return [f.format().removeprefix(f"{path}:") for f in result.errors]
+
+
+def test_a_valid_profile_has_no_errors(write_profile, catalog):
+    assert errors_of(write_profile, catalog, BASE) == []
+
+
+def test_unknown_key_is_located_at_the_key_with_did_you_mean(write_profile, catalog):
+    text = BASE.replace("  name: Acme\n", "  name: Acme\n  industy: water\n")
+    [error] = errors_of(write_profile, catalog, text)
+    assert error.startswith("4:3: /organization/industy: unknown key 'industy' (did you mean 'industry'?)")
+
+
+def test_wrong_type_is_located_at_the_value(write_profile, catalog):
+    text = BASE + "assessment_date: [2026]\n"
+    assert errors_of(write_profile, catalog, text) == [
+        "10:18: /assessment_date: a list is not text (write text here)"
+    ]
+
+
+def test_enum_value_with_did_you_mean(write_profile, catalog):
+    text = BASE.replace("  name: Acme\n", "  name: Acme\n  type: outsource\n")
+    [error] = errors_of(write_profile, catalog, text)
+    assert error.startswith(
+        "4:9: /organization/type: 'outsource' is not one of: in-house, outsourced, hosted"
+        " (did you mean 'outsourced'?)"
+    )
+
+
+def test_percentage_over_100_is_impossible(write_profile, catalog):
+    text = BASE + "service_levels:\n  - {channel: x, percent: 120, seconds: 20}\n"
+    errors = errors_of(write_profile, catalog, text)
+    assert "11:27: /service_levels/0/percent: 120 is more than the maximum 100 (lower the value)" in errors
+    # the unknown channel is reported in the same run
+    assert any(e.startswith("11:15: /service_levels/0/channel: 'x' is not a channel id") for e in errors)
+
+
+def test_impossible_date_is_an_error(write_profile, catalog):
+    text = BASE + "assessment_date: 2026-02-30\n"
+    assert errors_of(write_profile, catalog, text) == [
+        "10:18: /assessment_date: '2026-02-30' is not a valid date"
+        " (write it as YYYY-MM-DD, e.g. 2026-03-31)"
+    ]
+
+
+def test_end_before_start_is_an_error(write_profile, catalog):
+    text = BASE + "positioning:\n  strategy:\n    start: 2026-01-01\n    end: 2025-12-31\n"
+    assert errors_of(write_profile, catalog, text) == [
+        "13:10: /positioning/strategy/end: '2025-12-31' is before the start '2026-01-01'"
+        " (the end must not come before the start)"
+    ]
+
+
+def test_broken_role_reference_suggests_the_near_id(write_profile, catalog):
+    text = BASE.replace("reports_to: duty-mgr", "reports_to: dutymgr")
+    assert errors_of(write_profile, catalog, text) == [
+        "9:17: /roles/1/reports_to: 'dutymgr' is not a role id (did you mean 'duty-mgr'?)"
+        " (use an id defined under roles)"
+    ]
+
+
+def test_reporting_loop_is_an_error(write_profile, catalog):
+    text = BASE.replace("    name: Duty manager\n", "    name: Duty manager\n    reports_to: csr\n")
+    [error] = errors_of(write_profile, catalog, text)
+    assert error.startswith("7:17: /roles/0/reports_to: reporting line loops: duty-mgr -> csr -> duty-mgr")
+
+
+def test_duplicate_id_is_an_error(write_profile, catalog):
+    text = BASE.replace("  - id: csr", "  - id: duty-mgr")
+    errors = errors_of(write_profile, catalog, text)
+    assert "7:9: /roles/1/id: duplicate id 'duty-mgr' (ids must be unique within their list)" in errors
+
+
+def test_kpi_and_contact_references_are_checked(write_profile, catalog):
+    text = BASE + (
+        "kpis:\n  - {id: csat, name: CSAT}\n"
+        "processes:\n  - {id: p, name: P, kind: business, kpis: [cast]}\n"
+        "emergency:\n  contacts:\n    - {id: it, name: IT}\n"
+        "  plans:\n    - {id: x, title: X, call_tree: [it, boss]}\n"
+    )
+    assert errors_of(write_profile, catalog, text) == [
+        "13:45: /processes/0/kpis/0: 'cast' is not a KPI id (did you mean 'csat'?)"
+        " (use an id defined under kpis)",
+        "18:41: /emergency/plans/0/call_tree/1: 'boss' is not a contact id"
+        " (use an id defined under emergency.contacts)",
+    ]
+
+
+def test_weights_must_add_up(write_profile, catalog):
+    text = BASE + "quality:\n  form:\n    - {item: a, weight: 60}\n    - {item: b, weight: 30}\n"
+    assert errors_of(write_profile, catalog, text) == [
+        "12:5: /quality/form: the weights add up to 90, not 100 (adjust the weights)"
+    ]
+
+
+def test_intervals_must_run_forward(write_profile, catalog):
+    text = BASE + (
+        "staffing:\n  intervals:\n    - {start: '09:00', contacts: 1}\n"
+        "    - {start: '08:30', contacts: 1}\n"
+    )
+    assert errors_of(write_profile, catalog, text) == [
+        "13:15: /staffing/intervals/1/start: '08:30' does not come after '09:00'"
+        " (keep the list in order)"
+    ]
+
+
+def test_target_level_and_scores_come_from_the_map(write_profile, catalog):
+    text = BASE + (
+        "targets:\n  - {standard: cc-cmm-oc-2011, level: 6}\n  - {standard: cc-cmm}\n"
+        "self_assessment:\n  - {requirement: cc-cmm-oc-2011/1, c: 7, f: 10}\n"
+    )
+    errors = errors_of(write_profile, catalog, text)
+    assert "11:39: /targets/0/level: 6 is more than the maximum 5 (lower the value)" in errors
+    assert any(e.startswith("12:16: /targets/1/standard: 'cc-cmm' is not a standard id") for e in errors)
+    assert any(e.startswith("14:40: /self_assessment/0/c: 7 is not a score of CC-CMM-OC 2011") for e in errors)
+
+
+def test_missing_required_key_points_at_the_mapping(write_profile, catalog):
+    assert errors_of(write_profile, catalog, "organization:\n  name: Acme\n") == [
+        "2:3: /organization: missing required key 'id' (add 'id:' here)"
+    ]
+
+
+def test_every_error_is_reported_in_one_run_sorted_by_line(write_profile, catalog):
+    text = BASE.replace("type", "x") + "assessment_date: nope\nbogus: 1\n"
+    text = text.replace("reports_to: duty-mgr", "reports_to: nobody")
+    errors = errors_of(write_profile, catalog, text)
+    lines = [int(e.split(":")[0]) for e in errors]
+    assert lines == sorted(lines) and len(errors) == 3
+
+
+def test_gaps_are_not_errors(write_profile, catalog):
+    path = write_profile(BASE)
+    result = validate_profile(load_profile(path), catalog)
+    assert result.ok and result.gaps
+    assert all(g.requirement_ids for g in result.gaps)
