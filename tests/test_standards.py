@@ -1,0 +1,118 @@
+"""The standards map: complete, consistent, and every mandate points at something that exists."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from jsonschema import Draft202012Validator
+
+from generator.bundled import bundled_dir
+from generator.errors import StandardsMapError
+from generator.standards import check_catalog, load_catalog
+
+
+def test_every_mandate_points_at_something_that_exists(catalog):
+    assert check_catalog(catalog) == []
+    for req in catalog.requirements.values():
+        assert all(d in catalog.documents for d in req.documents), req.uid
+
+
+def test_profile_schema_is_a_valid_draft_2020_12_schema(catalog):
+    Draft202012Validator.check_schema(catalog.profile_schema)
+
+
+def test_cc_cmm_has_items_1_to_33_in_sections_1_1_to_1_6(catalog):
+    cmm = catalog.standards["cc-cmm-oc-2011"]
+    assert [r.number for r in cmm.requirements] == [str(i) for i in range(1, 34)]
+    assert {r.section for r in cmm.requirements} == {"1.1", "1.2", "1.3", "1.4", "1.5", "1.6"}
+    assert [s.id for s in cmm.sections] == ["1.0", "2.0", "3.0", "4.0", "5.0"]
+    assert len(cmm.section_ids()) == 5 + 7 + 3 + 4 + 5 + 4 + 2 + 2 + 2 + 5
+
+
+def test_cc_cmm_level_thresholds_are_the_seed_table(catalog):
+    levels = catalog.standards["cc-cmm-oc-2011"].levels
+    assert [lv["min_total"] for lv in levels] == [2250, 2500, 2750, 3200, 3380]
+    shares = [[(r["dimension"], r["min_share"]) for r in lv["rules"]] for lv in levels]
+    assert shares[0] == [("c", 0.8), ("f", 0.6)]
+    assert shares[1] == [("c", 0.9), ("f", 0.7)]
+    assert shares[2] == [("c", 1.0), ("f", 0.8)]
+    assert shares[3] == [("c", 1.0), ("c", 0.8), ("f", 0.9), ("f", 0.7)]
+    assert shares[4] == [("c", 1.0), ("c", 1.0), ("f", 1.0), ("f", 0.9)]
+
+
+def test_yearly_records_are_mandated_where_the_seed_asks(catalog):
+    reqs = catalog.requirements
+    yearly = {
+        uid: [(r.document, r.max_age_days) for r in reqs[uid].records]
+        for uid in ("cc-cmm-oc-2011/8", "cc-cmm-oc-2011/19", "cc-cmm-oc-2011/24", "cc-cmm-oc-2011/27")
+    }
+    assert yearly == {
+        "cc-cmm-oc-2011/8": [("management-system-audit-record", 366)],
+        "cc-cmm-oc-2011/19": [("information-system-review-record", 366)],
+        "cc-cmm-oc-2011/24": [("emergency-test-record", 366)],
+        "cc-cmm-oc-2011/27": [("nda-review-record", 366)],
+    }
+
+
+def test_cccs_editions_have_their_structure(catalog):
+    op = catalog.standards["cccs-op-2014"]
+    assert len(op.requirements) == 7
+    assert [o["id"] for o in op.outcomes] == ["not-passed", "basic", "four-star", "five-star"]
+    seventh = catalog.standards["cccs-7"]
+    assert dict(seventh.extra["counts"]) == {
+        "modules": 9, "sub_modules": 52, "review_requirements": 208, "processes": 236, "kpis": 75,
+    }
+    assert len(seventh.sections) == 9
+
+
+def test_course_and_skill_catalogues_are_loaded(catalog):
+    assert len(catalog.course_ids()) >= 8
+    assert "intermediate/1.1.1" in catalog.skill_codes()
+    terms = {t["id"] for s in catalog.standards.values() for t in s.extra.get("terms", [])}
+    assert {"cc", "csr", "kpi"} <= terms
+
+
+def test_every_text_has_both_languages(catalog):
+    for req in catalog.requirements.values():
+        assert req.title["zh"] and req.title["en"] and req.summary["zh"] and req.summary["en"]
+
+
+def _copy_map(tmp_path: Path) -> Path:
+    target = tmp_path / "standards_map"
+    shutil.copytree(bundled_dir("standards_map"), target)
+    return target
+
+
+def test_a_mandate_naming_an_unknown_field_is_rejected(tmp_path):
+    map_dir = _copy_map(tmp_path)
+    path = map_dir / "cc-cmm-oc-2011.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace(
+        "[positioning.culture_adoption]", "[positioning.culture_adoptoin]"), encoding="utf-8")
+    with pytest.raises(StandardsMapError, match="no property 'culture_adoptoin'"):
+        load_catalog(map_dir)
+
+
+def test_a_typo_in_a_map_key_is_rejected(tmp_path):
+    map_dir = _copy_map(tmp_path)
+    path = map_dir / "cccs-7.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("    fields: [", "    feilds: [", 1),
+                    encoding="utf-8")
+    with pytest.raises(StandardsMapError, match="feilds"):
+        load_catalog(map_dir)
+
+
+def test_adding_a_standard_needs_only_a_yaml_file(tmp_path):
+    map_dir = _copy_map(tmp_path)
+    (map_dir / "house-rules-2026.yaml").write_text(
+        "id: house-rules-2026\nshort: House rules\ntitle: {zh: 内部规范, en: House rules}\n"
+        "edition: '2026'\nkind: review-standard\n"
+        "sections: [{id: a, title: {zh: 甲, en: A}}]\n"
+        "requirements:\n"
+        "  - {id: '1', section: a, title: {zh: 值班, en: Duty}, summary: {zh: 写明值班, en: Duty}, "
+        "fields: [floor.duty]}\n",
+        encoding="utf-8",
+    )
+    catalog = load_catalog(map_dir)
+    assert catalog.requirements["house-rules-2026/1"].fields == ("floor.duty",)
