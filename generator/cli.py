@@ -54,8 +54,14 @@ def cli() -> None:
 @cli.command()
 @profile_argument
 @click.option("--strict", is_flag=True, help="Fail (exit 3) when mandated content is missing.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format of the findings.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format of the findings.",
+)
 def validate(profile: Path | None, strict: bool, fmt: str) -> None:
     """Check PROFILE (default: the bundled event hotline): errors, then gaps."""
     from generator.mandates import profile_targets
@@ -81,9 +87,16 @@ def validate(profile: Path | None, strict: bool, fmt: str) -> None:
 
 
 @cli.command()
-@click.option("--standard", "standard_id", help="Add the mandates of this standard (e.g. cc-cmm-oc-2011).")
-@click.option("--level", type=click.IntRange(1, 5), default=1, show_default=True,
-              help="Target level of --standard.")
+@click.option(
+    "--standard", "standard_id", help="Add the mandates of this standard (e.g. cc-cmm-oc-2011)."
+)
+@click.option(
+    "--level",
+    type=click.IntRange(1, 5),
+    default=1,
+    show_default=True,
+    help="Target level of --standard.",
+)
 def schema(standard_id: str | None, level: int) -> None:
     """Print the profile JSON Schema, with a standard's mandates when --standard is given."""
     from generator.mandates import Target, mandate_schema
@@ -117,12 +130,17 @@ def _summary(data: dict[str, Any], targets: list[str]) -> dict[str, Any]:
     counts = {key: len(data.get(key) or []) for key in counted}
     counts["emergency_plans"] = len((data.get("emergency") or {}).get("plans") or [])
     counts["training_modules"] = len((data.get("training") or {}).get("modules") or [])
-    return {"organization": org.get("name"), "id": org.get("id"), "targets": targets,
-            "counts": counts}
+    return {
+        "organization": org.get("name"),
+        "id": org.get("id"),
+        "targets": targets,
+        "counts": counts,
+    }
 
 
-def _emit(fmt: str, path: Path, errors: list[Finding], gaps: list[Gap],
-          summary: dict[str, Any] | None) -> None:
+def _emit(
+    fmt: str, path: Path, errors: list[Finding], gaps: list[Gap], summary: dict[str, Any] | None
+) -> None:
     if fmt == "json":
         payload = {
             "profile": str(path),
@@ -138,8 +156,9 @@ def _emit(fmt: str, path: Path, errors: list[Finding], gaps: list[Gap],
     _echo_summary(path, errors, gaps, summary)
 
 
-def _echo_summary(path: Path, errors: list[Finding], gaps: list[Gap],
-                  summary: dict[str, Any] | None) -> None:
+def _echo_summary(
+    path: Path, errors: list[Finding], gaps: list[Gap], summary: dict[str, Any] | None
+) -> None:
     if errors:
         noun = "error" if len(errors) == 1 else "errors"
         click.secho(f"{path}: {len(errors)} {noun}; fix them and run again", fg="red", err=True)
@@ -156,16 +175,28 @@ def _echo_summary(path: Path, errors: list[Finding], gaps: list[Gap],
 def _finding_json(finding: Finding) -> dict[str, Any]:
     loc = finding.location
     return {
-        "file": str(loc.file), "line": loc.line, "column": loc.column, "pointer": loc.pointer,
-        "severity": finding.severity, "message": finding.message, "hint": finding.hint,
+        "file": str(loc.file),
+        "line": loc.line,
+        "column": loc.column,
+        "pointer": loc.pointer,
+        "severity": finding.severity,
+        "message": finding.message,
+        "hint": finding.hint,
         "requirements": list(finding.requirement_ids),
     }
 
 
 def _gap_json(gap: Gap) -> dict[str, Any]:
     record = _finding_json(gap.to_finding())
-    record.update({"kind": gap.kind, "subject": gap.subject, "status": gap.status,
-                   "gap_severity": gap.severity, "detail": gap.detail})
+    record.update(
+        {
+            "kind": gap.kind,
+            "subject": gap.subject,
+            "status": gap.status,
+            "gap_severity": gap.severity,
+            "detail": gap.detail,
+        }
+    )
     return record
 
 

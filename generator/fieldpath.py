@@ -70,37 +70,40 @@ def _missing(value: Any, steps: tuple[Step, ...], pointer: str) -> Iterator[str]
             yield pointer
         return
     step, rest = steps[0], steps[1:]
-    if step.any_value:
-        if not isinstance(value, Mapping) or not value:
-            yield pointer
-            return
-        for key, child in value.items():
-            yield from _missing(child, rest, f"{pointer}/{escape_pointer_token(key)}")
-        return
     if step.key is not None:
         child = value.get(step.key) if isinstance(value, Mapping) else None
         child_pointer = f"{pointer}/{escape_pointer_token(step.key)}"
-        if not is_filled(child):
-            yield child_pointer
-        else:
-            yield from _missing(child, rest, child_pointer)
-        return
-    if not isinstance(value, list) or not value:
+        yield from _missing(child, rest, child_pointer) if is_filled(child) else [child_pointer]
+    elif step.any_value:
+        yield from _missing_in_values(value, rest, pointer)
+    elif not isinstance(value, list) or not value:
+        yield pointer
+    elif step.select is not None:
+        yield from _missing_in_selection(value, step.select, rest, pointer)
+    else:
+        for i, item in enumerate(value):
+            yield from _missing(item, rest, f"{pointer}/{i}")
+
+
+def _missing_in_values(value: Any, rest: tuple[Step, ...], pointer: str) -> Iterator[str]:
+    if not isinstance(value, Mapping) or not value:
         yield pointer
         return
-    if step.select is not None:
-        key, wanted = step.select
-        chosen = [(i, v) for i, v in enumerate(value) if _selected(v, key, wanted)]
-        if not chosen:
-            yield pointer
-            return
-        # One complete matching item is enough.
-        results = [list(_missing(v, rest, f"{pointer}/{i}")) for i, v in chosen]
-        if all(results):
-            yield from results[0]
+    for key, child in value.items():
+        yield from _missing(child, rest, f"{pointer}/{escape_pointer_token(key)}")
+
+
+def _missing_in_selection(
+    items: list[Any], select: tuple[str, str], rest: tuple[Step, ...], pointer: str
+) -> Iterator[str]:
+    chosen = [(i, v) for i, v in enumerate(items) if _selected(v, *select)]
+    if not chosen:
+        yield pointer
         return
-    for i, item in enumerate(value):
-        yield from _missing(item, rest, f"{pointer}/{i}")
+    # One complete matching item is enough; otherwise report what the first one lacks.
+    results = [list(_missing(v, rest, f"{pointer}/{i}")) for i, v in chosen]
+    if all(results):
+        yield from results[0]
 
 
 def _selected(item: Any, key: str, wanted: str) -> bool:

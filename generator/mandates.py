@@ -1,4 +1,4 @@
-"""The mandate layer: what the targeted standards require a profile to fill in, derived from the map.
+"""The mandate layer: what targeted standards require a profile to fill in, derived from the map.
 
 The same derivation gives two views: the gaps of a profile (what is missing or stale), and a
 JSON Schema with the mandated fields ``required`` for editors (``ccdocs schema --standard``).
@@ -28,7 +28,9 @@ class Target:
 
     @property
     def label(self) -> str:
-        return f"{self.standard.short} L{self.level}" if self.standard.levels else self.standard.short
+        return (
+            f"{self.standard.short} L{self.level}" if self.standard.levels else self.standard.short
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +95,9 @@ def _field_gaps(profile: Profile, req: Requirement, paths: Iterable[str]) -> lis
     gaps = []
     for path in paths:
         for pointer in fieldpath.missing(profile.data, path):
-            gaps.append(Gap("field", path, "missing", profile.locate(pointer), (req.uid,),
-                            req.severity))
+            gaps.append(
+                Gap("field", path, "missing", profile.locate(pointer), (req.uid,), req.severity)
+            )
     return gaps
 
 
@@ -104,15 +107,33 @@ def _document_gaps(profile: Profile, catalog: Catalog, req: Requirement) -> list
         doc = catalog.documents[doc_id]
         if doc.kind == "record":
             if not _records_of(profile, doc_id):
-                gaps.append(Gap("record", doc_id, "missing", profile.locate("/records"),
-                                (req.uid,), req.severity, "no record of this kind"))
+                gaps.append(
+                    Gap(
+                        "record",
+                        doc_id,
+                        "missing",
+                        profile.locate("/records"),
+                        (req.uid,),
+                        req.severity,
+                        "no record of this kind",
+                    )
+                )
             continue
         empty = [p for p in doc.fields if fieldpath.missing(profile.data, p)]
         if empty:
             status: GapStatus = "missing" if len(empty) == len(doc.fields) else "partial"
             first = fieldpath.missing(profile.data, empty[0])[0]
-            gaps.append(Gap("document", doc_id, status, profile.locate(first), (req.uid,),
-                            req.severity, "no content in " + ", ".join(empty)))
+            gaps.append(
+                Gap(
+                    "document",
+                    doc_id,
+                    status,
+                    profile.locate(first),
+                    (req.uid,),
+                    req.severity,
+                    "no content in " + ", ".join(empty),
+                )
+            )
     return gaps
 
 
@@ -130,19 +151,46 @@ def _record_gaps(profile: Profile, req: Requirement) -> list[Gap]:
     for mandate in req.records:
         records = _records_of(profile, mandate.document)
         if not records:
-            gaps.append(Gap("record", mandate.document, "missing", profile.locate("/records"),
-                            (req.uid,), req.severity, f"needed at least every {mandate.max_age_days} days"))
+            gaps.append(
+                Gap(
+                    "record",
+                    mandate.document,
+                    "missing",
+                    profile.locate("/records"),
+                    (req.uid,),
+                    req.severity,
+                    f"needed at least every {mandate.max_age_days} days",
+                )
+            )
             continue
         if assessed is None:
-            gaps.append(Gap("field", "assessment_date", "missing", profile.locate("/assessment_date"),
-                            (req.uid,), req.severity, "records cannot be judged without it"))
+            gaps.append(
+                Gap(
+                    "field",
+                    "assessment_date",
+                    "missing",
+                    profile.locate("/assessment_date"),
+                    (req.uid,),
+                    req.severity,
+                    "records cannot be judged without it",
+                )
+            )
             continue
         pointer, newest = max(records, key=lambda pr: str(pr[1].get("date", "")))
         age = (assessed - dt.date.fromisoformat(newest["date"])).days
         if age > mandate.max_age_days:
             detail = f"newest is {age} days old on {assessed}, allowed {mandate.max_age_days}"
-            gaps.append(Gap("record", mandate.document, "stale", profile.locate(f"{pointer}/date"),
-                            (req.uid,), req.severity, detail))
+            gaps.append(
+                Gap(
+                    "record",
+                    mandate.document,
+                    "stale",
+                    profile.locate(f"{pointer}/date"),
+                    (req.uid,),
+                    req.severity,
+                    detail,
+                )
+            )
     return gaps
 
 
@@ -152,7 +200,7 @@ def _assessment_date(data: Any) -> dt.date | None:
 
 
 def _merge(gaps: list[Gap]) -> list[Gap]:
-    """One gap per (kind, subject, pointer); requirement ids are combined, the worst severity kept."""
+    """One gap per (kind, subject, pointer): requirement ids combined, the worst severity kept."""
     merged: dict[tuple[str, str, str], Gap] = {}
     for gap in gaps:
         key = (gap.kind, gap.subject, gap.location.pointer)
@@ -162,8 +210,10 @@ def _merge(gaps: list[Gap]) -> list[Gap]:
             severity = "major" if "major" in (old.severity, gap.severity) else "minor"
             gap = Gap(old.kind, old.subject, old.status, old.location, ids, severity, old.detail)
         merged[key] = gap
-    return sorted(merged.values(), key=lambda g: (g.location.line or 0, g.location.column or 0,
-                                                  g.kind, g.subject))
+    return sorted(
+        merged.values(),
+        key=lambda g: (g.location.line or 0, g.location.column or 0, g.kind, g.subject),
+    )
 
 
 def _uid_key(uid: str) -> tuple[str, int, str]:
@@ -191,7 +241,7 @@ def mandate_schema(catalog: Catalog, targets: Iterable[Target]) -> dict[str, Any
     return schema
 
 
-_FILLED = {"not": {"enum": [None, "", [], {}]}}
+_FILLED: dict[str, Any] = {"not": {"enum": [None, "", [], {}]}}
 
 
 def _require(node: dict[str, Any], steps: tuple[fieldpath.Step, ...], uid: str) -> None:
@@ -217,7 +267,9 @@ def _require(node: dict[str, Any], steps: tuple[fieldpath.Step, ...], uid: str) 
         contains: dict[str, Any] = {"required": [key], "properties": {key: {"const": value}}}
         if rest:
             _require(contains, rest, uid)
-        node.setdefault("allOf", []).append({"contains": contains, "description": f"{uid}: an item with {key}={value}"})
+        node.setdefault("allOf", []).append(
+            {"contains": contains, "description": f"{uid}: an item with {key}={value}"}
+        )
     else:
         node["minItems"] = 1
         _require(node.setdefault("items", {}), rest, uid)

@@ -7,6 +7,7 @@ backwards and weights that must add up: everything JSON Schema cannot say by its
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -74,8 +75,12 @@ def _duplicate_ids(profile: Profile, value: Any, pointer: str) -> list[Finding]:
             if isinstance(item_id, str):
                 if item_id in seen:
                     findings.append(
-                        _error(profile, f"{pointer}/{i}/id", f"duplicate id '{item_id}'",
-                               "ids must be unique within their list")
+                        _error(
+                            profile,
+                            f"{pointer}/{i}/id",
+                            f"duplicate id '{item_id}'",
+                            "ids must be unique within their list",
+                        )
                     )
                 seen.add(item_id)
             findings += _duplicate_ids(profile, item, f"{pointer}/{i}")
@@ -88,7 +93,9 @@ def _targets(profile: Profile, catalog: Catalog, target: str) -> set[str]:
     return {str(v) for _, v in fieldpath.values(profile.data, target) if isinstance(v, str)}
 
 
-def _broken_references(profile: Profile, catalog: Catalog, rule: Mapping[str, Any]) -> list[Finding]:
+def _broken_references(
+    profile: Profile, catalog: Catalog, rule: Mapping[str, Any]
+) -> list[Finding]:
     known = _targets(profile, catalog, rule["to"])
     what = rule["what"]
     findings = []
@@ -116,7 +123,7 @@ def _cycles(profile: Profile, rule: Mapping[str, Any]) -> list[Finding]:
     links = fieldpath.values(profile.data, rule["from"])
     parent_of: dict[str, str] = {}
     pointer_of: dict[str, str] = {}
-    for (id_pointer, item_id), (link_pointer, parent) in _pair_by_item(ids, links):
+    for (_, item_id), (link_pointer, parent) in _pair_by_item(ids, links):
         parent_of[item_id] = parent
         pointer_of[item_id] = link_pointer
     findings, reported = [], set()
@@ -128,8 +135,14 @@ def _cycles(profile: Profile, rule: Mapping[str, Any]) -> list[Finding]:
         if node == start and start not in reported:
             reported.update(chain)
             loop = " -> ".join([*chain, start])
-            findings.append(_error(profile, pointer_of[start], f"reporting line loops: {loop}",
-                                   "one role in the loop must report to a role outside it"))
+            findings.append(
+                _error(
+                    profile,
+                    pointer_of[start],
+                    f"reporting line loops: {loop}",
+                    "one role in the loop must report to a role outside it",
+                )
+            )
     return findings
 
 
@@ -153,8 +166,14 @@ def _order_errors(profile: Profile, first: str, then: str) -> list[Finding]:
         start_pointer = pointer.rsplit("/", 1)[0] + "/" + first.rsplit(".", 1)[-1]
         start = starts.get(start_pointer)
         if isinstance(start, str) and isinstance(end, str) and end < start:
-            findings.append(_error(profile, pointer, f"'{end}' is before the start '{start}'",
-                                   "the end must not come before the start"))
+            findings.append(
+                _error(
+                    profile,
+                    pointer,
+                    f"'{end}' is before the start '{start}'",
+                    "the end must not come before the start",
+                )
+            )
     return findings
 
 
@@ -164,7 +183,7 @@ def _increasing_errors(profile: Profile, path: str) -> list[Finding]:
         groups[pointer.rsplit("/", 2)[0]].append((pointer, value))
     findings = []
     for items in groups.values():
-        for (_, before), (pointer, value) in zip(items, items[1:], strict=False):
+        for (_, before), (pointer, value) in itertools.pairwise(items):
             if isinstance(before, str) and isinstance(value, str) and value <= before:
                 message = f"'{value}' does not come after '{before}'"
                 findings.append(_error(profile, pointer, message, "keep the list in order"))
@@ -187,17 +206,27 @@ def _sum_errors(profile: Profile, path: str, total: float) -> list[Finding]:
 def _target_errors(profile: Profile, catalog: Catalog) -> list[Finding]:
     findings = []
     for pointer, target in fieldpath.values(profile.data, "targets[]"):
-        standard = catalog.standards.get(target.get("standard")) if isinstance(target, Mapping) else None
-        level = target.get("level") if isinstance(target, Mapping) else None
+        if not isinstance(target, Mapping):
+            continue
+        standard = catalog.standards.get(str(target.get("standard")))
+        level = target.get("level")
         if standard is None or level is None:
             continue
         levels = sorted(int(lv["level"]) for lv in standard.levels)
         if not isinstance(level, int) or not 1 <= level <= 5:
             continue  # out of the schema's range: reported there
         if level not in levels:
-            allowed = f"one of {', '.join(map(str, levels))}" if levels else "omitted: it has no levels"
-            findings.append(_error(profile, f"{pointer}/level",
-                                   f"{standard.short} has no level {level}", f"use {allowed}"))
+            allowed = (
+                f"one of {', '.join(map(str, levels))}" if levels else "omitted: it has no levels"
+            )
+            findings.append(
+                _error(
+                    profile,
+                    f"{pointer}/level",
+                    f"{standard.short} has no level {level}",
+                    f"use {allowed}",
+                )
+            )
     return findings
 
 
@@ -212,7 +241,12 @@ def _score_errors(profile: Profile, catalog: Catalog) -> list[Finding]:
         for dim in ("c", "f"):
             score = item.get(dim)
             if isinstance(score, int) and score not in allowed:
-                findings.append(_error(profile, f"{pointer}/{dim}",
-                                       f"{score} is not a score of {standard.short}",
-                                       f"use one of {', '.join(map(str, allowed))}"))
+                findings.append(
+                    _error(
+                        profile,
+                        f"{pointer}/{dim}",
+                        f"{score} is not a score of {standard.short}",
+                        f"use one of {', '.join(map(str, allowed))}",
+                    )
+                )
     return findings

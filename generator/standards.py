@@ -150,7 +150,9 @@ def load_catalog(map_dir: Path | None = None) -> Catalog:
     )
     problems = check_catalog(catalog)
     if problems:
-        raise StandardsMapError(f"{map_dir}: the standards map is inconsistent:\n" + "\n".join(problems))
+        raise StandardsMapError(
+            f"{map_dir}: the standards map is inconsistent:\n" + "\n".join(problems)
+        )
     return catalog
 
 
@@ -261,7 +263,9 @@ def _requirement(standard: str, raw: Mapping[str, Any]) -> Requirement:
         level=raw.get("level", 1),
         documents=tuple(raw.get("documents", [])),
         fields=tuple(raw.get("fields", [])),
-        records=tuple(RecordMandate(r["document"], r["max_age_days"]) for r in raw.get("records", [])),
+        records=tuple(
+            RecordMandate(r["document"], r["max_age_days"]) for r in raw.get("records", [])
+        ),
         severity=raw.get("severity", "major"),
     )
 

@@ -6,7 +6,6 @@ Errors come from the structural JSON Schema and from the cross-reference rules k
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,8 @@ from jsonschema.exceptions import ValidationError
 from generator import references
 from generator.errors import Finding
 from generator.mandates import Gap, find_gaps
-from generator.profile import Profile, pointer_of
+from generator.profile import Profile, escape_pointer_token, pointer_of
+from generator.references import did_you_mean
 from generator.standards import Catalog
 
 _TYPE_WORDS = {
@@ -76,11 +76,12 @@ def _findings_for(profile: Profile, error: ValidationError) -> list[Finding]:
 
 
 def _unknown_keys(profile: Profile, error: ValidationError, pointer: str) -> list[Finding]:
-    allowed = sorted(error.schema.get("properties", {}))
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    allowed = sorted(schema.get("properties", {}))
     instance = error.instance if isinstance(error.instance, Mapping) else {}
     findings = []
     for key in sorted(set(instance) - set(allowed)):
-        key_pointer = f"{pointer}/{key}"
+        key_pointer = f"{pointer}/{escape_pointer_token(key)}"
         message = f"unknown key '{key}'{did_you_mean(key, allowed)}"
         hint = "allowed here: " + ", ".join(allowed) if allowed else "remove it"
         findings.append(Finding(profile.locate(key_pointer, key=True), message, "error", hint))
@@ -89,38 +90,64 @@ def _unknown_keys(profile: Profile, error: ValidationError, pointer: str) -> lis
 
 def _describe(error: ValidationError) -> tuple[str, str]:
     """A message and a hint for one schema error, in words an editor of YAML understands."""
-    keyword, value, schema = error.validator, error.instance, error.schema
-    shown = _show(value)
-    if keyword == "type":
-        wanted = error.validator_value
-        names = wanted if isinstance(wanted, list) else [wanted]
-        expected = " or ".join(_TYPE_WORDS.get(n, n) for n in names)
-        return f"{shown} is not {expected}", f"write {expected} here"
-    if keyword == "enum":
-        options = [str(o) for o in error.validator_value]
-        message = f"{shown} is not one of: {', '.join(options)}{did_you_mean(str(value), options)}"
-        return message, "use one of the listed values"
-    if keyword == "const":
-        return f"{shown} must be {error.validator_value!r}", ""
-    if keyword in ("maximum", "exclusiveMaximum"):
-        return f"{shown} is more than the maximum {error.validator_value}", "lower the value"
-    if keyword in ("minimum", "exclusiveMinimum"):
-        limit = "greater than" if keyword == "exclusiveMinimum" else "at least"
-        return f"{shown} must be {limit} {error.validator_value}", "raise the value"
-    if keyword == "format":
-        return _format_message(shown, error.validator_value)
-    if keyword == "pattern":
-        rule = schema.get("description") or f"the pattern {error.validator_value}"
-        return f"{shown} is not valid: {rule}", ""
-    if keyword in ("minLength", "minItems"):
-        return "must not be empty", "fill it in or remove the key"
-    return error.message, ""
+    schema = error.schema if isinstance(error.schema, Mapping) else {}
+    describe = _DESCRIBERS.get(str(error.validator))
+    if describe is None:
+        return error.message, ""
+    return describe(_show(error.instance), error.validator_value, error.instance, schema)
 
 
-def _format_message(shown: str, fmt: str) -> tuple[str, str]:
+def _type(shown: str, wanted: Any, _value: Any, _schema: Mapping[str, Any]) -> tuple[str, str]:
+    names = wanted if isinstance(wanted, list) else [wanted]
+    expected = " or ".join(_TYPE_WORDS.get(str(n), str(n)) for n in names)
+    return f"{shown} is not {expected}", f"write {expected} here"
+
+
+def _enum(shown: str, allowed: Any, value: Any, _schema: Mapping[str, Any]) -> tuple[str, str]:
+    options = [str(o) for o in allowed]
+    message = f"{shown} is not one of: {', '.join(options)}{did_you_mean(str(value), options)}"
+    return message, "use one of the listed values"
+
+
+def _maximum(shown: str, limit: Any, _value: Any, _schema: Mapping[str, Any]) -> tuple[str, str]:
+    return f"{shown} is more than the maximum {limit}", "lower the value"
+
+
+def _minimum(shown: str, limit: Any, _value: Any, _schema: Mapping[str, Any]) -> tuple[str, str]:
+    return f"{shown} must be at least {limit}", "raise the value"
+
+
+def _above(shown: str, limit: Any, _value: Any, _schema: Mapping[str, Any]) -> tuple[str, str]:
+    return f"{shown} must be greater than {limit}", "raise the value"
+
+
+def _format(shown: str, fmt: Any, _value: Any, _schema: Mapping[str, Any]) -> tuple[str, str]:
     if fmt == "date":
         return f"{shown} is not a valid date", "write it as YYYY-MM-DD, e.g. 2026-03-31"
     return f"{shown} is not a valid {fmt}", ""
+
+
+def _pattern(shown: str, regex: Any, _value: Any, schema: Mapping[str, Any]) -> tuple[str, str]:
+    rule = schema.get("description") or f"the pattern {regex}"
+    return f"{shown} is not valid: {rule}", ""
+
+
+def _empty(_shown: str, _limit: Any, _value: Any, _schema: Mapping[str, Any]) -> tuple[str, str]:
+    return "must not be empty", "fill it in or remove the key"
+
+
+_DESCRIBERS = {
+    "type": _type,
+    "enum": _enum,
+    "maximum": _maximum,
+    "exclusiveMaximum": _maximum,
+    "minimum": _minimum,
+    "exclusiveMinimum": _above,
+    "format": _format,
+    "pattern": _pattern,
+    "minLength": _empty,
+    "minItems": _empty,
+}
 
 
 def _show(value: Any) -> str:
@@ -133,9 +160,3 @@ def _show(value: Any) -> str:
     if value is None:
         return "an empty value"
     return str(value).lower() if isinstance(value, bool) else str(value)
-
-
-def did_you_mean(word: str, options: list[str]) -> str:
-    """`` (did you mean 'x'?)`` when a close match exists, else an empty string."""
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""

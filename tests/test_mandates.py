@@ -25,8 +25,11 @@ def test_level_2_adds_the_culture_integration_items(catalog):
 
 
 def test_field_path_semantics():
-    data = {"roles": [{"id": "a", "duties": ["x"]}, {"id": "b"}],
-            "policies": [{"kind": "data"}], "empty": "  "}
+    data = {
+        "roles": [{"id": "a", "duties": ["x"]}, {"id": "b"}],
+        "policies": [{"kind": "data"}],
+        "empty": "  ",
+    }
     assert fieldpath.missing(data, "roles[].duties") == ["/roles/1/duties"]
     assert fieldpath.missing(data, "policies[kind=data]") == []
     assert fieldpath.missing(data, "policies[kind=personnel]") == ["/policies"]

@@ -46,7 +46,12 @@ def test_yearly_records_are_mandated_where_the_seed_asks(catalog):
     reqs = catalog.requirements
     yearly = {
         uid: [(r.document, r.max_age_days) for r in reqs[uid].records]
-        for uid in ("cc-cmm-oc-2011/8", "cc-cmm-oc-2011/19", "cc-cmm-oc-2011/24", "cc-cmm-oc-2011/27")
+        for uid in (
+            "cc-cmm-oc-2011/8",
+            "cc-cmm-oc-2011/19",
+            "cc-cmm-oc-2011/24",
+            "cc-cmm-oc-2011/27",
+        )
     }
     assert yearly == {
         "cc-cmm-oc-2011/8": [("management-system-audit-record", 366)],
@@ -62,7 +67,11 @@ def test_cccs_editions_have_their_structure(catalog):
     assert [o["id"] for o in op.outcomes] == ["not-passed", "basic", "four-star", "five-star"]
     seventh = catalog.standards["cccs-7"]
     assert dict(seventh.extra["counts"]) == {
-        "modules": 9, "sub_modules": 52, "review_requirements": 208, "processes": 236, "kpis": 75,
+        "modules": 9,
+        "sub_modules": 52,
+        "review_requirements": 208,
+        "processes": 236,
+        "kpis": 75,
     }
     assert len(seventh.sections) == 9
 
@@ -88,8 +97,12 @@ def _copy_map(tmp_path: Path) -> Path:
 def test_a_mandate_naming_an_unknown_field_is_rejected(tmp_path):
     map_dir = _copy_map(tmp_path)
     path = map_dir / "cc-cmm-oc-2011.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace(
-        "[positioning.culture_adoption]", "[positioning.culture_adoptoin]"), encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "[positioning.culture_adoption]", "[positioning.culture_adoptoin]"
+        ),
+        encoding="utf-8",
+    )
     with pytest.raises(StandardsMapError, match="no property 'culture_adoptoin'"):
         load_catalog(map_dir)
 
@@ -97,8 +110,10 @@ def test_a_mandate_naming_an_unknown_field_is_rejected(tmp_path):
 def test_a_typo_in_a_map_key_is_rejected(tmp_path):
     map_dir = _copy_map(tmp_path)
     path = map_dir / "cccs-7.yaml"
-    path.write_text(path.read_text(encoding="utf-8").replace("    fields: [", "    feilds: [", 1),
-                    encoding="utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("    fields: [", "    feilds: [", 1),
+        encoding="utf-8",
+    )
     with pytest.raises(StandardsMapError, match="feilds"):
         load_catalog(map_dir)
 

@@ -31,7 +31,9 @@ def test_a_valid_profile_has_no_errors(write_profile, catalog):
 def test_unknown_key_is_located_at_the_key_with_did_you_mean(write_profile, catalog):
     text = BASE.replace("  name: Acme\n", "  name: Acme\n  industy: water\n")
     [error] = errors_of(write_profile, catalog, text)
-    assert error.startswith("4:3: /organization/industy: unknown key 'industy' (did you mean 'industry'?)")
+    assert error.startswith(
+        "4:3: /organization/industy: unknown key 'industy' (did you mean 'industry'?)"
+    )
 
 
 def test_wrong_type_is_located_at_the_value(write_profile, catalog):
@@ -53,9 +55,14 @@ def test_enum_value_with_did_you_mean(write_profile, catalog):
 def test_percentage_over_100_is_impossible(write_profile, catalog):
     text = BASE + "service_levels:\n  - {channel: x, percent: 120, seconds: 20}\n"
     errors = errors_of(write_profile, catalog, text)
-    assert "11:27: /service_levels/0/percent: 120 is more than the maximum 100 (lower the value)" in errors
+    assert (
+        "11:27: /service_levels/0/percent: 120 is more than the maximum 100 (lower the value)"
+        in errors
+    )
     # the unknown channel is reported in the same run
-    assert any(e.startswith("11:15: /service_levels/0/channel: 'x' is not a channel id") for e in errors)
+    assert any(
+        e.startswith("11:15: /service_levels/0/channel: 'x' is not a channel id") for e in errors
+    )
 
 
 def test_impossible_date_is_an_error(write_profile, catalog):
@@ -85,13 +92,17 @@ def test_broken_role_reference_suggests_the_near_id(write_profile, catalog):
 def test_reporting_loop_is_an_error(write_profile, catalog):
     text = BASE.replace("    name: Duty manager\n", "    name: Duty manager\n    reports_to: csr\n")
     [error] = errors_of(write_profile, catalog, text)
-    assert error.startswith("7:17: /roles/0/reports_to: reporting line loops: duty-mgr -> csr -> duty-mgr")
+    assert error.startswith(
+        "7:17: /roles/0/reports_to: reporting line loops: duty-mgr -> csr -> duty-mgr"
+    )
 
 
 def test_duplicate_id_is_an_error(write_profile, catalog):
     text = BASE.replace("  - id: csr", "  - id: duty-mgr")
     errors = errors_of(write_profile, catalog, text)
-    assert "7:9: /roles/1/id: duplicate id 'duty-mgr' (ids must be unique within their list)" in errors
+    assert (
+        "7:9: /roles/1/id: duplicate id 'duty-mgr' (ids must be unique within their list)" in errors
+    )
 
 
 def test_kpi_and_contact_references_are_checked(write_profile, catalog):
@@ -134,8 +145,13 @@ def test_target_level_and_scores_come_from_the_map(write_profile, catalog):
     )
     errors = errors_of(write_profile, catalog, text)
     assert "11:39: /targets/0/level: 6 is more than the maximum 5 (lower the value)" in errors
-    assert any(e.startswith("12:16: /targets/1/standard: 'cc-cmm' is not a standard id") for e in errors)
-    assert any(e.startswith("14:40: /self_assessment/0/c: 7 is not a score of CC-CMM-OC 2011") for e in errors)
+    assert any(
+        e.startswith("12:16: /targets/1/standard: 'cc-cmm' is not a standard id") for e in errors
+    )
+    assert any(
+        e.startswith("14:40: /self_assessment/0/c: 7 is not a score of CC-CMM-OC 2011")
+        for e in errors
+    )
 
 
 def test_missing_required_key_points_at_the_mapping(write_profile, catalog):
