@@ -87,6 +87,44 @@ def validate(profile: Path | None, strict: bool, fmt: str) -> None:
 
 
 @cli.command()
+@profile_argument
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build"),
+    show_default=True,
+    help="Output folder.",
+)
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["zh", "en"]),
+    help="Language of the documents (default: the profile's).",
+)
+@click.option("--strict", is_flag=True, help="Fail (exit 3) when mandated content is missing.")
+def build(profile: Path | None, out_dir: Path, language: str | None, strict: bool) -> None:
+    """Write the manual set of PROFILE (default: the bundled event hotline) into OUT/<org-id>/."""
+    from generator.build import build_profile
+
+    path = _display_path(profile or default_profile())
+    try:
+        result = build_profile(path, out_dir, language=language)
+    except ProfileError as e:
+        for finding in e.findings:
+            click.echo(finding.format(), err=True)
+        click.secho(f"{path}: {len(e.findings)} errors; nothing was written", fg="red", err=True)
+        sys.exit(EXIT_ERRORS)
+    for file in result.files:
+        click.echo(f"wrote {_display_path(file)}")
+    total = sum(result.placeholders.values())
+    colour = "yellow" if result.gaps else "green"
+    click.secho(f"{result.org_id}: {len(result.gaps)} gaps, {total} placeholders", fg=colour)
+    if strict and result.gaps:
+        sys.exit(EXIT_GAPS)
+
+
+@cli.command()
 @click.option(
     "--standard", "standard_id", help="Add the mandates of this standard (e.g. cc-cmm-oc-2011)."
 )

@@ -70,6 +70,7 @@ class Standard:
     sections: tuple[Section, ...]
     requirements: tuple[Requirement, ...]
     summary: Text = field(default_factory=dict)
+    cite: str = ""  # short prefix for citations, e.g. "CC-CMM-OC" in "CC-CMM-OC 23"
     scoring: Mapping[str, Any] = field(default_factory=dict)
     levels: tuple[Mapping[str, Any], ...] = ()
     outcomes: tuple[Mapping[str, Any], ...] = ()
@@ -230,7 +231,8 @@ def _section(raw: Mapping[str, Any]) -> Section:
     return Section(raw["id"], raw["title"], tuple(_section(s) for s in raw.get("sections", [])))
 
 
-_STANDARD_KEYS = {"id", "short", "title", "edition", "kind", "summary", "sections", "requirements"}
+_STANDARD_KEYS = {"id", "short", "cite", "title", "edition", "kind", "summary", "sections"}
+_STANDARD_KEYS |= {"requirements"}
 _STANDARD_KEYS |= {"scoring", "levels", "outcomes"}
 
 
@@ -243,6 +245,7 @@ def _standard(raw: Mapping[str, Any]) -> Standard:
         edition=raw["edition"],
         kind=raw["kind"],
         summary=raw.get("summary", {}),
+        cite=raw.get("cite", raw["short"]),
         sections=tuple(_section(s) for s in raw["sections"]),
         requirements=tuple(_requirement(sid, r) for r in raw["requirements"]),
         scoring=raw.get("scoring", {}),

@@ -1,0 +1,1 @@
+"""Publish stage: write rendered documents in each output format under a staging folder."""

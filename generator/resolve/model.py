@@ -1,0 +1,181 @@
+"""The document model: plain, sorted data that the manual templates render, in any language."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from generator.mandates import Gap
+from generator.profile import Profile
+from generator.resolve.staffing import resolve_staffing
+from generator.resolve.training import resolve_training
+from generator.standards import Catalog
+
+# Days between two runs of a recurring activity, to date the next drill.
+CYCLE_DAYS = {
+    "daily": 1,
+    "weekly": 7,
+    "monthly": 30,
+    "quarterly": 91,
+    "half-yearly": 182,
+    "yearly": 365,
+}
+STAGES = ("prevention", "early_warning", "reporting", "public_information", "response", "recovery")
+
+
+@dataclass(frozen=True)
+class DocumentModel:
+    """What the templates see. ``context`` is plain data: dicts, lists, strings and numbers."""
+
+    org_id: str
+    language: str
+    context: Mapping[str, Any]
+
+
+def resolve_model(profile: Profile, catalog: Catalog, gaps: tuple[Gap, ...]) -> DocumentModel:
+    """Build the model of a valid profile; ``gaps`` become placeholders in the documents."""
+    data = profile.data
+    org = data["organization"]
+    context = {
+        "profile": data,
+        "org": org,
+        "documents": _documents(data, catalog),
+        "names": _names(data),
+        "roles": _roles_in_order(data.get("roles", [])),
+        "service_levels": data.get("service_levels", []),
+        "staffing": resolve_staffing(data),
+        "kpis": data.get("kpis", []),
+        "processes": _processes(data.get("processes", [])),
+        "training": resolve_training(data, catalog),
+        "risks": _risks(data.get("risks", [])),
+        "plans": _plans(data),
+        "records": sorted(data.get("records", []), key=lambda r: (r["kind"], r["date"], r["id"])),
+        "forms": _forms(catalog),
+        "requirements": _requirements(catalog),
+        "placeholders": _placeholders(gaps, catalog),
+        "glossary": _glossary(catalog),
+    }
+    return DocumentModel(org["id"], org.get("language", "zh"), context)
+
+
+def _documents(data: Mapping[str, Any], catalog: Catalog) -> dict[str, Any]:
+    control = data.get("document_control", {})
+    return {
+        doc_id: {
+            "id": doc_id,
+            "title": doc["title"],
+            "chapters": doc["chapters"],
+            "control": control.get(doc_id, {}),
+        }
+        for doc_id, doc in catalog.generated.items()
+    }
+
+
+def _names(data: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """Id -> display name for everything a template may refer to by id."""
+    emergency = data.get("emergency", {})
+    lists = {
+        "roles": data.get("roles", []),
+        "kpis": data.get("kpis", []),
+        "processes": data.get("processes", []),
+        "channels": data.get("organization", {}).get("channels", []),
+        "systems": data.get("technology", {}).get("systems", []),
+        "sites": data.get("organization", {}).get("sites", []),
+        "modules": data.get("training", {}).get("modules", []),
+        "contacts": emergency.get("contacts", []),
+    }
+    names = {
+        key: {i["id"]: i.get("name") or i.get("title") or i["id"] for i in items}
+        for key, items in lists.items()
+    }
+    names["risks"] = {r["id"]: r["title"] for r in data.get("risks", [])}
+    return names
+
+
+def _roles_in_order(roles: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Roles in reporting order (each after its manager), with their depth in the chart."""
+    children: dict[str | None, list[dict[str, Any]]] = {}
+    ids = {r["id"] for r in roles}
+    for role in roles:
+        parent = role.get("reports_to") if role.get("reports_to") in ids else None
+        children.setdefault(parent, []).append(role)
+    ordered: list[dict[str, Any]] = []
+
+    def visit(parent: str | None, depth: int) -> None:
+        for role in children.get(parent, []):
+            ordered.append({**role, "depth": depth, "index": len(ordered)})
+            visit(role["id"], depth + 1)
+
+    visit(None, 0)
+    return ordered
+
+
+def _processes(processes: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    return {
+        kind: [p for p in processes if p["kind"] == kind] for kind in ("business", "management")
+    }
+
+
+def _risks(risks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rated = []
+    for risk in risks:
+        score = (risk.get("probability") or 0) * (risk.get("impact") or 0)
+        rating = "high" if score >= 15 else "medium" if score >= 8 else "low"
+        rated.append({**risk, "score": score or None, "rating": rating if score else None})
+    return sorted(rated, key=lambda r: (-(r["score"] or 0), r["id"]))
+
+
+def _plans(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    plans = []
+    for plan in data.get("emergency", {}).get("plans", []):
+        stages = plan.get("stages", {})
+        plans.append(
+            {
+                **plan,
+                "stage_list": [{"id": s, "items": stages.get(s, [])} for s in STAGES],
+                "next_test": _next_date(plan.get("last_test"), plan.get("test_cycle")),
+            }
+        )
+    return plans
+
+
+def _next_date(last: str | None, cycle: str | None) -> str | None:
+    if not last or cycle not in CYCLE_DAYS:
+        return None
+    return (dt.date.fromisoformat(last) + dt.timedelta(days=CYCLE_DAYS[cycle])).isoformat()
+
+
+def _forms(catalog: Catalog) -> list[dict[str, Any]]:
+    forms: dict[str, dict[str, Any]] = {}
+    for doc in catalog.documents.values():
+        if doc.kind == "record" and doc.form:
+            forms.setdefault(doc.form, {"id": doc.form, "documents": []})["documents"].append(
+                {"id": doc.id, "title": doc.title}
+            )
+    return [forms[k] for k in sorted(forms)]
+
+
+def _requirements(catalog: Catalog) -> dict[str, dict[str, Any]]:
+    result = {}
+    for standard in catalog.standards.values():
+        for req in standard.requirements:
+            result[req.uid] = {"cite": f"{standard.cite} {req.number}", "title": req.title}
+    return result
+
+
+def _placeholders(gaps: tuple[Gap, ...], catalog: Catalog) -> dict[str, list[str]]:
+    """Field path -> the citations of the requirements that mandate it, for missing fields."""
+    requirements = _requirements(catalog)
+    result: dict[str, list[str]] = {}
+    for gap in gaps:
+        if gap.kind == "field":
+            cites = result.setdefault(gap.subject, [])
+            cites += [requirements[u]["cite"] for u in gap.requirement_ids if u not in cites]
+    return {k: sorted(set(v)) for k, v in sorted(result.items())}
+
+
+def _glossary(catalog: Catalog) -> list[dict[str, Any]]:
+    terms = [t for s in catalog.standards.values() for t in s.extra.get("terms", [])]
+    return sorted(terms, key=lambda t: str(t.get("number", t["id"])))
