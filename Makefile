@@ -16,6 +16,7 @@ setup: $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/ccdocs validate
+	$(BIN)/ccdocs build
 
 lint: $(STAMP)
 	$(BIN)/ruff check generator tests bench

@@ -44,9 +44,11 @@ def build_profile(
     language: str | None = None,
     formats: Sequence[str] = FORMATS,
     catalog: Catalog | None = None,
+    templates: Sequence[Path] = (),
 ) -> BuildResult:
     """Build every requested format of ``profile_path`` into ``out_dir/<org-id>/``.
 
+    ``templates`` are folders whose files override the shipped templates by relative path.
     Raises ProfileError (nothing written) when the profile has errors.
     """
     catalog = catalog or load_catalog()
@@ -56,7 +58,7 @@ def build_profile(
         raise ProfileError(list(validation.errors))
     model = resolve_model(profile, catalog, validation.gaps)
     language = language or model.language
-    documents = render_documents(model, language)
+    documents = render_documents(model, language, templates)
     target = out_dir / model.org_id
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix=f".{model.org_id}-", dir=out_dir) as staging:
@@ -64,7 +66,7 @@ def build_profile(
         files = publish_markdown(documents, stage / "manual") if "md" in formats else []
         _swap_into_place(stage, target)
     final = tuple(target / f.relative_to(stage) for f in files)
-    pattern = placeholder_pattern(load_labels(language, template_dirs())["placeholder"])
+    pattern = placeholder_pattern(load_labels(language, template_dirs(templates))["placeholder"])
     counts = {doc: len(pattern.findall(text)) for doc, text in sorted(documents.items())}
     return BuildResult(model.org_id, target, final, validation.gaps, counts)
 

@@ -31,6 +31,13 @@ def resolve_training(data: Mapping[str, Any], catalog: Catalog) -> dict[str, Any
         "tracks": {t: [m for m in modules if m["track"] == t] for t in TRACKS},
         "modules": modules,
         "matrix": _matrix(data.get("roles", []), modules),
+        "course_coverage": [
+            {
+                **course,
+                "modules": [m["id"] for m in modules if course["id"] in m.get("courses", [])],
+            }
+            for course in courses.values()
+        ],
         "onboarding_hours": sum(m.get("hours", 0) for m in modules if m["track"] == "onboarding"),
     }
 

@@ -1,0 +1,272 @@
+"""DOCX through pandoc, with a reference document that ccdocs writes with python-docx.
+
+The reference document carries what pandoc takes from it: styles (East-Asian fonts, headings,
+tables), page margins, and the header and footer (document number and version; "page X of Y").
+After conversion python-docx adds what pandoc leaves out: page breaks after the cover and the
+table of contents, and the document properties.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import subprocess
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import docx
+import pypandoc
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Pt, RGBColor
+from lxml import etree
+
+from generator.errors import PublishError
+from generator.publish.variants import select_variant
+
+# Word has no font fallback lists: name the Noto faces (Debian fonts-noto-cjk) and let the font
+# table point Word at the Windows faces of the same family when the Noto ones are missing.
+BODY_FONT = ("Noto Serif CJK SC", "SimSun")  # a Song face
+HEADING_FONT = ("Noto Sans CJK SC", "SimHei")  # a Hei face
+LATIN_FONT = "Calibri"
+# Fixed timestamps in the zip: the same inputs give the same bytes.
+_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class DocxMeta:
+    """What the cover, header, footer and properties of one document show."""
+
+    title: str
+    organization: str
+    number: str
+    version: str
+    effective_date: str | None
+    owner: str
+    header: str  # e.g. "OSCC-OM-001  v2.0"
+    page_of: str  # "第 {page} 页，共 {pages} 页"
+    toc_title: str
+    language: str
+
+
+def publish_docx(markdown: str, meta: DocxMeta, target: Path, work: Path) -> Path:
+    """Convert one rendered document to ``target`` (a .docx file)."""
+    reference = work / f"{target.stem}.reference.docx"
+    write_reference_doc(reference, meta)
+    source = select_variant(markdown, "print")
+    args = [
+        f"--reference-doc={reference}",
+        "--toc",
+        "--toc-depth=2",
+        f"--metadata=title:{meta.title}",
+        f"--metadata=subtitle:{meta.organization}",
+        f"--metadata=toc-title:{meta.toc_title}",
+        f"--metadata=lang:{'zh-CN' if meta.language == 'zh' else 'en-GB'}",
+    ]
+    if meta.effective_date:
+        args.append(f"--metadata=date:{meta.effective_date}")
+    try:
+        pypandoc.convert_text(
+            source, "docx", format="markdown", outputfile=str(target), extra_args=args
+        )
+    except (RuntimeError, OSError) as e:
+        raise PublishError(f"pandoc could not write {target.name}: {e}") from e
+    _finish(target, meta)
+    return target
+
+
+def default_reference_doc(path: Path) -> Path:
+    """pandoc's own reference.docx: every style pandoc uses, ready to be restyled."""
+    pandoc = pypandoc.get_pandoc_path()
+    try:
+        data = subprocess.run(
+            [pandoc, "--print-default-data-file", "reference.docx"], check=True, capture_output=True
+        ).stdout
+    except (subprocess.CalledProcessError, OSError) as e:
+        raise PublishError(f"pandoc could not give its reference.docx: {e}") from e
+    path.write_bytes(data)
+    return path
+
+
+def write_reference_doc(path: Path, meta: DocxMeta) -> Path:
+    """The reference document of one output: fonts, headings, tables, header and footer."""
+    document = docx.Document(str(default_reference_doc(path)))
+    _style_fonts(document)
+    _style_headings(document)
+    _style_tables(document)
+    section = document.sections[0]
+    _header(section, meta.header)
+    _footer(section, meta.page_of)
+    document.save(str(path))
+    return path
+
+
+def _set_fonts(style: Any, faces: tuple[str, str], size: float | None = None) -> None:
+    font = style.font
+    font.name = LATIN_FONT
+    if size:
+        font.size = Pt(size)
+    fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), faces[0])
+    fonts.set(qn("w:hint"), "eastAsia")
+
+
+def _style_fonts(document: Any) -> None:
+    for name in ("Normal", "Body Text", "First Paragraph", "Compact", "Date", "Author"):
+        if name in [s.name for s in document.styles]:
+            _set_fonts(document.styles[name], BODY_FONT, 10.5 if name == "Normal" else None)
+    _font_table_fallbacks(document)
+
+
+def _style_headings(document: Any) -> None:
+    sizes = {
+        "Title": 26,
+        "Subtitle": 16,
+        "Heading 1": 16,
+        "Heading 2": 14,
+        "Heading 3": 12,
+        "Heading 4": 11,
+        "TOC Heading": 16,
+    }
+    for name, size in sizes.items():
+        style = document.styles[name]
+        _set_fonts(style, HEADING_FONT, size)
+        style.font.bold = True
+        style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
+
+
+def _style_tables(document: Any) -> None:
+    """Give pandoc's "Table" style single borders and a shaded header row."""
+    styles = [s for s in document.styles if s.name == "Table"]
+    if not styles:
+        return
+    props = styles[0].element.find(qn("w:tblPr"))
+    if props is None:
+        props = OxmlElement("w:tblPr")
+        styles[0].element.append(props)
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        line = OxmlElement(f"w:{edge}")
+        for key, value in (("val", "single"), ("sz", "4"), ("space", "0"), ("color", "808080")):
+            line.set(qn(f"w:{key}"), value)
+        borders.append(line)
+    for old in props.findall(qn("w:tblBorders")):
+        props.remove(old)
+    props.append(borders)
+
+
+def _font_table_fallbacks(document: Any) -> None:
+    """Font-table entries that name the Windows face Word may use instead of each Noto face."""
+    for rel in document.part.rels.values():
+        if not rel.reltype.endswith("/fontTable"):
+            continue
+        part = rel.target_part
+        root = etree.fromstring(part.blob)
+        for face, alt in (BODY_FONT, HEADING_FONT):
+            font = etree.SubElement(root, qn("w:font"))
+            font.set(qn("w:name"), face)
+            etree.SubElement(font, qn("w:altName")).set(qn("w:val"), alt)
+            etree.SubElement(font, qn("w:charset")).set(qn("w:val"), "86")  # GB2312
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _field(paragraph: Any, instruction: str) -> None:
+    """Append a simple field (PAGE, NUMPAGES) to ``paragraph``."""
+    run = paragraph.add_run()
+    begin = OxmlElement("w:fldChar")
+    begin.set(qn("w:fldCharType"), "begin")
+    code = OxmlElement("w:instrText")
+    code.set(qn("xml:space"), "preserve")
+    code.text = f" {instruction} "
+    separate = OxmlElement("w:fldChar")
+    separate.set(qn("w:fldCharType"), "separate")
+    value = OxmlElement("w:t")
+    value.text = "1"
+    end = OxmlElement("w:fldChar")
+    end.set(qn("w:fldCharType"), "end")
+    for element in (begin, code, separate, value, end):
+        run._r.append(element)
+
+
+def _header(section: Any, text: str) -> None:
+    header = section.header
+    header.is_linked_to_previous = False
+    paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
+    paragraph.text = text
+    paragraph.alignment = 2  # right
+
+
+def _footer(section: Any, page_of: str) -> None:
+    footer = section.footer
+    footer.is_linked_to_previous = False
+    paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+    paragraph.alignment = 1  # centre
+    before, _, rest = page_of.partition("{page}")
+    middle, _, after = rest.partition("{pages}")
+    paragraph.add_run(before)
+    _field(paragraph, "PAGE")
+    paragraph.add_run(middle)
+    _field(paragraph, "NUMPAGES")
+    paragraph.add_run(after)
+
+
+def _finish(path: Path, meta: DocxMeta) -> None:
+    """Page breaks after cover and contents, document properties, reproducible bytes."""
+    document = docx.Document(str(path))
+    body = document.element.body
+    toc = body.find(qn("w:sdt"))
+    if toc is not None:
+        toc.addprevious(_page_break())
+        toc.addnext(_page_break())
+    props = document.core_properties
+    props.title = meta.title
+    props.subject = meta.organization
+    props.author = meta.owner
+    props.identifier = meta.number
+    props.version = meta.version
+    props.language = meta.language
+    props.keywords = "ccdocs"
+    stamp = _stamp(meta.effective_date)
+    props.created = props.modified = stamp
+    props.last_printed = stamp
+    props.revision = 1
+    document.save(str(path))
+    _normalise_zip(path)
+
+
+def _page_break() -> Any:
+    paragraph = OxmlElement("w:p")
+    run = OxmlElement("w:r")
+    brk = OxmlElement("w:br")
+    brk.set(qn("w:type"), "page")
+    run.append(brk)
+    paragraph.append(run)
+    return paragraph
+
+
+def _stamp(date: str | None) -> dt.datetime:
+    day = dt.date.fromisoformat(date) if date else dt.date(2000, 1, 1)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def _normalise_zip(path: Path) -> None:
+    """Rewrite the package with sorted entries and fixed timestamps."""
+    with zipfile.ZipFile(path) as source:
+        entries = [(info.filename, source.read(info)) for info in source.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for name, data in entries:
+            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, data)
+
+
+def docx_meta(control: Mapping[str, Any], **fields: Any) -> DocxMeta:
+    """Build DocxMeta from a document's control block and the labelled fields."""
+    data = copy.deepcopy(dict(fields))
+    data.setdefault("number", control.get("number", ""))
+    data.setdefault("version", str(control.get("version", "")))
+    data.setdefault("effective_date", control.get("effective_date"))
+    return DocxMeta(**data)
