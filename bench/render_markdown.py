@@ -47,9 +47,8 @@ def main() -> None:
             seconds = best_of(3 if scale < 16 else 1, path, folder / "out", catalog)
             growth = f"  x{seconds / previous:.1f} vs previous" if previous else ""
             budget = "   (budget 1 s)" if scale == 1 else ""
-            print(
-                f"synthetic {scale:>2}x ({size:>5} KiB profile):       {seconds:.3f} s{budget}{growth}"
-            )
+            label = f"synthetic {scale:>2}x ({size:>5} KiB profile):"
+            print(f"{label:<44} {seconds:.3f} s{budget}{growth}")
             previous = seconds
 
 
