@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test lint setup clean
+.PHONY: run test lint setup system-runtime system-test clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,13 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP)
 
-run: $(STAMP)
+system-runtime:
+	@scripts/system-deps.sh runtime
+
+system-test:
+	@scripts/system-deps.sh test
+
+run: $(STAMP) system-runtime
 	$(BIN)/ccdocs validate
 	$(BIN)/ccdocs build
 
@@ -23,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check generator tests bench
 	$(BIN)/mypy
 
-test: lint
+test: lint system-test
 	$(BIN)/python -m pytest
 
 clean:

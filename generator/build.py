@@ -10,20 +10,21 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from generator.errors import ProfileError
+from generator.errors import ProfileError, PublishError
 from generator.mandates import Gap
 from generator.profile import load_profile
-from generator.publish.markdown import publish_markdown
+from generator.publish import PUBLISHERS, DocumentFacts
 from generator.render import load_labels, render_documents, template_dirs
 from generator.resolve import resolve_model
 from generator.standards import Catalog, load_catalog
 from generator.validate import validate_profile
 
-FORMATS = ("md",)
+FORMATS = tuple(PUBLISHERS)
 
 
 @dataclass(frozen=True)
@@ -58,15 +59,23 @@ def build_profile(
         raise ProfileError(list(validation.errors))
     model = resolve_model(profile, catalog, validation.gaps)
     language = language or model.language
+    unknown = [f for f in formats if f not in PUBLISHERS]
+    if unknown:
+        raise PublishError(f"unknown format {', '.join(unknown)}; use {', '.join(PUBLISHERS)}")
     documents = render_documents(model, language, templates)
+    labels = load_labels(language, template_dirs(templates))
+    facts = document_facts(model.context, labels, language)
     target = out_dir / model.org_id
     out_dir.mkdir(parents=True, exist_ok=True)
+    files: list[Path] = []
     with tempfile.TemporaryDirectory(prefix=f".{model.org_id}-", dir=out_dir) as staging:
         stage = Path(staging)
-        files = publish_markdown(documents, stage / "manual") if "md" in formats else []
-        _swap_into_place(stage, target)
+        for name, (folder, publish) in PUBLISHERS.items():
+            if name in formats:
+                files += publish(documents, facts, stage / folder)
+        _swap_into_place(stage, target, [PUBLISHERS[f][0] for f in formats])
     final = tuple(target / f.relative_to(stage) for f in files)
-    pattern = placeholder_pattern(load_labels(language, template_dirs(templates))["placeholder"])
+    pattern = placeholder_pattern(labels["placeholder"])
     counts = {doc: len(pattern.findall(text)) for doc, text in sorted(documents.items())}
     return BuildResult(model.org_id, target, final, validation.gaps, counts)
 
@@ -78,10 +87,37 @@ def placeholder_pattern(template: str) -> re.Pattern[str]:
     return re.compile(re.escape(prefix) + ".+?" + re.escape(suffix))
 
 
-def _swap_into_place(stage: Path, target: Path) -> None:
+def document_facts(
+    context: Mapping[str, Any], labels: Mapping[str, Any], language: str
+) -> dict[str, DocumentFacts]:
+    """Cover, header and property facts of every generated document."""
+    org = context["org"]
+    roles = context["names"]["roles"]
+    facts = {}
+    for doc_id, doc in context["documents"].items():
+        control = doc["control"]
+        facts[doc_id] = DocumentFacts(
+            doc_id=doc_id,
+            title=doc["title"][language],
+            organization=org["name"],
+            number=str(control.get("number", "")),
+            version=str(control.get("version", "")),
+            effective_date=str(control.get("effective_date", "")),
+            owner=roles.get(control.get("owner"), org["name"]),
+            page_of=labels["page_of"],
+            toc_title=labels["toc"],
+            language=language,
+        )
+    return facts
+
+
+def _swap_into_place(stage: Path, target: Path, folders: Sequence[str]) -> None:
     """Replace each output folder of ``target`` by its staged version, one rename each."""
     target.mkdir(parents=True, exist_ok=True)
-    for staged in sorted(p for p in stage.iterdir() if p.is_dir()):
+    for name in folders:
+        staged = stage / name
+        if not staged.is_dir():
+            continue
         final = target / staged.name
         retired = target / f".{staged.name}.old"
         if retired.exists():

@@ -1,1 +1,79 @@
-"""Publish stage: write rendered documents in each output format under a staging folder."""
+"""Publish stage: write the rendered documents in each output format into a staging folder.
+
+``PUBLISHERS`` maps a format name to the function that writes it; each takes the rendered
+Markdown, the document facts the covers and headers need, and its output folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from generator.publish.markdown import publish_markdown
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """What a printed document shows outside its body: cover, header, footer, properties."""
+
+    doc_id: str
+    title: str
+    organization: str
+    number: str
+    version: str
+    effective_date: str
+    owner: str
+    page_of: str
+    toc_title: str
+    language: str
+
+
+Publisher = Callable[[Mapping[str, str], Mapping[str, DocumentFacts], Path], list[Path]]
+
+
+def _markdown(documents: Mapping[str, str], _facts: Mapping[str, DocumentFacts],
+              folder: Path) -> list[Path]:
+    return publish_markdown(documents, folder)
+
+
+def _docx(documents: Mapping[str, str], facts: Mapping[str, DocumentFacts],
+          folder: Path) -> list[Path]:
+    from generator.publish.docx import DocxMeta, publish_docx
+
+    folder.mkdir(parents=True, exist_ok=True)
+    work = folder.parent / ".docx-work"
+    work.mkdir(exist_ok=True)
+    written = []
+    for doc_id, text in sorted(documents.items()):
+        f = facts[doc_id]
+        meta = DocxMeta(title=f.title, organization=f.organization, number=f.number,
+                        version=f.version, effective_date=f.effective_date or None,
+                        owner=f.owner, header=f"{f.number}  v{f.version}", page_of=f.page_of,
+                        toc_title=f.toc_title, language=f.language)
+        written.append(publish_docx(text, meta, folder / f"{doc_id}.docx", work))
+    return written
+
+
+def _pdf(documents: Mapping[str, str], facts: Mapping[str, DocumentFacts],
+         folder: Path) -> list[Path]:
+    from generator.publish.pdf import PdfMeta, cjk_font, publish_pdf
+
+    cjk_font()  # fail before any work when there is no font for Chinese
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for doc_id, text in sorted(documents.items()):
+        f = facts[doc_id]
+        meta = PdfMeta(title=f.title, organization=f.organization, number=f.number,
+                       version=f.version, effective_date=f.effective_date, page_of=f.page_of,
+                       toc_title=f.toc_title, language=f.language)
+        written.append(publish_pdf(text, meta, folder / f"{doc_id}.pdf"))
+    return written
+
+
+# Output folder under build/<org-id>/ and the publisher of each format, in build order.
+PUBLISHERS: dict[str, tuple[str, Publisher]] = {
+    "md": ("manual", _markdown),
+    "docx": ("docx", _docx),
+    "pdf": ("pdf", _pdf),
+}

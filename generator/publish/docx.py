@@ -64,6 +64,7 @@ def publish_docx(markdown: str, meta: DocxMeta, target: Path, work: Path) -> Pat
         f"--metadata=title:{meta.title}",
         f"--metadata=subtitle:{meta.organization}",
         f"--metadata=toc-title:{meta.toc_title}",
+        "--quiet",
         f"--metadata=lang:{'zh-CN' if meta.language == 'zh' else 'en-GB'}",
     ]
     if meta.effective_date:

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Debian/Ubuntu packages ccdocs needs beside its Python dependencies.
+#   runtime: a CJK font for PDF output, and the Pango libraries WeasyPrint draws text with
+#   test:    the readers the tests open documents with (pdffonts, LibreOffice) and a browser
+# Usage: scripts/system-deps.sh runtime|test   (installs what is missing; needs root or sudo)
+set -euo pipefail
+runtime=(fontconfig fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+test=(poppler-utils libreoffice-writer-nogui chromium)
+case "${1:-runtime}" in
+  runtime) wanted=("${runtime[@]}") ;;
+  test) wanted=("${runtime[@]}" "${test[@]}") ;;
+  *) echo "usage: $0 runtime|test" >&2; exit 2 ;;
+esac
+missing=()
+for pkg in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+if ! command -v apt-get >/dev/null; then
+  echo "ccdocs: please install: ${missing[*]} (or their equivalents on your system)" >&2
+  exit 0
+fi
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "ccdocs: installing ${missing[*]}" >&2
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
