@@ -18,8 +18,8 @@ from typing import Any
 from generator.errors import ProfileError, PublishError
 from generator.mandates import Gap
 from generator.profile import load_profile
-from generator.publish import PUBLISHERS, DocumentFacts
-from generator.render import load_labels, render_documents, template_dirs
+from generator.publish import PUBLISHERS, DocumentFacts, Publication
+from generator.render import load_labels, render_documents, render_page, template_dirs
 from generator.resolve import resolve_model
 from generator.standards import Catalog, load_catalog
 from generator.validate import validate_profile
@@ -69,10 +69,17 @@ def build_profile(
     out_dir.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
     with tempfile.TemporaryDirectory(prefix=f".{model.org_id}-", dir=out_dir) as staging:
-        stage = Path(staging)
+        stage = Path(staging).resolve()
+        publication = Publication(
+            documents=documents,
+            facts=facts,
+            pages={"index.md": render_page(model, language, "site/index.md.jinja", templates)},
+            site_name=model.context["org"]["name"],
+            language=language,
+        )
         for name, (folder, publish) in PUBLISHERS.items():
             if name in formats:
-                files += publish(documents, facts, stage / folder)
+                files += publish(publication, stage / folder)
         _swap_into_place(stage, target, [PUBLISHERS[f][0] for f in formats])
     final = tuple(target / f.relative_to(stage) for f in files)
     pattern = placeholder_pattern(labels["placeholder"])

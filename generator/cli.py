@@ -102,8 +102,13 @@ def validate(profile: Path | None, strict: bool, fmt: str) -> None:
     type=click.Choice(["zh", "en"]),
     help="Language of the documents (default: the profile's).",
 )
-@click.option("--format", "formats", default="md,docx,pdf", show_default=True,
-              help="Comma-separated output formats: md, docx, pdf.")
+@click.option(
+    "--format",
+    "formats",
+    default="md,docx,pdf",
+    show_default=True,
+    help="Comma-separated output formats: md, docx, pdf.",
+)
 @click.option("--strict", is_flag=True, help="Fail (exit 3) when mandated content is missing.")
 def build(
     profile: Path | None, out_dir: Path, language: str | None, formats: str, strict: bool
@@ -114,8 +119,9 @@ def build(
     chosen = [f.strip() for f in formats.split(",") if f.strip()]
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
-        raise click.BadParameter(f"use a comma-separated list of {', '.join(FORMATS)}",
-                                 param_hint="--format")
+        raise click.BadParameter(
+            f"use a comma-separated list of {', '.join(FORMATS)}", param_hint="--format"
+        )
     path = _display_path(profile or default_profile())
     try:
         result = build_profile(path, out_dir, language=language, formats=chosen)

@@ -78,19 +78,24 @@ def render_documents(
     model: DocumentModel, language: str, overrides: Sequence[Path] = ()
 ) -> dict[str, str]:
     """Markdown text of every generated document, keyed by document id."""
+    return {
+        doc_id: render_page(model, language, f"manual/{doc_id}.md.jinja", overrides)
+        for doc_id in model.context["documents"]
+    }
+
+
+def render_page(
+    model: DocumentModel, language: str, name: str, overrides: Sequence[Path] = ()
+) -> str:
+    """Markdown text of the template ``name`` (relative to the template folders)."""
     dirs = template_dirs(overrides)
     env = make_environment(dirs, load_labels(language, dirs))
     context = {**escape_text(model.context), "lang": language}
-    rendered = {}
-    for doc_id in model.context["documents"]:
-        name = f"manual/{doc_id}.md.jinja"
-        try:
-            text = env.get_template(name).render(context)
-        except JinjaError as e:
-            where = f"{getattr(e, 'filename', None) or name}:{getattr(e, 'lineno', '?')}"
-            raise TemplateError(f"{where}: {e}") from e
-        rendered[doc_id] = _tidy(text)
-    return rendered
+    try:
+        return _tidy(env.get_template(name).render(context))
+    except JinjaError as e:
+        where = f"{getattr(e, 'filename', None) or name}:{getattr(e, 'lineno', '?')}"
+        raise TemplateError(f"{where}: {e}") from e
 
 
 def _tidy(text: str) -> str:

@@ -29,46 +29,80 @@ class DocumentFacts:
     language: str
 
 
-Publisher = Callable[[Mapping[str, str], Mapping[str, DocumentFacts], Path], list[Path]]
+@dataclass(frozen=True)
+class Publication:
+    """Everything the publishers need: rendered documents, their facts, and the site pages."""
+
+    documents: Mapping[str, str]  # document id -> Markdown
+    facts: Mapping[str, DocumentFacts]
+    pages: Mapping[str, str]  # extra site pages: file name -> Markdown (e.g. index.md)
+    site_name: str
+    language: str
 
 
-def _markdown(documents: Mapping[str, str], _facts: Mapping[str, DocumentFacts],
-              folder: Path) -> list[Path]:
-    return publish_markdown(documents, folder)
+Publisher = Callable[[Publication, Path], list[Path]]
 
 
-def _docx(documents: Mapping[str, str], facts: Mapping[str, DocumentFacts],
-          folder: Path) -> list[Path]:
+def _markdown(publication: Publication, folder: Path) -> list[Path]:
+    return publish_markdown(publication.documents, folder)
+
+
+def _docx(publication: Publication, folder: Path) -> list[Path]:
     from generator.publish.docx import DocxMeta, publish_docx
 
+    documents, facts = publication.documents, publication.facts
     folder.mkdir(parents=True, exist_ok=True)
     work = folder.parent / ".docx-work"
     work.mkdir(exist_ok=True)
     written = []
     for doc_id, text in sorted(documents.items()):
         f = facts[doc_id]
-        meta = DocxMeta(title=f.title, organization=f.organization, number=f.number,
-                        version=f.version, effective_date=f.effective_date or None,
-                        owner=f.owner, header=f"{f.number}  v{f.version}", page_of=f.page_of,
-                        toc_title=f.toc_title, language=f.language)
+        meta = DocxMeta(
+            title=f.title,
+            organization=f.organization,
+            number=f.number,
+            version=f.version,
+            effective_date=f.effective_date or None,
+            owner=f.owner,
+            header=f"{f.number}  v{f.version}",
+            page_of=f.page_of,
+            toc_title=f.toc_title,
+            language=f.language,
+        )
         written.append(publish_docx(text, meta, folder / f"{doc_id}.docx", work))
     return written
 
 
-def _pdf(documents: Mapping[str, str], facts: Mapping[str, DocumentFacts],
-         folder: Path) -> list[Path]:
+def _pdf(publication: Publication, folder: Path) -> list[Path]:
     from generator.publish.pdf import PdfMeta, cjk_font, publish_pdf
 
+    documents, facts = publication.documents, publication.facts
     cjk_font()  # fail before any work when there is no font for Chinese
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for doc_id, text in sorted(documents.items()):
         f = facts[doc_id]
-        meta = PdfMeta(title=f.title, organization=f.organization, number=f.number,
-                       version=f.version, effective_date=f.effective_date, page_of=f.page_of,
-                       toc_title=f.toc_title, language=f.language)
+        meta = PdfMeta(
+            title=f.title,
+            organization=f.organization,
+            number=f.number,
+            version=f.version,
+            effective_date=f.effective_date,
+            page_of=f.page_of,
+            toc_title=f.toc_title,
+            language=f.language,
+        )
         written.append(publish_pdf(text, meta, folder / f"{doc_id}.pdf"))
     return written
+
+
+def _site(publication: Publication, folder: Path) -> list[Path]:
+    from generator.publish.site import build_site, write_site_project
+
+    project = folder.parent / ".site-project"
+    config = write_site_project(publication, project)
+    built = build_site(config, folder)
+    return sorted(p for p in built.rglob("*.html"))
 
 
 # Output folder under build/<org-id>/ and the publisher of each format, in build order.
@@ -76,4 +110,5 @@ PUBLISHERS: dict[str, tuple[str, Publisher]] = {
     "md": ("manual", _markdown),
     "docx": ("docx", _docx),
     "pdf": ("pdf", _pdf),
+    "site": ("site", _site),
 }

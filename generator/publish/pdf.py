@@ -63,7 +63,8 @@ def publish_pdf(markdown: str, meta: PdfMeta, target: Path) -> Path:
     running = _running_css(meta, family)
     try:
         HTML(string=document, base_url=str(target.parent)).write_pdf(
-            str(target), stylesheets=[CSS(string=stylesheet), CSS(string=running)],
+            str(target),
+            stylesheets=[CSS(string=stylesheet), CSS(string=running)],
             metadata={"title": meta.title},
         )
     except OSError as e:
@@ -73,8 +74,9 @@ def publish_pdf(markdown: str, meta: PdfMeta, target: Path) -> Path:
 
 def _body_html(markdown: str) -> str:
     try:
-        body: str = pypandoc.convert_text(markdown, "html5", format="markdown",
-                                          extra_args=["--shift-heading-level-by=0"])
+        body: str = pypandoc.convert_text(
+            markdown, "html5", format="markdown", extra_args=["--shift-heading-level-by=0"]
+        )
     except (RuntimeError, OSError) as e:
         raise PublishError(f"pandoc could not convert the document to HTML: {e}") from e
     # The document's own H1 is shown on the cover.
@@ -101,7 +103,7 @@ def _page(meta: PdfMeta, body: str) -> str:
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
         f"<title>{e(meta.title)}</title></head><body>"
-        f'{cover}{_toc(body, meta.toc_title)}<main>{body}</main></body></html>'
+        f"{cover}{_toc(body, meta.toc_title)}<main>{body}</main></body></html>"
     )
 
 

@@ -1,0 +1,73 @@
+"""The internal site: a MkDocs Material project generated from site/, then built to static HTML.
+
+The project (docs/ and a mkdocs.yml that inherits site/mkdocs.base.yml) is kept beside the built
+site, so IT can rebuild or serve it with plain ``mkdocs`` as well.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from pathlib import Path
+
+import yaml
+
+from generator.bundled import bundled_dir
+from generator.errors import PublishError
+from generator.publish import Publication
+from generator.publish.variants import select_variant
+
+BASE_CONFIG = "mkdocs.base.yml"
+
+
+def write_site_project(publication: Publication, project: Path) -> Path:
+    """Write docs/ and mkdocs.yml into ``project``; returns the mkdocs.yml path."""
+    base = bundled_dir("site")
+    docs = project / "docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(base / "assets", docs / "assets", dirs_exist_ok=True)
+    shutil.copytree(base / "overrides", project / "overrides", dirs_exist_ok=True)
+    shutil.copy2(base / BASE_CONFIG, project / BASE_CONFIG)
+    nav: list[object] = []
+    for name, text in sorted(publication.pages.items()):
+        (docs / name).write_text(text, encoding="utf-8")
+        nav.append(name)
+    for doc_id, markdown in publication.documents.items():
+        fact = publication.facts[doc_id]
+        front = {
+            "title": fact.title,
+            "document_number": fact.number,
+            "document_version": fact.version,
+            "effective_date": fact.effective_date,
+        }
+        text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n"
+        (docs / f"{doc_id}.md").write_text(text + select_variant(markdown, "site"), "utf-8")
+        nav.append({fact.title: f"{doc_id}.md"})
+    language = publication.language
+    config = {
+        "INHERIT": BASE_CONFIG,
+        "site_name": publication.site_name,
+        "docs_dir": "docs",
+        "theme": {"language": language},
+        "plugins": [{"search": {"lang": language, "separator": r"[\s\u200b\-]"}}],
+        "nav": nav,
+    }
+    path = project / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def build_site(config_file: Path, site_dir: Path) -> Path:
+    """Run MkDocs on ``config_file`` into ``site_dir``; returns ``site_dir``."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    logging.getLogger("jieba").setLevel(logging.ERROR)  # it announces its dictionary on stderr
+    try:
+        config = load_config(config_file=str(config_file), site_dir=str(site_dir))
+        build(config)
+    except (MkDocsException, OSError) as e:
+        raise PublishError(f"MkDocs could not build the site: {e}") from e
+    return site_dir
