@@ -88,7 +88,8 @@ def _toc(body: str, title: str) -> str:
     for level, anchor, text in _HEADING.findall(body):
         plain = re.sub(r"<[^>]+>", "", text)
         items.append(f'<li class="toc-{level}"><a href="#{anchor}">{plain}</a></li>')
-    return f'<nav class="toc"><h1 class="toc-title">{html.escape(title)}</h1><ul>{"".join(items)}</ul></nav>'
+    heading = f'<h1 class="toc-title">{html.escape(title)}</h1>'
+    return f'<nav class="toc">{heading}<ul>{"".join(items)}</ul></nav>'
 
 
 def _page(meta: PdfMeta, body: str) -> str:
@@ -115,11 +116,20 @@ def _running_css(meta: PdfMeta, family: str) -> str:
     """Per-document CSS: fonts, running header and "page X of Y" footer."""
     before, _, rest = meta.page_of.partition("{page}")
     middle, _, after = rest.partition("{pages}")
-    footer = f"{_css_string(before)} counter(page) {_css_string(middle)} counter(pages) {_css_string(after)}"
+    footer = " ".join(
+        (
+            _css_string(before),
+            "counter(page)",
+            _css_string(middle),
+            "counter(pages)",
+            _css_string(after),
+        )
+    )
     header = _css_string(f"{meta.number}  v{meta.version}")
     return (
         f'html {{ font-family: "{family}", serif; }}\n'
-        f'h1, h2, h3, h4, .doc-title {{ font-family: "Noto Sans CJK SC", "{family}", sans-serif; }}\n'
-        f"@page {{ @top-right {{ content: {header}; }} @bottom-center {{ content: {footer}; }} }}\n"
+        f'h1, h2, h3, h4, .doc-title {{ font-family: "Noto Sans CJK SC", "{family}"; }}\n'
+        f"@page {{ @top-right {{ content: {header}; }}\n"
+        f"        @bottom-center {{ content: {footer}; }} }}\n"
         "@page :first { @top-right { content: none; } @bottom-center { content: none; } }\n"
     )
