@@ -6,6 +6,7 @@ site, so IT can rebuild or serve it with plain ``mkdocs`` as well.
 
 from __future__ import annotations
 
+import html
 import logging
 import shutil
 from pathlib import Path
@@ -46,10 +47,13 @@ def write_site_project(publication: Publication, project: Path) -> Path:
     language = publication.language
     config = {
         "INHERIT": BASE_CONFIG,
-        "site_name": publication.site_name,
+        # MkDocs themes print site_name as trusted HTML; it comes from the profile, so escape it.
+        "site_name": html.escape(publication.site_name),
         "docs_dir": "docs",
         "theme": {"language": language},
-        "plugins": [{"search": {"lang": language, "separator": r"[\s\u200b\-]"}}],
+        # Chinese is segmented at build time (jieba, zero-width spaces); lunr's own "zh" mode
+        # needs jieba inside the browser and fails there, so the index stays in "en" mode.
+        "plugins": [{"search": {"lang": "en", "separator": r"[\s\u200b\-]"}}],
         "nav": nav,
     }
     path = project / "mkdocs.yml"

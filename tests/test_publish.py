@@ -1,0 +1,148 @@
+"""Publish stage, checked with the programs people read the documents with."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from conftest import bundled
+from docx.oxml.ns import qn
+
+from generator.build import build_profile
+from generator.errors import PublishError
+from generator.publish.pdf import cjk_font
+
+DOCS = ("dr-plan", "operations-manual", "training-syllabus")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory, catalog) -> Path:
+    out = tmp_path_factory.mktemp("publish")
+    result = build_profile(
+        bundled("water-utility"), out, formats=("md", "docx", "pdf"), catalog=catalog
+    )
+    return result.output
+
+
+def _xml(path: Path, part: str) -> str:
+    with zipfile.ZipFile(path) as package:
+        return package.read(part).decode("utf-8")
+
+
+def test_every_document_is_written_in_every_format(built):
+    for folder, suffix in (("manual", ".md"), ("docx", ".docx"), ("pdf", ".pdf")):
+        assert sorted(p.stem for p in (built / folder).glob(f"*{suffix}")) == list(DOCS)
+
+
+def test_docx_reopens_with_numbered_headings_and_properties(built):
+    document = docx.Document(str(built / "docx" / "operations-manual.docx"))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    assert "1 定位与方向" in headings and "17 术语" in headings
+    props = document.core_properties
+    assert (props.title, props.version, props.identifier) == ("运营手册", "3.1", "GS-RX-YY-01")
+    assert props.author == "热线中心主任"
+    assert props.created.date().isoformat() == "2026-01-15"
+
+
+def test_docx_has_a_word_toc_field_cover_header_and_page_x_of_y(built):
+    path = built / "docx" / "operations-manual.docx"
+    body = _xml(path, "word/document.xml")
+    assert re.search(r"<w:instrText[^>]*>\s*TOC \\o", body)
+    document = docx.Document(str(path))
+    assert document.paragraphs[0].style.name == "Title"
+    section = document.sections[0]
+    assert "GS-RX-YY-01  v3.1" in section.header.paragraphs[0].text
+    footer = "".join(
+        _xml(path, name)
+        for name in zipfile.ZipFile(path).namelist()
+        if name.startswith("word/footer")
+    )
+    assert "NUMPAGES" in footer and "PAGE" in footer and "第 " in footer
+
+
+def test_docx_sets_east_asian_fonts_for_body_and_headings(built):
+    document = docx.Document(str(built / "docx" / "operations-manual.docx"))
+
+    def east_asian(style_name: str) -> str:
+        fonts = document.styles[style_name].element.rPr.find(qn("w:rFonts"))
+        return fonts.get(qn("w:eastAsia"))
+
+    assert east_asian("Normal") == "Noto Serif CJK SC"
+    assert east_asian("Heading 1") == "Noto Sans CJK SC"
+    font_table = _xml(built / "docx" / "operations-manual.docx", "word/fontTable.xml")
+    assert 'w:altName w:val="SimSun"' in font_table
+
+
+def test_docx_and_pdf_show_diagrams_as_readable_lists_not_mermaid(built):
+    text = _xml(built / "docx" / "operations-manual.docx", "word/document.xml")
+    assert "flowchart" not in text and "mermaid" not in text
+    paragraphs = [
+        p.text for p in docx.Document(str(built / "docx" / "operations-manual.docx")).paragraphs
+    ]
+    assert "热线中心主任 ×1" in paragraphs
+    pdf_text = subprocess.run(
+        ["pdftotext", str(built / "pdf" / "operations-manual.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "flowchart" not in pdf_text
+
+
+def test_docx_bytes_are_reproducible(tmp_path, catalog, built):
+    again = build_profile(bundled("water-utility"), tmp_path, formats=("docx",), catalog=catalog)
+    first = (built / "docx" / "dr-plan.docx").read_bytes()
+    assert (again.output / "docx" / "dr-plan.docx").read_bytes() == first
+
+
+def test_pdf_fonts_are_all_embedded_and_chinese_is_extractable(built):
+    pdf = built / "pdf" / "operations-manual.pdf"
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True)
+    rows = fonts.stdout.splitlines()[2:]
+    assert rows, "no fonts listed"
+    for row in rows:
+        assert row.split()[-5] == "yes", f"font not embedded: {row}"
+    assert any("CJK" in row for row in rows)
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "定位与方向" in text and "第 2 页，共" in text and "GS-RX-YY-01" in text
+
+
+def test_pdf_without_a_cjk_font_fails_naming_the_package(tmp_path, monkeypatch):
+    config = tmp_path / "fonts.conf"
+    config.write_text("<?xml version='1.0'?><fontconfig></fontconfig>")
+    monkeypatch.setenv("FONTCONFIG_FILE", str(config))
+    with pytest.raises(PublishError, match="fonts-noto-cjk"):
+        cjk_font()
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_opens_and_converts_each_docx(built, tmp_path):
+    for doc_id in DOCS:
+        subprocess.run(
+            [
+                "soffice",
+                "--headless",
+                f"-env:UserInstallation=file://{tmp_path}/lo",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(tmp_path),
+                str(built / "docx" / f"{doc_id}.docx"),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        info = subprocess.run(
+            ["pdfinfo", str(tmp_path / f"{doc_id}.pdf")], capture_output=True, text=True, check=True
+        ).stdout
+        pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+        assert pages >= 3, (doc_id, pages)

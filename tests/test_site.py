@@ -1,0 +1,141 @@
+"""The internal site, served on 127.0.0.1 and driven in a real headless Chromium."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import bundled
+
+from generator.build import build_profile
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, catalog) -> Path:
+    text = bundled("water-utility").read_text(encoding="utf-8")
+    text = text.replace(
+        "name: 示例市自来水公司供水服务热线中心",
+        "name: '示例市自来水公司供水服务热线中心 <script>window.__pwned=1</script>'",
+    )
+    profile = tmp_path_factory.mktemp("profile") / "water.yaml"
+    profile.write_text(text, encoding="utf-8")
+    out = tmp_path_factory.mktemp("site")
+    return build_profile(profile, out, formats=("site",), catalog=catalog).output / "site"
+
+
+@pytest.fixture(scope="module")
+def server(site) -> Iterator[str]:
+    handler = functools.partial(QuietHandler, directory=str(site))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip("chromium is not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        instance = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield instance
+        instance.close()
+
+
+# The theme draws Mermaid diagrams into closed shadow roots; open them so the test can look in.
+OPEN_SHADOW_ROOTS = """
+const attach = Element.prototype.attachShadow;
+Element.prototype.attachShadow = function (init) {
+  return attach.call(this, {...init, mode: "open"});
+};
+"""
+
+
+def _open(browser, url: str):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.add_init_script(OPEN_SHADOW_ROOTS)
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    external: list[str] = []
+    page.on(
+        "request",
+        lambda r: (
+            external.append(r.url)
+            if "127.0.0.1" not in r.url and not r.url.startswith(("data:", "blob:"))
+            else None
+        ),
+    )
+    page.goto(url, wait_until="networkidle")
+    return page, errors, external
+
+
+def test_every_navigation_page_loads_without_console_errors(browser, server):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page, errors, external = _open(browser, f"{server}/index.html")
+    links = page.eval_on_selector_all(
+        "nav.md-nav--primary a.md-nav__link[href]", "els => [...new Set(els.map(e => e.href))]"
+    )
+    assert len(links) >= 4
+    page.close()
+    for url in links:
+        page, errors, external = _open(browser, url)
+        assert errors == [], (url, errors)
+        assert external == [], (url, external)
+        page.screenshot(path=str(ARTIFACTS / f"site-{Path(url).stem or 'index'}.png"))
+        page.close()
+
+
+def test_a_chinese_search_term_finds_its_page(browser, server):
+    page, _, _ = _open(browser, f"{server}/index.html")
+    page.click(".md-search__input")
+    page.keyboard.type("报修", delay=50)
+    page.keyboard.press("End")  # CJK text arrives without key events; the theme searches on keyup
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    hrefs = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(e => e.href)")
+    assert any("operations-manual.html" in h for h in hrefs), hrefs
+    page.screenshot(path=str(ARTIFACTS / "site-search.png"))
+    page.close()
+
+
+def test_mermaid_renders_to_svg(browser, server):
+    page, errors, _ = _open(browser, f"{server}/operations-manual.html")
+    page.wait_for_selector(".mermaid svg", timeout=15000)
+    assert page.locator(".mermaid svg").count() >= 1
+    assert errors == []
+    page.close()
+
+
+def test_a_script_in_a_profile_value_shows_as_text(browser, server):
+    page, _, _ = _open(browser, f"{server}/operations-manual.html")
+    assert page.evaluate("window.__pwned") is None
+    assert "<script>window.__pwned=1</script>" in page.inner_text("article")
+    page.close()
