@@ -131,3 +131,20 @@ def test_adding_a_standard_needs_only_a_yaml_file(tmp_path):
     )
     catalog = load_catalog(map_dir)
     assert catalog.requirements["house-rules-2026/1"].fields == ("floor.duty",)
+
+
+def test_every_bilingual_text_in_the_map_has_exactly_zh_and_en():
+    import yaml
+
+    def walk(value, where):
+        if isinstance(value, dict):
+            if "zh" in value or "en" in value:
+                assert set(value) - {"id"} == {"zh", "en"}, where
+            for key, child in value.items():
+                walk(child, f"{where}/{key}")
+        elif isinstance(value, list):
+            for i, child in enumerate(value):
+                walk(child, f"{where}/{i}")
+
+    for path in sorted(bundled_dir("standards_map").glob("*.yaml")):
+        walk(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
