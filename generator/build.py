@@ -19,12 +19,13 @@ from generator.errors import ProfileError, PublishError
 from generator.mandates import Gap
 from generator.profile import load_profile
 from generator.publish import PUBLISHERS, DocumentFacts, Publication
-from generator.render import load_labels, render_documents, render_page, template_dirs
+from generator.render import load_labels, render_pages, template_dirs
 from generator.resolve import resolve_model
 from generator.standards import Catalog, load_catalog
 from generator.validate import validate_profile
 
 FORMATS = tuple(PUBLISHERS)
+SITE_HOME = "site/index.md.jinja"
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,9 @@ def build_profile(
     unknown = [f for f in formats if f not in PUBLISHERS]
     if unknown:
         raise PublishError(f"unknown format {', '.join(unknown)}; use {', '.join(PUBLISHERS)}")
-    documents = render_documents(model, language, templates)
+    names = {doc_id: f"manual/{doc_id}.md.jinja" for doc_id in model.context["documents"]}
+    pages = render_pages(model, language, [*names.values(), SITE_HOME], templates)
+    documents = {doc_id: pages[name] for doc_id, name in names.items()}
     labels = load_labels(language, template_dirs(templates))
     facts = document_facts(model.context, labels, language)
     target = out_dir / model.org_id
@@ -73,7 +76,7 @@ def build_profile(
         publication = Publication(
             documents=documents,
             facts=facts,
-            pages={"index.md": render_page(model, language, "site/index.md.jinja", templates)},
+            pages={"index.md": pages[SITE_HOME]},
             site_name=model.context["org"]["name"],
             language=language,
         )

@@ -105,7 +105,7 @@ def validate(profile: Path | None, strict: bool, fmt: str) -> None:
 @click.option(
     "--format",
     "formats",
-    default="md,docx,pdf",
+    default="md,docx,pdf,site",
     show_default=True,
     help="Comma-separated output formats: md, docx, pdf.",
 )

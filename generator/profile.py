@@ -20,7 +20,7 @@ from generator.errors import Finding, Location, ProfileError
 Data = Any
 
 
-class _ProfileLoader(yaml.SafeLoader):
+class _ProfileLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """SafeLoader that leaves timestamps as strings (the schema validates dates)."""
 
 
@@ -87,9 +87,8 @@ def parse_profile(text: str, path: Path) -> Profile:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         problem = e.problem or e.context or "invalid YAML"
-        raise ProfileError(
-            [_finding(path, mark, f"YAML syntax error: {problem}", _yaml_hint(problem))]
-        ) from e
+        hint = _yaml_hint(problem, _char_at(text, mark))
+        raise ProfileError([_finding(path, mark, f"YAML syntax error: {problem}", hint)]) from e
     except yaml.YAMLError as e:
         raise ProfileError([_finding(path, None, f"YAML error: {e}", "")]) from e
     finally:
@@ -166,8 +165,15 @@ def _reader_finding(path: Path, text: str, error: yaml.reader.ReaderError) -> Fi
     return Finding(Location(path, line, column), message, "error", "remove it")
 
 
-def _yaml_hint(problem: str) -> str:
-    if "tab" in problem or "\\t" in problem:
+def _char_at(text: str, mark: yaml.Mark | None) -> str:
+    lines = text.splitlines()
+    if mark is None or mark.line >= len(lines) or mark.column >= len(lines[mark.line]):
+        return ""
+    return lines[mark.line][mark.column]
+
+
+def _yaml_hint(problem: str, char: str) -> str:
+    if char == "\t" or "\\t" in problem:
         return "indent with spaces, not tabs"
     if "mapping values" in problem:
         return "quote values that contain ': ' or check the indentation"

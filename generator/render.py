@@ -7,6 +7,7 @@ and Jinja never evaluates them. Wording comes from the label catalogue of the ch
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -21,6 +22,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from generator.bundled import bundled_dir
 from generator.errors import TemplateError
 from generator.resolve import DocumentModel
+
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 LANGUAGES = ("zh", "en")
 _ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|"})
@@ -38,12 +41,18 @@ def load_labels(language: str, dirs: Sequence[Path]) -> dict[str, Any]:
     for folder in dirs:
         path = folder / "labels" / f"{language}.yaml"
         if path.is_file():
-            try:
-                labels: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except yaml.YAMLError as e:
-                raise TemplateError(f"{path}: invalid YAML: {e}") from e
-            return labels
+            return _read_labels(path, path.stat().st_mtime_ns)
     raise TemplateError(f"no labels/{language}.yaml in {', '.join(map(str, dirs))}")
+
+
+@functools.lru_cache(maxsize=16)
+def _read_labels(path: Path, _mtime: int) -> dict[str, Any]:
+    """A label file, parsed once per process (and again when it changes)."""
+    try:
+        labels: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
+    except yaml.YAMLError as e:
+        raise TemplateError(f"{path}: invalid YAML: {e}") from e
+    return labels
 
 
 def escape_text(value: Any) -> Any:
@@ -78,24 +87,29 @@ def render_documents(
     model: DocumentModel, language: str, overrides: Sequence[Path] = ()
 ) -> dict[str, str]:
     """Markdown text of every generated document, keyed by document id."""
-    return {
-        doc_id: render_page(model, language, f"manual/{doc_id}.md.jinja", overrides)
-        for doc_id in model.context["documents"]
-    }
+    names = {doc_id: f"manual/{doc_id}.md.jinja" for doc_id in model.context["documents"]}
+    pages = render_pages(model, language, list(names.values()), overrides)
+    return {doc_id: pages[name] for doc_id, name in names.items()}
 
 
-def render_page(
-    model: DocumentModel, language: str, name: str, overrides: Sequence[Path] = ()
-) -> str:
-    """Markdown text of the template ``name`` (relative to the template folders)."""
+def render_pages(
+    model: DocumentModel, language: str, names: Sequence[str], overrides: Sequence[Path] = ()
+) -> dict[str, str]:
+    """Markdown text of each template in ``names`` (paths relative to the template folders).
+
+    One environment serves them all, so shared templates are compiled once.
+    """
     dirs = template_dirs(overrides)
     env = make_environment(dirs, load_labels(language, dirs))
     context = {**escape_text(model.context), "lang": language}
-    try:
-        return _tidy(env.get_template(name).render(context))
-    except JinjaError as e:
-        where = f"{getattr(e, 'filename', None) or name}:{getattr(e, 'lineno', '?')}"
-        raise TemplateError(f"{where}: {e}") from e
+    rendered = {}
+    for name in names:
+        try:
+            rendered[name] = _tidy(env.get_template(name).render(context))
+        except JinjaError as e:
+            where = f"{getattr(e, 'filename', None) or name}:{getattr(e, 'lineno', '?')}"
+            raise TemplateError(f"{where}: {e}") from e
+    return rendered
 
 
 def _tidy(text: str) -> str:

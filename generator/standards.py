@@ -14,6 +14,7 @@ from generator import fieldpath
 from generator.bundled import bundled_dir
 from generator.errors import StandardsMapError
 
+_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 Text = Mapping[str, str]  # {"zh": ..., "en": ...}
 
 SCHEMA_SUFFIX = ".schema.yaml"
@@ -212,7 +213,7 @@ def _check_paths(catalog: Catalog, owner: str, paths: tuple[str, ...]) -> list[s
 
 def _read(path: Path) -> Any:
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
     except OSError as e:
         raise StandardsMapError(f"{path}: cannot read: {e.strerror}") from e
     except yaml.YAMLError as e:

@@ -95,7 +95,7 @@ def _names(data: Mapping[str, Any]) -> dict[str, dict[str, str]]:
 
 
 def _roles_in_order(roles: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Roles in reporting order (each after its manager), with their depth in the chart."""
+    """Roles in reporting order (each after its manager), with their place in the chart."""
     children: dict[str | None, list[dict[str, Any]]] = {}
     ids = {r["id"] for r in roles}
     for role in roles:
@@ -103,12 +103,13 @@ def _roles_in_order(roles: list[dict[str, Any]]) -> list[dict[str, Any]]:
         children.setdefault(parent, []).append(role)
     ordered: list[dict[str, Any]] = []
 
-    def visit(parent: str | None, depth: int) -> None:
+    def visit(parent: str | None, parent_index: int | None, depth: int) -> None:
         for role in children.get(parent, []):
-            ordered.append({**role, "depth": depth, "index": len(ordered)})
-            visit(role["id"], depth + 1)
+            index = len(ordered)
+            ordered.append({**role, "depth": depth, "index": index, "parent_index": parent_index})
+            visit(role["id"], index, depth + 1)
 
-    visit(None, 0)
+    visit(None, None, 0)
     return ordered
 
 
