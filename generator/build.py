@@ -39,6 +39,47 @@ class BuildResult:
     placeholders: dict[str, int]
 
 
+@dataclass(frozen=True)
+class Rendered:
+    """A profile taken through load, validate, resolve and render: ready to publish."""
+
+    org_id: str
+    publication: Publication
+    gaps: tuple[Gap, ...]
+    placeholders: dict[str, int]
+
+
+def render_profile(
+    profile_path: Path,
+    *,
+    language: str | None = None,
+    catalog: Catalog | None = None,
+    templates: Sequence[Path] = (),
+) -> Rendered:
+    """Every stage before publishing. Raises ProfileError when the profile has errors."""
+    catalog = catalog or load_catalog()
+    profile = load_profile(profile_path)
+    validation = validate_profile(profile, catalog)
+    if validation.errors:
+        raise ProfileError(list(validation.errors))
+    model = resolve_model(profile, catalog, validation.gaps)
+    language = language or model.language
+    names = {doc_id: f"manual/{doc_id}.md.jinja" for doc_id in model.context["documents"]}
+    pages = render_pages(model, language, [*names.values(), SITE_HOME], templates)
+    documents = {doc_id: pages[name] for doc_id, name in names.items()}
+    labels = load_labels(language, template_dirs(templates))
+    publication = Publication(
+        documents=documents,
+        facts=document_facts(model.context, labels, language),
+        pages={"index.md": pages[SITE_HOME]},
+        site_name=model.context["org"]["name"],
+        language=language,
+    )
+    pattern = placeholder_pattern(labels["placeholder"])
+    counts = {doc: len(pattern.findall(text)) for doc, text in sorted(documents.items())}
+    return Rendered(model.org_id, publication, validation.gaps, counts)
+
+
 def build_profile(
     profile_path: Path,
     out_dir: Path,
@@ -53,41 +94,21 @@ def build_profile(
     ``templates`` are folders whose files override the shipped templates by relative path.
     Raises ProfileError (nothing written) when the profile has errors.
     """
-    catalog = catalog or load_catalog()
-    profile = load_profile(profile_path)
-    validation = validate_profile(profile, catalog)
-    if validation.errors:
-        raise ProfileError(list(validation.errors))
-    model = resolve_model(profile, catalog, validation.gaps)
-    language = language or model.language
     unknown = [f for f in formats if f not in PUBLISHERS]
     if unknown:
         raise PublishError(f"unknown format {', '.join(unknown)}; use {', '.join(PUBLISHERS)}")
-    names = {doc_id: f"manual/{doc_id}.md.jinja" for doc_id in model.context["documents"]}
-    pages = render_pages(model, language, [*names.values(), SITE_HOME], templates)
-    documents = {doc_id: pages[name] for doc_id, name in names.items()}
-    labels = load_labels(language, template_dirs(templates))
-    facts = document_facts(model.context, labels, language)
-    target = out_dir / model.org_id
+    rendered = render_profile(profile_path, language=language, catalog=catalog, templates=templates)
+    target = out_dir / rendered.org_id
     out_dir.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
-    with tempfile.TemporaryDirectory(prefix=f".{model.org_id}-", dir=out_dir) as staging:
+    with tempfile.TemporaryDirectory(prefix=f".{rendered.org_id}-", dir=out_dir) as staging:
         stage = Path(staging).resolve()
-        publication = Publication(
-            documents=documents,
-            facts=facts,
-            pages={"index.md": pages[SITE_HOME]},
-            site_name=model.context["org"]["name"],
-            language=language,
-        )
         for name, (folder, publish) in PUBLISHERS.items():
             if name in formats:
-                files += publish(publication, stage / folder)
+                files += publish(rendered.publication, stage / folder)
         _swap_into_place(stage, target, [PUBLISHERS[f][0] for f in formats])
     final = tuple(target / f.relative_to(stage) for f in files)
-    pattern = placeholder_pattern(labels["placeholder"])
-    counts = {doc: len(pattern.findall(text)) for doc, text in sorted(documents.items())}
-    return BuildResult(model.org_id, target, final, validation.gaps, counts)
+    return BuildResult(rendered.org_id, target, final, rendered.gaps, rendered.placeholders)
 
 
 def placeholder_pattern(template: str) -> re.Pattern[str]:

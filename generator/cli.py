@@ -140,6 +140,37 @@ def build(
 
 
 @cli.command()
+@profile_argument
+@click.option(
+    "--address", default="127.0.0.1:8000", show_default=True, help="host:port to serve on."
+)
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["zh", "en"]),
+    help="Language of the documents (default: the profile's).",
+)
+def serve(profile: Path | None, address: str, language: str | None) -> None:
+    """Preview the site of PROFILE with live reload; edits are re-validated as you save."""
+    import tempfile
+
+    from generator.serve import serve_profile
+
+    path = _display_path(profile or default_profile())
+
+    def report(findings: list[Finding], summary: str) -> None:
+        for finding in findings:
+            click.echo(finding.format(), err=True)
+        click.secho(summary, fg="red" if "errors" in summary else "green", err=True)
+
+    with tempfile.TemporaryDirectory(prefix="ccdocs-serve-") as project:
+        if not serve_profile(
+            path, Path(project), address=address, language=language, report=report
+        ):
+            sys.exit(EXIT_ERRORS)
+
+
+@cli.command()
 @click.option(
     "--standard", "standard_id", help="Add the mandates of this standard (e.g. cc-cmm-oc-2011)."
 )

@@ -1,0 +1,96 @@
+"""Live preview: the site of a profile, rebuilt whenever the profile changes.
+
+MkDocs serves the generated site project with live reload. A watcher thread re-runs load,
+validate, resolve and render when the profile file changes; errors are reported and the last
+good pages stay up, a valid profile rewrites the pages and the browser reloads.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from generator.build import render_profile
+from generator.errors import CcdocsError, Finding, ProfileError
+from generator.publish.site import write_site_project
+from generator.standards import Catalog, load_catalog
+
+Report = Callable[[list[Finding], str], None]  # findings, one-line summary
+
+
+def refresh(
+    profile: Path, project: Path, catalog: Catalog, language: str | None, report: Report
+) -> bool:
+    """Regenerate the site project from ``profile``; False (pages untouched) on errors."""
+    try:
+        rendered = render_profile(profile, language=language, catalog=catalog)
+    except ProfileError as e:
+        summary = f"{profile}: {len(e.findings)} errors; the preview keeps the last good pages"
+        report(list(e.findings), summary)
+        return False
+    except CcdocsError as e:
+        report([], f"{profile}: {e}")
+        return False
+    write_site_project(rendered.publication, project)
+    report([g.to_finding() for g in rendered.gaps], f"{profile}: valid, {len(rendered.gaps)} gaps")
+    return True
+
+
+def serve_profile(
+    profile: Path,
+    project: Path,
+    *,
+    address: str,
+    language: str | None,
+    report: Report,
+    poll_seconds: float = 0.5,
+) -> bool:
+    """Serve the site of ``profile`` at ``address`` (host:port) until interrupted.
+
+    Returns False at once when the profile cannot be built the first time.
+    """
+    from mkdocs.commands.serve import serve
+
+    logging.getLogger("jieba").setLevel(logging.ERROR)  # it announces its dictionary on stderr
+    catalog = load_catalog()
+    if not refresh(profile, project, catalog, language, report):
+        return False
+    stop = threading.Event()
+    watcher = threading.Thread(
+        target=_watch,
+        args=(profile, project, catalog, language, report, poll_seconds, stop),
+        daemon=True,
+    )
+    watcher.start()
+    try:
+        serve(config_file=str(project / "mkdocs.yml"), livereload=True, dev_addr=address)
+    finally:
+        stop.set()
+    return True
+
+
+def _watch(
+    profile: Path,
+    project: Path,
+    catalog: Catalog,
+    language: str | None,
+    report: Report,
+    poll_seconds: float,
+    stop: threading.Event,
+) -> None:
+    seen = _stamp(profile)
+    while not stop.wait(poll_seconds):
+        now = _stamp(profile)
+        if now != seen:
+            seen = now
+            refresh(profile, project, catalog, language, report)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return (info.st_mtime_ns, info.st_size)
