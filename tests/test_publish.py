@@ -53,6 +53,7 @@ def test_docx_has_a_word_toc_field_cover_header_and_page_x_of_y(built):
     path = built / "docx" / "operations-manual.docx"
     body = _xml(path, "word/document.xml")
     assert re.search(r"<w:instrText[^>]*>\s*TOC \\o", body)
+    assert '<w:updateFields w:val="true"/>' in _xml(path, "word/settings.xml")
     document = docx.Document(str(path))
     assert document.paragraphs[0].style.name == "Title"
     section = document.sections[0]

@@ -222,6 +222,12 @@ def _finish(path: Path, meta: DocxMeta) -> None:
     if toc is not None:
         toc.addprevious(_page_break())
         toc.addnext(_page_break())
+    # Ask Word to fill the table of contents and page counts when the document is opened.
+    settings = document.settings.element
+    if settings.find(qn("w:updateFields")) is None:
+        update = OxmlElement("w:updateFields")
+        update.set(qn("w:val"), "true")
+        settings.append(update)
     props = document.core_properties
     props.title = meta.title
     props.subject = meta.organization
