@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import ProfileError, PublishError
-from generator.mandates import Gap
+from generator.mandates import Check
+from generator.evidence import load_evidence
 from generator.profile import load_profile
 from generator.publish import PUBLISHERS, DocumentFacts, Publication
 from generator.render import load_labels, render_pages, template_dirs
@@ -35,7 +36,7 @@ class BuildResult:
     org_id: str
     output: Path
     files: tuple[Path, ...]
-    gaps: tuple[Gap, ...]
+    gaps: tuple[Check, ...]
     placeholders: dict[str, int]
 
 
@@ -45,7 +46,7 @@ class Rendered:
 
     org_id: str
     publication: Publication
-    gaps: tuple[Gap, ...]
+    gaps: tuple[Check, ...]
     placeholders: dict[str, int]
 
 
@@ -59,7 +60,8 @@ def render_profile(
     """Every stage before publishing. Raises ProfileError when the profile has errors."""
     catalog = catalog or load_catalog()
     profile = load_profile(profile_path)
-    validation = validate_profile(profile, catalog)
+    evidence = load_evidence(profile)
+    validation = validate_profile(profile, catalog, evidence)
     if validation.errors:
         raise ProfileError(list(validation.errors))
     model = resolve_model(profile, catalog, validation.gaps)

@@ -17,7 +17,7 @@ from generator.bundled import default_profile
 from generator.errors import CcdocsError, Finding, ProfileError
 
 if TYPE_CHECKING:
-    from generator.mandates import Gap
+    from generator.mandates import Check
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_GAPS = 0, 1, 2, 3
 
@@ -64,6 +64,7 @@ def cli() -> None:
 )
 def validate(profile: Path | None, strict: bool, fmt: str) -> None:
     """Check PROFILE (default: the bundled event hotline): errors, then gaps."""
+    from generator.evidence import load_evidence
     from generator.mandates import profile_targets
     from generator.profile import load_profile
     from generator.standards import load_catalog
@@ -76,7 +77,7 @@ def validate(profile: Path | None, strict: bool, fmt: str) -> None:
     except ProfileError as e:
         _emit(fmt, path, list(e.findings), [], None)
         sys.exit(EXIT_ERRORS)
-    result = validate_profile(loaded, catalog)
+    result = validate_profile(loaded, catalog, load_evidence(loaded))
     targets = [t.label for t in profile_targets(loaded.data, catalog)]
     summary = _summary(loaded.data, targets) if result.ok else None
     _emit(fmt, path, list(result.errors), list(result.gaps), summary)
@@ -223,7 +224,7 @@ def _summary(data: dict[str, Any], targets: list[str]) -> dict[str, Any]:
 
 
 def _emit(
-    fmt: str, path: Path, errors: list[Finding], gaps: list[Gap], summary: dict[str, Any] | None
+    fmt: str, path: Path, errors: list[Finding], gaps: list[Check], summary: dict[str, Any] | None
 ) -> None:
     if fmt == "json":
         payload = {
@@ -241,7 +242,7 @@ def _emit(
 
 
 def _echo_summary(
-    path: Path, errors: list[Finding], gaps: list[Gap], summary: dict[str, Any] | None
+    path: Path, errors: list[Finding], gaps: list[Check], summary: dict[str, Any] | None
 ) -> None:
     if errors:
         noun = "error" if len(errors) == 1 else "errors"
@@ -270,7 +271,7 @@ def _finding_json(finding: Finding) -> dict[str, Any]:
     }
 
 
-def _gap_json(gap: Gap) -> dict[str, Any]:
+def _gap_json(gap: Check) -> dict[str, Any]:
     record = _finding_json(gap.to_finding())
     record.update(
         {

@@ -14,11 +14,12 @@ from typing import Any, Literal
 
 from generator import fieldpath
 from generator.errors import Finding, Location
+from generator.evidence import EvidenceFile, evidence_status
 from generator.profile import Profile
 from generator.standards import Catalog, Requirement, Standard
 
-GapStatus = Literal["missing", "partial", "stale"]
-GapKind = Literal["field", "document", "record"]
+Status = Literal["present", "partial", "missing", "stale"]
+Kind = Literal["field", "document", "record"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,33 +35,41 @@ class Target:
 
 
 @dataclass(frozen=True, slots=True)
-class Gap:
-    """Something a targeted standard mandates that the profile lacks (or has only stale)."""
+class Check:
+    """One mandate checked against a profile: a field, a document or a recurring record.
 
-    kind: GapKind
+    Status ``present`` means the mandate is met; every other status is a gap.
+    """
+
+    kind: Kind
     subject: str  # a field path, a document id or a record document id
-    status: GapStatus
+    status: Status
     location: Location
     requirement_ids: tuple[str, ...]
     severity: str  # major | minor
     detail: str = ""
 
+    @property
+    def is_gap(self) -> bool:
+        return self.status != "present"
+
+    @property
+    def hint(self) -> str:
+        if self.kind == "field":
+            return f"fill in {self.subject}"
+        if self.kind == "record" and self.status == "stale":
+            return "hold the activity again and add the new record under records:"
+        if self.kind == "record" and self.status == "partial":
+            return "put the evidence file where the record says, inside the profile's folder"
+        if self.kind == "record":
+            return f"add a record of kind '{self.subject}' under records:"
+        return f"add the content of {self.subject}"
+
     def to_finding(self) -> Finding:
-        what = {"field": "field", "document": "document", "record": "record"}[self.kind]
-        message = f"{self.status} {what} {self.subject}"
+        message = f"{self.status} {self.kind} {self.subject}"
         if self.detail:
             message += f": {self.detail}"
-        return Finding(self.location, message, "gap", _hint(self), self.requirement_ids)
-
-
-def _hint(gap: Gap) -> str:
-    if gap.kind == "field":
-        return f"fill in {gap.subject}"
-    if gap.kind == "record" and gap.status == "stale":
-        return "hold the activity again and add the new record under records:"
-    if gap.kind == "record":
-        return f"add a record of kind '{gap.subject}' under records:"
-    return f"add the content of {gap.subject}"
+        return Finding(self.location, message, "gap", self.hint, self.requirement_ids)
 
 
 def profile_targets(data: Any, catalog: Catalog) -> list[Target]:
@@ -80,61 +89,92 @@ def mandated_requirements(targets: Iterable[Target]) -> list[Requirement]:
     return [r for t in targets for r in t.standard.requirements if r.level <= t.level]
 
 
-def find_gaps(profile: Profile, catalog: Catalog) -> list[Gap]:
+def check_requirement(
+    profile: Profile,
+    catalog: Catalog,
+    req: Requirement,
+    evidence: Mapping[str, EvidenceFile] | None = None,
+) -> list[Check]:
+    """Every mandate of ``req`` checked against ``profile``, met or not."""
+    evidence = evidence if evidence is not None else {}
+    return [
+        *_field_checks(profile, req, req.fields),
+        *_document_checks(profile, catalog, req, evidence),
+        *_record_checks(profile, req, evidence),
+    ]
+
+
+def find_gaps(
+    profile: Profile, catalog: Catalog, evidence: Mapping[str, EvidenceFile] | None = None
+) -> list[Check]:
     """Every unmet mandate of ``profile``, merged so one missing value is reported once."""
     requirements = mandated_requirements(profile_targets(profile.data, catalog))
-    raw: list[Gap] = []
-    for req in requirements:
-        raw += _field_gaps(profile, req, req.fields)
-        raw += _document_gaps(profile, catalog, req)
-        raw += _record_gaps(profile, req)
+    raw = [
+        check
+        for req in requirements
+        for check in check_requirement(profile, catalog, req, evidence)
+        if check.is_gap
+    ]
     return _merge(raw)
 
 
-def _field_gaps(profile: Profile, req: Requirement, paths: Iterable[str]) -> list[Gap]:
-    gaps = []
+def _field_checks(profile: Profile, req: Requirement, paths: Iterable[str]) -> list[Check]:
+    checks = []
     for path in paths:
-        for pointer in fieldpath.missing(profile.data, path):
-            gaps.append(
-                Gap("field", path, "missing", profile.locate(pointer), (req.uid,), req.severity)
+        pointers = fieldpath.missing(profile.data, path)
+        for pointer in pointers:
+            # Below a list item only part of the list lacks the value.
+            status: Status = "partial" if _inside_list_item(pointer) else "missing"
+            checks.append(
+                Check("field", path, status, profile.locate(pointer), (req.uid,), req.severity)
             )
-    return gaps
+        if not pointers:
+            found = fieldpath.values(profile.data, path)
+            pointer = found[0][0] if found else ""
+            checks.append(
+                Check("field", path, "present", profile.locate(pointer), (req.uid,), req.severity)
+            )
+    return checks
 
 
-def _document_gaps(profile: Profile, catalog: Catalog, req: Requirement) -> list[Gap]:
-    gaps = []
+def _inside_list_item(pointer: str) -> bool:
+    return any(part.isdigit() for part in pointer.split("/")[1:-1])
+
+
+def _document_checks(
+    profile: Profile, catalog: Catalog, req: Requirement, evidence: Mapping[str, EvidenceFile]
+) -> list[Check]:
+    checks = []
     for doc_id in req.documents:
         doc = catalog.documents[doc_id]
         if doc.kind == "record":
-            if not _records_of(profile, doc_id):
-                gaps.append(
-                    Gap(
-                        "record",
-                        doc_id,
-                        "missing",
-                        profile.locate("/records"),
-                        (req.uid,),
-                        req.severity,
-                        "no record of this kind",
-                    )
-                )
+            checks.append(_record_presence(profile, req, doc_id, evidence))
             continue
         empty = [p for p in doc.fields if fieldpath.missing(profile.data, p)]
-        if empty:
-            status: GapStatus = "missing" if len(empty) == len(doc.fields) else "partial"
-            first = fieldpath.missing(profile.data, empty[0])[0]
-            gaps.append(
-                Gap(
-                    "document",
-                    doc_id,
-                    status,
-                    profile.locate(first),
-                    (req.uid,),
-                    req.severity,
-                    "no content in " + ", ".join(empty),
-                )
+        if not empty:
+            where = profile.locate(_pointer_of(doc.fields[0]) if doc.fields else "")
+            checks.append(Check("document", doc_id, "present", where, (req.uid,), req.severity))
+            continue
+        status: Status = "missing" if len(empty) == len(doc.fields) else "partial"
+        first = fieldpath.missing(profile.data, empty[0])[0]
+        checks.append(
+            Check(
+                "document",
+                doc_id,
+                status,
+                profile.locate(first),
+                (req.uid,),
+                req.severity,
+                "no content in " + ", ".join(empty),
             )
-    return gaps
+        )
+    return checks
+
+
+def _pointer_of(path: str) -> str:
+    """The pointer of the mapping part of a field path (up to its first list step)."""
+    head = path.split("[", 1)[0]
+    return "".join("/" + part for part in head.split(".") if part)
 
 
 def _records_of(profile: Profile, kind: str) -> list[tuple[str, Mapping[str, Any]]]:
@@ -145,14 +185,57 @@ def _records_of(profile: Profile, kind: str) -> list[tuple[str, Mapping[str, Any
     ]
 
 
-def _record_gaps(profile: Profile, req: Requirement) -> list[Gap]:
-    gaps = []
+def _record_presence(
+    profile: Profile, req: Requirement, kind: str, evidence: Mapping[str, EvidenceFile]
+) -> Check:
+    records = _records_of(profile, kind)
+    if not records:
+        return Check(
+            "record",
+            kind,
+            "missing",
+            profile.locate("/records"),
+            (req.uid,),
+            req.severity,
+            "no record of this kind",
+        )
+    pointer, newest = max(records, key=lambda pr: str(pr[1].get("date", "")))
+    return _with_evidence(profile, req, kind, pointer, newest, evidence)
+
+
+def _with_evidence(
+    profile: Profile,
+    req: Requirement,
+    kind: str,
+    pointer: str,
+    record: Mapping[str, Any],
+    evidence: Mapping[str, EvidenceFile],
+) -> Check:
+    """Present when the record's evidence file is there (or none is named); partial if not."""
+    written = record.get("file")
+    if written and evidence and evidence_status(evidence, written) != "ok":
+        return Check(
+            "record",
+            kind,
+            "partial",
+            profile.locate(f"{pointer}/file"),
+            (req.uid,),
+            req.severity,
+            f"evidence file {written} not found",
+        )
+    return Check("record", kind, "present", profile.locate(pointer), (req.uid,), req.severity)
+
+
+def _record_checks(
+    profile: Profile, req: Requirement, evidence: Mapping[str, EvidenceFile]
+) -> list[Check]:
+    checks = []
     assessed = _assessment_date(profile.data)
     for mandate in req.records:
         records = _records_of(profile, mandate.document)
         if not records:
-            gaps.append(
-                Gap(
+            checks.append(
+                Check(
                     "record",
                     mandate.document,
                     "missing",
@@ -164,8 +247,8 @@ def _record_gaps(profile: Profile, req: Requirement) -> list[Gap]:
             )
             continue
         if assessed is None:
-            gaps.append(
-                Gap(
+            checks.append(
+                Check(
                     "field",
                     "assessment_date",
                     "missing",
@@ -180,8 +263,8 @@ def _record_gaps(profile: Profile, req: Requirement) -> list[Gap]:
         age = (assessed - dt.date.fromisoformat(newest["date"])).days
         if age > mandate.max_age_days:
             detail = f"newest is {age} days old on {assessed}, allowed {mandate.max_age_days}"
-            gaps.append(
-                Gap(
+            checks.append(
+                Check(
                     "record",
                     mandate.document,
                     "stale",
@@ -191,7 +274,9 @@ def _record_gaps(profile: Profile, req: Requirement) -> list[Gap]:
                     detail,
                 )
             )
-    return gaps
+            continue
+        checks.append(_with_evidence(profile, req, mandate.document, pointer, newest, evidence))
+    return checks
 
 
 def _assessment_date(data: Any) -> dt.date | None:
@@ -199,16 +284,16 @@ def _assessment_date(data: Any) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) else None
 
 
-def _merge(gaps: list[Gap]) -> list[Gap]:
+def _merge(gaps: list[Check]) -> list[Check]:
     """One gap per (kind, subject, pointer): requirement ids combined, the worst severity kept."""
-    merged: dict[tuple[str, str, str], Gap] = {}
+    merged: dict[tuple[str, str, str], Check] = {}
     for gap in gaps:
         key = (gap.kind, gap.subject, gap.location.pointer)
         if key in merged:
             old = merged[key]
             ids = tuple(sorted(set(old.requirement_ids) | set(gap.requirement_ids), key=_uid_key))
             severity = "major" if "major" in (old.severity, gap.severity) else "minor"
-            gap = Gap(old.kind, old.subject, old.status, old.location, ids, severity, old.detail)
+            gap = Check(old.kind, old.subject, old.status, old.location, ids, severity, old.detail)
         merged[key] = gap
     return sorted(
         merged.values(),

@@ -15,7 +15,8 @@ from jsonschema.exceptions import ValidationError
 
 from generator import references
 from generator.errors import Finding
-from generator.mandates import Gap, find_gaps
+from generator.evidence import EvidenceFile
+from generator.mandates import Check, find_gaps
 from generator.profile import Profile, escape_pointer_token, pointer_of
 from generator.references import did_you_mean
 from generator.standards import Catalog
@@ -36,21 +37,41 @@ class Validation:
     """The outcome of validating a profile: errors stop a build, gaps do not."""
 
     errors: tuple[Finding, ...]
-    gaps: tuple[Gap, ...]
+    gaps: tuple[Check, ...]
 
     @property
     def ok(self) -> bool:
         return not self.errors
 
 
-def validate_profile(profile: Profile, catalog: Catalog) -> Validation:
-    """Every error and, when there are none, every gap of ``profile``."""
+def validate_profile(
+    profile: Profile, catalog: Catalog, evidence: Mapping[str, EvidenceFile] | None = None
+) -> Validation:
+    """Every error and, when there are none, every gap of ``profile``.
+
+    With ``evidence`` (from ``load_evidence``), evidence paths that leave the profile's folder are
+    errors and evidence files that are not there make their records partial.
+    """
     errors = schema_errors(profile, catalog.profile_schema)
     errors += references.reference_errors(profile, catalog)
+    errors += _evidence_errors(profile, evidence or {})
     errors = sorted(set(errors), key=Finding.sort_key)
     if errors:
         return Validation(tuple(errors), ())
-    return Validation((), tuple(find_gaps(profile, catalog)))
+    return Validation((), tuple(find_gaps(profile, catalog, evidence)))
+
+
+def _evidence_errors(profile: Profile, evidence: Mapping[str, EvidenceFile]) -> list[Finding]:
+    return [
+        Finding(
+            profile.locate(info.pointer),
+            f"evidence path '{info.written}' leaves the profile's folder",
+            "error",
+            "use a path inside the folder, without '..'",
+        )
+        for info in evidence.values()
+        if info.status == "outside"
+    ]
 
 
 def schema_errors(profile: Profile, schema: Mapping[str, Any]) -> list[Finding]:

@@ -46,7 +46,7 @@ def test_json_output_carries_the_same_findings():
     payload = json.loads(result.output)
     assert payload["valid"] is True and payload["errors"] == []
     statuses = sorted({g["status"] for g in payload["gaps"]})
-    assert statuses == ["missing", "stale"]
+    assert statuses == ["missing", "partial", "stale"]
     first = payload["gaps"][0]
     assert set(first) >= {"file", "line", "column", "pointer", "message", "requirements", "kind"}
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator.mandates import Gap
+from generator.mandates import Check
 from generator.profile import Profile
 from generator.resolve.staffing import resolve_staffing
 from generator.resolve.training import resolve_training
@@ -34,7 +34,7 @@ class DocumentModel:
     context: Mapping[str, Any]
 
 
-def resolve_model(profile: Profile, catalog: Catalog, gaps: tuple[Gap, ...]) -> DocumentModel:
+def resolve_model(profile: Profile, catalog: Catalog, gaps: tuple[Check, ...]) -> DocumentModel:
     """Build the model of a valid profile; ``gaps`` become placeholders in the documents."""
     data = profile.data
     org = data["organization"]
@@ -166,7 +166,7 @@ def _requirements(catalog: Catalog) -> dict[str, dict[str, Any]]:
     return result
 
 
-def _placeholders(gaps: tuple[Gap, ...], catalog: Catalog) -> dict[str, list[str]]:
+def _placeholders(gaps: tuple[Check, ...], catalog: Catalog) -> dict[str, list[str]]:
     """Field path -> the citations of the requirements that mandate it, for missing fields."""
     requirements = _requirements(catalog)
     result: dict[str, list[str]] = {}
