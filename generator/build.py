@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import ProfileError, PublishError
-from generator.mandates import Check
 from generator.evidence import load_evidence
+from generator.mandates import Check
 from generator.profile import load_profile
 from generator.publish import PUBLISHERS, DocumentFacts, Publication
 from generator.render import load_labels, render_pages, template_dirs
