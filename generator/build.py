@@ -20,13 +20,19 @@ from generator.evidence import load_evidence
 from generator.mandates import Check
 from generator.profile import load_profile
 from generator.publish import PUBLISHERS, DocumentFacts, Publication
-from generator.render import load_labels, render_pages, template_dirs
+from generator.audit.assess import audit_profile
+from generator.audit.matrix import rows_for_document
+from generator.audit.write import coverage_svg
+from generator.render import Renderer
 from generator.resolve import resolve_model
 from generator.standards import Catalog, load_catalog
 from generator.validate import validate_profile
 
 FORMATS = tuple(PUBLISHERS)
 SITE_HOME = "site/index.md.jinja"
+APPENDIX = "manual/_appendix.md.jinja"
+AUDIT_PAGES = {"gap-report.md": "evidence/gap-report.md.jinja",
+               "traceability.md": "evidence/traceability.md.jinja"}
 
 
 @dataclass(frozen=True)
@@ -65,21 +71,34 @@ def render_profile(
     if validation.errors:
         raise ProfileError(list(validation.errors))
     model = resolve_model(profile, catalog, validation.gaps)
-    language = language or model.language
-    names = {doc_id: f"manual/{doc_id}.md.jinja" for doc_id in model.context["documents"]}
-    pages = render_pages(model, language, [*names.values(), SITE_HOME], templates)
-    documents = {doc_id: pages[name] for doc_id, name in names.items()}
-    labels = load_labels(language, template_dirs(templates))
+    renderer = Renderer(model, language or model.language, templates)
+    bodies = {d: renderer.render(f"manual/{d}.md.jinja") for d in model.context["documents"]}
+    audit = audit_profile(profile, catalog, evidence, bodies)
+    documents = {
+        doc_id: body + "\n" + renderer.render(APPENDIX, {"rows": rows_for_document(audit["trace"], doc_id)})
+        for doc_id, body in bodies.items()
+    }
+    svg = {"coverage.svg": coverage_svg(audit["report"], renderer.labels, renderer.language)}
     publication = Publication(
         documents=documents,
-        facts=document_facts(model.context, labels, language),
-        pages={"index.md": pages[SITE_HOME]},
+        facts=document_facts(model.context, renderer.labels, renderer.language),
+        pages={"index.md": renderer.render(SITE_HOME), **_audit_pages(renderer, audit, ""), **svg},
         site_name=model.context["org"]["name"],
-        language=language,
+        language=renderer.language,
+        audit=audit,
+        audit_pages={**_audit_pages(renderer, audit, "../manual/"), **svg},
+        evidence=evidence,
     )
-    pattern = placeholder_pattern(labels["placeholder"])
+    pattern = placeholder_pattern(renderer.labels["placeholder"])
     counts = {doc: len(pattern.findall(text)) for doc, text in sorted(documents.items())}
     return Rendered(model.org_id, publication, validation.gaps, counts)
+
+
+def _audit_pages(renderer: Renderer, audit: Mapping[str, Any], manual: str) -> dict[str, str]:
+    """The audit's Markdown pages, linking to the documents in the folder ``manual``."""
+    links = {"link_prefix": manual, "link_suffix": ".md"}
+    return {name: renderer.render(template, {**audit, **links})
+            for name, template in AUDIT_PAGES.items()}
 
 
 def build_profile(

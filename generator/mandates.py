@@ -54,6 +54,11 @@ class Check:
         return self.status != "present"
 
     @property
+    def hint_key(self) -> str:
+        """Which remediation applies, as a key of the label catalogue's ``audit.hints``."""
+        return self.kind if self.kind != "record" else f"record-{self.status}"
+
+    @property
     def hint(self) -> str:
         if self.kind == "field":
             return f"fill in {self.subject}"

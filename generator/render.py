@@ -83,33 +83,35 @@ def make_environment(dirs: Sequence[Path], labels: Mapping[str, Any]) -> Sandbox
     return env
 
 
+class Renderer:
+    """The environment and escaped context of one build, to render several templates with."""
+
+    def __init__(self, model: DocumentModel, language: str, overrides: Sequence[Path] = ()):
+        dirs = template_dirs(overrides)
+        self.labels = load_labels(language, dirs)
+        self.language = language
+        self._env = make_environment(dirs, self.labels)
+        self._context = {**escape_text(model.context), "lang": language}
+
+    def render(self, name: str, extra: Mapping[str, Any] | None = None) -> str:
+        """Markdown text of the template ``name``; ``extra`` adds computed data to the context."""
+        context = {**self._context, **escape_text(extra or {})}
+        try:
+            return _tidy(self._env.get_template(name).render(context))
+        except JinjaError as e:
+            where = f"{getattr(e, 'filename', None) or name}:{getattr(e, 'lineno', '?')}"
+            raise TemplateError(f"{where}: {e}") from e
+
+
 def render_documents(
     model: DocumentModel, language: str, overrides: Sequence[Path] = ()
 ) -> dict[str, str]:
     """Markdown text of every generated document, keyed by document id."""
-    names = {doc_id: f"manual/{doc_id}.md.jinja" for doc_id in model.context["documents"]}
-    pages = render_pages(model, language, list(names.values()), overrides)
-    return {doc_id: pages[name] for doc_id, name in names.items()}
-
-
-def render_pages(
-    model: DocumentModel, language: str, names: Sequence[str], overrides: Sequence[Path] = ()
-) -> dict[str, str]:
-    """Markdown text of each template in ``names`` (paths relative to the template folders).
-
-    One environment serves them all, so shared templates are compiled once.
-    """
-    dirs = template_dirs(overrides)
-    env = make_environment(dirs, load_labels(language, dirs))
-    context = {**escape_text(model.context), "lang": language}
-    rendered = {}
-    for name in names:
-        try:
-            rendered[name] = _tidy(env.get_template(name).render(context))
-        except JinjaError as e:
-            where = f"{getattr(e, 'filename', None) or name}:{getattr(e, 'lineno', '?')}"
-            raise TemplateError(f"{where}: {e}") from e
-    return rendered
+    renderer = Renderer(model, language, overrides)
+    return {
+        doc_id: renderer.render(f"manual/{doc_id}.md.jinja")
+        for doc_id in model.context["documents"]
+    }
 
 
 def _tidy(text: str) -> str:

@@ -7,8 +7,9 @@ Markdown, the document facts the covers and headers need, and its output folder.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from generator.publish.markdown import publish_markdown
 
@@ -38,6 +39,9 @@ class Publication:
     pages: Mapping[str, str]  # extra site pages: file name -> Markdown (e.g. index.md)
     site_name: str
     language: str
+    audit: Mapping[str, Any] = field(default_factory=dict)  # gap report, scores, traceability
+    audit_pages: Mapping[str, str] = field(default_factory=dict)  # audit/ folder: name -> text
+    evidence: Mapping[str, Any] = field(default_factory=dict)  # written path -> EvidenceFile
 
 
 Publisher = Callable[[Publication, Path], list[Path]]
@@ -105,8 +109,15 @@ def _site(publication: Publication, folder: Path) -> list[Path]:
     return sorted(p for p in built.rglob("*.html"))
 
 
+def _audit(publication: Publication, folder: Path) -> list[Path]:
+    from generator.audit.write import publish_audit
+
+    return publish_audit(publication, folder)
+
+
 # Output folder under build/<org-id>/ and the publisher of each format, in build order.
 PUBLISHERS: dict[str, tuple[str, Publisher]] = {
+    "audit": ("audit", _audit),
     "md": ("manual", _markdown),
     "docx": ("docx", _docx),
     "pdf": ("pdf", _pdf),

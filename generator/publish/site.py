@@ -29,10 +29,10 @@ def write_site_project(publication: Publication, project: Path) -> Path:
     shutil.copytree(base / "assets", docs / "assets", dirs_exist_ok=True)
     shutil.copytree(base / "overrides", project / "overrides", dirs_exist_ok=True)
     shutil.copy2(base / BASE_CONFIG, project / BASE_CONFIG)
-    nav: list[object] = []
     for name, text in sorted(publication.pages.items()):
         (docs / name).write_text(text, encoding="utf-8")
-        nav.append(name)
+    pages = sorted(name for name in publication.pages if name.endswith(".md"))
+    nav: list[object] = [name for name in pages if name == "index.md"]
     for doc_id, markdown in publication.documents.items():
         fact = publication.facts[doc_id]
         front = {
@@ -44,6 +44,7 @@ def write_site_project(publication: Publication, project: Path) -> Path:
         text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n"
         (docs / f"{doc_id}.md").write_text(text + select_variant(markdown, "site"), "utf-8")
         nav.append({fact.title: f"{doc_id}.md"})
+    nav += [name for name in pages if name != "index.md"]  # the audit pages
     language = publication.language
     config = {
         "INHERIT": BASE_CONFIG,

@@ -1,0 +1,120 @@
+"""The gap report: every mandated field, document and record of the targeted standards, with
+its status (present, partial, missing, stale), severity, requirement and a remediation hint."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping
+from typing import Any
+
+from generator.evidence import EvidenceFile
+from generator.mandates import Check, Target, check_requirement, profile_targets
+from generator.profile import Profile
+from generator.standards import Catalog, Requirement, Standard
+
+REPORT_SCHEMA = "ccdocs-gap-report/1"
+STATUSES = ("present", "partial", "missing", "stale")
+_WORST = {"present": 0, "partial": 1, "stale": 2, "missing": 3}
+
+
+def gap_report(
+    profile: Profile, catalog: Catalog, evidence: Mapping[str, EvidenceFile]
+) -> dict[str, Any]:
+    """The report as plain data; its shape is the documented JSON schema (REPORT_SCHEMA)."""
+    org = profile.data["organization"]
+    standards = [_standard_report(profile, catalog, t, evidence)
+                 for t in profile_targets(profile.data, catalog)]
+    return {
+        "schema": REPORT_SCHEMA,
+        "organization": {"id": org["id"], "name": org["name"]},
+        "profile": str(profile.path),
+        "assessment_date": profile.data.get("assessment_date"),
+        "summary": _summary([s["summary"] for s in standards]),
+        "standards": standards,
+    }
+
+
+def _standard_report(profile: Profile, catalog: Catalog, target: Target,
+                     evidence: Mapping[str, EvidenceFile]) -> dict[str, Any]:
+    standard = target.standard
+    by_section: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for req in standard.requirements:
+        if req.level <= target.level:
+            checks = check_requirement(profile, catalog, req, evidence)
+            by_section[req.section] += [_item(req, checks_of) for checks_of in _grouped(checks)]
+    sections = [
+        _section(standard, section_id, items)
+        for section_id in standard.section_ids()
+        if (items := by_section.get(section_id))
+    ]
+    return {
+        "standard": standard.id,
+        "short": standard.short,
+        "title": dict(standard.title),
+        "level": target.level if standard.levels else None,
+        "label": target.label,
+        "summary": _summary([s["summary"] for s in sections]),
+        "sections": sections,
+    }
+
+
+def _grouped(checks: list[Check]) -> list[list[Check]]:
+    """Checks of one requirement, one group per mandated thing (kind and subject)."""
+    groups: dict[tuple[str, str], list[Check]] = {}
+    for check in checks:
+        groups.setdefault((check.kind, check.subject), []).append(check)
+    return list(groups.values())
+
+
+def _item(req: Requirement, checks: list[Check]) -> dict[str, Any]:
+    worst = max(checks, key=lambda c: _WORST[c.status])
+    loc = worst.location
+    return {
+        "requirement": req.uid,
+        "number": req.number,
+        "title": dict(req.title),
+        "kind": worst.kind,
+        "subject": worst.subject,
+        "status": worst.status,
+        "severity": req.severity,
+        "hint": "" if worst.status == "present" else worst.hint,
+        "hint_key": "" if worst.status == "present" else worst.hint_key,
+        "detail": worst.detail,
+        "gaps": sum(1 for c in checks if c.is_gap),
+        "location": {"file": str(loc.file), "line": loc.line, "column": loc.column,
+                     "pointer": loc.pointer},
+    }
+
+
+def _section(standard: Standard, section_id: str, items: list[dict[str, Any]]) -> dict[str, Any]:
+    title = next(s.title for top in standard.sections for s in top.walk() if s.id == section_id)
+    counts = {status: sum(1 for i in items if i["status"] == status) for status in STATUSES}
+    return {
+        "id": section_id,
+        "top": standard.top_section_of(section_id),
+        "title": dict(title),
+        "summary": {**counts, "total": len(items), "coverage": _coverage(counts, len(items))},
+        "items": items,
+    }
+
+
+def _summary(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    counts = {status: sum(p[status] for p in parts) for status in STATUSES}
+    total = sum(p["total"] for p in parts)
+    return {**counts, "total": total, "coverage": _coverage(counts, total)}
+
+
+def _coverage(counts: Mapping[str, int], total: int) -> float:
+    """Share of mandated items fully present, in percent with one decimal."""
+    return round(100 * counts["present"] / total, 1) if total else 100.0
+
+
+def failing(report: Mapping[str, Any], statuses: set[str]) -> list[dict[str, Any]]:
+    """Items of the report whose status is one of ``statuses`` (for --fail-on)."""
+    return [
+        item
+        for standard in report["standards"]
+        for section in standard["sections"]
+        for item in section["items"]
+        if item["status"] in statuses
+    ]

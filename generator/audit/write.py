@@ -1,0 +1,103 @@
+"""The audit's files: gap report (Markdown, JSON, XLSX), traceability, and the coverage chart."""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from generator.publish import Publication
+
+_COLOURS = {"present": "#2e7d32", "partial": "#f9a825", "stale": "#ef6c00", "missing": "#c62828"}
+
+
+def publish_audit(publication: Publication, folder: Path) -> list[Path]:
+    """Write the audit folder: Markdown pages, the SVG chart, JSON and the XLSX workbook."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in sorted(publication.audit_pages.items()):
+        path = folder / name
+        path.write_text(text, encoding="utf-8", newline="\n")
+        written.append(path)
+    audit = publication.audit
+    report_json = folder / "gap-report.json"
+    payload = {**audit["report"], "maturity": audit["maturity"], "outcomes": audit["outcomes"]}
+    report_json.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n",
+                           encoding="utf-8")
+    trace_json = folder / "traceability.json"
+    trace_json.write_text(json.dumps(audit["trace"], ensure_ascii=False, indent=2) + "\n",
+                          encoding="utf-8")
+    workbook = folder / "audit.xlsx"
+    write_workbook(workbook, audit, publication.language)
+    return [*written, report_json, trace_json, workbook]
+
+
+def coverage_svg(report: Mapping[str, Any], labels: Mapping[str, Any], language: str) -> str:
+    """A stacked bar per section of every targeted standard: present, partial, stale, missing."""
+    rows = [(f"{std['short']} {sec['id']}", sec["summary"])
+            for std in report["standards"] for sec in std["sections"]]
+    bar_x, bar_w, row_h, top = 190, 400, 22, 36
+    height = top + row_h * len(rows) + 40
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{bar_x + bar_w + 70}" height="{height}" '
+        f'font-family="Noto Sans CJK SC, sans-serif" font-size="12" role="img">',
+        f'<title>{html.escape(labels["audit"]["coverage"])}</title>',
+    ]
+    for i, (label, summary) in enumerate(rows):
+        y = top + i * row_h
+        parts.append(f'<text x="{bar_x - 8}" y="{y + 14}" text-anchor="end">{html.escape(label)}</text>')
+        x = float(bar_x)
+        for status in ("present", "partial", "stale", "missing"):
+            width = bar_w * summary[status] / summary["total"] if summary["total"] else 0
+            if width:
+                parts.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{width:.1f}" height="16" '
+                             f'fill="{_COLOURS[status]}"/>')
+            x += width
+        parts.append(f'<text x="{bar_x + bar_w + 6}" y="{y + 14}">{summary["coverage"]}%</text>')
+    legend_y = top + row_h * len(rows) + 20
+    for j, status in enumerate(("present", "partial", "stale", "missing")):
+        x = bar_x + j * 100
+        parts.append(f'<rect x="{x}" y="{legend_y - 10}" width="12" height="12" '
+                     f'fill="{_COLOURS[status]}"/>')
+        name = html.escape(labels["audit"]["statuses"][status])
+        parts.append(f'<text x="{x + 16}" y="{legend_y}">{name}</text>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def write_workbook(path: Path, audit: Mapping[str, Any], language: str) -> None:
+    """Gaps and traceability sheets, each with filters and a frozen header row."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    book = Workbook()
+    gaps = book.active
+    gaps.title = "gaps"
+    gaps.append(["standard", "section", "requirement", "title", "kind", "subject", "status",
+                 "severity", "line", "column", "pointer", "detail", "hint"])
+    for std in audit["report"]["standards"]:
+        for sec in std["sections"]:
+            for item in sec["items"]:
+                loc = item["location"]
+                gaps.append([std["short"], sec["id"], item["requirement"], item["title"][language],
+                             item["kind"], item["subject"], item["status"], item["severity"],
+                             loc["line"], loc["column"], loc["pointer"], item["detail"],
+                             item["hint"]])
+    trace = book.create_sheet("traceability")
+    trace.append(["requirement", "title", "document", "section", "anchor", "evidence", "status"])
+    for row in audit["trace"]:
+        sections = row["sections"] or [{"document": "", "title": "", "anchor": ""}]
+        evidence = "; ".join(f"{e['title']} ({e['date']})" for e in row["evidence"])
+        for section in sections:
+            trace.append([row["requirement"], row["title"][language], section["document"],
+                          section["title"], section["anchor"], evidence, row["status"]])
+    for sheet in (gaps, trace):
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = sheet.dimensions
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDE6F0")
+    book.properties.creator = "ccdocs"
+    book.save(str(path))
