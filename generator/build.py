@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from generator.audit.assess import audit_profile
+from generator.audit.matrix import rows_for_document
+from generator.audit.write import coverage_svg
 from generator.errors import ProfileError, PublishError
 from generator.evidence import load_evidence
 from generator.mandates import Check
 from generator.profile import load_profile
 from generator.publish import PUBLISHERS, DocumentFacts, Publication
-from generator.audit.assess import audit_profile
-from generator.audit.matrix import rows_for_document
-from generator.audit.write import coverage_svg
 from generator.render import Renderer
 from generator.resolve import resolve_model
 from generator.standards import Catalog, load_catalog
@@ -31,8 +31,10 @@ from generator.validate import validate_profile
 FORMATS = tuple(PUBLISHERS)
 SITE_HOME = "site/index.md.jinja"
 APPENDIX = "manual/_appendix.md.jinja"
-AUDIT_PAGES = {"gap-report.md": "evidence/gap-report.md.jinja",
-               "traceability.md": "evidence/traceability.md.jinja"}
+AUDIT_PAGES = {
+    "gap-report.md": "evidence/gap-report.md.jinja",
+    "traceability.md": "evidence/traceability.md.jinja",
+}
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class BuildResult:
     files: tuple[Path, ...]
     gaps: tuple[Check, ...]
     placeholders: dict[str, int]
+    audit: Mapping[str, Any]
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,9 @@ def render_profile(
     bodies = {d: renderer.render(f"manual/{d}.md.jinja") for d in model.context["documents"]}
     audit = audit_profile(profile, catalog, evidence, bodies)
     documents = {
-        doc_id: body + "\n" + renderer.render(APPENDIX, {"rows": rows_for_document(audit["trace"], doc_id)})
+        doc_id: body
+        + "\n"
+        + renderer.render(APPENDIX, {"rows": rows_for_document(audit["trace"], doc_id)})
         for doc_id, body in bodies.items()
     }
     svg = {"coverage.svg": coverage_svg(audit["report"], renderer.labels, renderer.language)}
@@ -97,8 +102,10 @@ def render_profile(
 def _audit_pages(renderer: Renderer, audit: Mapping[str, Any], manual: str) -> dict[str, str]:
     """The audit's Markdown pages, linking to the documents in the folder ``manual``."""
     links = {"link_prefix": manual, "link_suffix": ".md"}
-    return {name: renderer.render(template, {**audit, **links})
-            for name, template in AUDIT_PAGES.items()}
+    return {
+        name: renderer.render(template, {**audit, **links})
+        for name, template in AUDIT_PAGES.items()
+    }
 
 
 def build_profile(
@@ -129,7 +136,14 @@ def build_profile(
                 files += publish(rendered.publication, stage / folder)
         _swap_into_place(stage, target, [PUBLISHERS[f][0] for f in formats])
     final = tuple(target / f.relative_to(stage) for f in files)
-    return BuildResult(rendered.org_id, target, final, rendered.gaps, rendered.placeholders)
+    return BuildResult(
+        rendered.org_id,
+        target,
+        final,
+        rendered.gaps,
+        rendered.placeholders,
+        rendered.publication.audit,
+    )
 
 
 def placeholder_pattern(template: str) -> re.Pattern[str]:

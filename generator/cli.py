@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
@@ -106,9 +107,9 @@ def validate(profile: Path | None, strict: bool, fmt: str) -> None:
 @click.option(
     "--format",
     "formats",
-    default="md,docx,pdf,site",
+    default="md,docx,pdf,site,audit",
     show_default=True,
-    help="Comma-separated output formats: md, docx, pdf.",
+    help="Comma-separated output formats: md, docx, pdf, site, audit.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 3) when mandated content is missing.")
 def build(
@@ -133,11 +134,76 @@ def build(
         sys.exit(EXIT_ERRORS)
     for file in result.files:
         click.echo(f"wrote {_display_path(file)}")
+    if "audit" in chosen:
+        _echo_audit(result.org_id, result.audit)
     total = sum(result.placeholders.values())
     colour = "yellow" if result.gaps else "green"
     click.secho(f"{result.org_id}: {len(result.gaps)} gaps, {total} placeholders", fg=colour)
     if strict and result.gaps:
         sys.exit(EXIT_GAPS)
+
+
+@cli.command()
+@profile_argument
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build"),
+    show_default=True,
+    help="Output folder.",
+)
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["zh", "en"]),
+    help="Language of the reports (default: the profile's).",
+)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    default="",
+    help="Exit 3 when any mandate has one of these statuses: missing, partial, stale.",
+)
+def audit(profile: Path | None, out_dir: Path, language: str | None, fail_on: str) -> None:
+    """Write the gap report, scores and traceability of PROFILE into OUT/<org-id>/audit/."""
+    from generator.audit.gaps import failing
+    from generator.build import build_profile
+
+    statuses = {s.strip() for s in fail_on.split(",") if s.strip()}
+    if statuses - {"missing", "partial", "stale"}:
+        raise click.BadParameter("use missing, partial and/or stale", param_hint="--fail-on")
+    path = _display_path(profile or default_profile())
+    try:
+        result = build_profile(path, out_dir, language=language, formats=["audit"])
+    except ProfileError as e:
+        for finding in e.findings:
+            click.echo(finding.format(), err=True)
+        click.secho(f"{path}: {len(e.findings)} errors; nothing was written", fg="red", err=True)
+        sys.exit(EXIT_ERRORS)
+    for file in result.files:
+        click.echo(f"wrote {_display_path(file)}")
+    _echo_audit(result.org_id, result.audit)
+    bad = failing(result.audit["report"], statuses)
+    if bad:
+        counts = ", ".join(
+            f"{sum(1 for i in bad if i['status'] == s)} {s}" for s in sorted(statuses)
+        )
+        click.secho(f"--fail-on {fail_on}: {counts}", fg="red", err=True)
+        sys.exit(EXIT_GAPS)
+
+
+def _echo_audit(org_id: str, audit: Mapping[str, Any]) -> None:
+    summary = audit["report"]["summary"]
+    counts = ", ".join(f"{summary[s]} {s}" for s in ("present", "partial", "missing", "stale"))
+    click.echo(f"{org_id}: {summary['total']} mandates: {counts} ({summary['coverage']}% covered)")
+    for result in audit["maturity"]:
+        click.echo(
+            f"  {result['short']}: level {result['level']} "
+            f"(scaled total {result['scaled_total']} of {result['total_scale']})"
+        )
+    for outcome in audit["outcomes"]:
+        click.echo(f"  {outcome['short']}: {outcome['name']['en']}")
 
 
 @cli.command()

@@ -26,6 +26,7 @@ def audit_profile(
         "statuses": list(STATUSES),
         "maturity": maturity(profile.data, catalog),
         "outcomes": outcomes(report, catalog),
-        "trace": traceability(documents, report, catalog, profile.data.get("records", []),
-                              evidence),
+        "trace": traceability(
+            documents, report, catalog, profile.data.get("records", []), evidence
+        ),
     }

@@ -22,8 +22,10 @@ def gap_report(
 ) -> dict[str, Any]:
     """The report as plain data; its shape is the documented JSON schema (REPORT_SCHEMA)."""
     org = profile.data["organization"]
-    standards = [_standard_report(profile, catalog, t, evidence)
-                 for t in profile_targets(profile.data, catalog)]
+    standards = [
+        _standard_report(profile, catalog, t, evidence)
+        for t in profile_targets(profile.data, catalog)
+    ]
     return {
         "schema": REPORT_SCHEMA,
         "organization": {"id": org["id"], "name": org["name"]},
@@ -34,8 +36,9 @@ def gap_report(
     }
 
 
-def _standard_report(profile: Profile, catalog: Catalog, target: Target,
-                     evidence: Mapping[str, EvidenceFile]) -> dict[str, Any]:
+def _standard_report(
+    profile: Profile, catalog: Catalog, target: Target, evidence: Mapping[str, EvidenceFile]
+) -> dict[str, Any]:
     standard = target.standard
     by_section: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for req in standard.requirements:
@@ -81,8 +84,12 @@ def _item(req: Requirement, checks: list[Check]) -> dict[str, Any]:
         "hint_key": "" if worst.status == "present" else worst.hint_key,
         "detail": worst.detail,
         "gaps": sum(1 for c in checks if c.is_gap),
-        "location": {"file": str(loc.file), "line": loc.line, "column": loc.column,
-                     "pointer": loc.pointer},
+        "location": {
+            "file": str(loc.file),
+            "line": loc.line,
+            "column": loc.column,
+            "pointer": loc.pointer,
+        },
     }
 
 

@@ -46,30 +46,42 @@ def traceability(
                 statuses.setdefault(item["requirement"], []).append(item["status"])
         for uid, found in statuses.items():
             req = catalog.requirements[uid]
-            rows.append({
-                "requirement": uid,
-                "standard": standard["short"],
-                "cite": f"{catalog.standards[req.standard].cite} {req.number}",
-                "title": dict(req.title),
-                "sections": cited.get(uid, []),
-                "evidence": _evidence_for(uid, req.documents, req.records, records, evidence),
-                "status": max(found, key=lambda s: _WORST[s]),
-            })
+            rows.append(
+                {
+                    "requirement": uid,
+                    "standard": standard["short"],
+                    "cite": f"{catalog.standards[req.standard].cite} {req.number}",
+                    "title": dict(req.title),
+                    "sections": cited.get(uid, []),
+                    "evidence": _evidence_for(uid, req.documents, req.records, records, evidence),
+                    "status": max(found, key=lambda s: _WORST[s]),
+                }
+            )
     return rows
 
 
-def _evidence_for(uid: str, documents: tuple[str, ...], mandates: tuple[Any, ...],
-                  records: list[Mapping[str, Any]],
-                  evidence: Mapping[str, EvidenceFile]) -> list[dict[str, Any]]:
+def _evidence_for(
+    uid: str,
+    documents: tuple[str, ...],
+    mandates: tuple[Any, ...],
+    records: list[Mapping[str, Any]],
+    evidence: Mapping[str, EvidenceFile],
+) -> list[dict[str, Any]]:
     kinds = set(documents) | {m.document for m in mandates}
     found = []
     for record in records:
         if uid in record.get("requirements", []) or record.get("kind") in kinds:
             written = record.get("file")
             info = evidence.get(written) if isinstance(written, str) else None
-            found.append({"record": record["id"], "title": record.get("title", record["id"]),
-                          "date": record["date"], "file": written,
-                          "status": info.status if info else ("missing" if written else "none")})
+            found.append(
+                {
+                    "record": record["id"],
+                    "title": record.get("title", record["id"]),
+                    "date": record["date"],
+                    "file": written,
+                    "status": info.status if info else ("missing" if written else "none"),
+                }
+            )
     return found
 
 

@@ -71,8 +71,9 @@ def _number(uid: str) -> str:
     return uid.partition("/")[2]
 
 
-def _failed_rules(standard: Standard, level: Mapping[str, Any],
-                  scores: Mapping[str, Mapping[str, int]]) -> list[dict[str, Any]]:
+def _failed_rules(
+    standard: Standard, level: Mapping[str, Any], scores: Mapping[str, Mapping[str, int]]
+) -> list[dict[str, Any]]:
     compliant_at = standard.scoring["compliant_at"]
     failed = []
     for rule in level["rules"]:
@@ -81,16 +82,18 @@ def _failed_rules(standard: Standard, level: Mapping[str, Any],
         share = (len(uids) - len(short)) / len(uids) if uids else 0.0
         if not uids or share < rule["min_share"]:
             needed_items = _needed(len(uids), rule["min_share"])
-            failed.append({
-                "rule": "share",
-                "sections": rule["sections"],
-                "dimension": rule["dimension"],
-                "needed": rule["min_share"],
-                "actual": round(share, 4),
-                "items_needed": max(0, needed_items - (len(uids) - len(short))),
-                "not_compliant": [_number(u) for u in short],
-                "assessable": bool(uids),
-            })
+            failed.append(
+                {
+                    "rule": "share",
+                    "sections": rule["sections"],
+                    "dimension": rule["dimension"],
+                    "needed": rule["min_share"],
+                    "actual": round(share, 4),
+                    "items_needed": max(0, needed_items - (len(uids) - len(short))),
+                    "not_compliant": [_number(u) for u in short],
+                    "assessable": bool(uids),
+                }
+            )
     return failed
 
 
@@ -111,10 +114,18 @@ def _sections(standard: Standard, scores: Mapping[str, Mapping[str, int]]) -> li
             continue
         c = sum(scores.get(u, {}).get("c", 0) for u in uids)
         f = sum(scores.get(u, {}).get("f", 0) for u in uids)
-        rows.append({"id": top.id, "title": dict(top.title), "items": len(uids),
-                     "scored": sum(1 for u in uids if u in scores),
-                     "c": c, "f": f, "c_percent": round(100 * c / (best * len(uids)), 1),
-                     "f_percent": round(100 * f / (best * len(uids)), 1)})
+        rows.append(
+            {
+                "id": top.id,
+                "title": dict(top.title),
+                "items": len(uids),
+                "scored": sum(1 for u in uids if u in scores),
+                "c": c,
+                "f": f,
+                "c_percent": round(100 * c / (best * len(uids)), 1),
+                "f_percent": round(100 * f / (best * len(uids)), 1),
+            }
+        )
     return rows
 
 
@@ -138,10 +149,19 @@ def outcomes(report: Mapping[str, Any], catalog: Catalog) -> list[dict[str, Any]
                 met = item["status"] == "present"
                 status[item["requirement"]] = status.get(item["requirement"], True) and met
         share = sum(status.values()) / len(status) if status else 0.0
-        chosen = max((o for o in standard.outcomes if share >= o["min_share_met"]),
-                     key=lambda o: o["min_share_met"])
-        results.append({"standard": standard.id, "short": standard.short,
-                        "share_met": round(share, 4), "met": sum(status.values()),
-                        "requirements": len(status), "outcome": chosen["id"],
-                        "name": dict(chosen["name"])})
+        chosen = max(
+            (o for o in standard.outcomes if share >= o["min_share_met"]),
+            key=lambda o: o["min_share_met"],
+        )
+        results.append(
+            {
+                "standard": standard.id,
+                "short": standard.short,
+                "share_met": round(share, 4),
+                "met": sum(status.values()),
+                "requirements": len(status),
+                "outcome": chosen["id"],
+                "name": dict(chosen["name"]),
+            }
+        )
     return results

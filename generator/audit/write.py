@@ -24,11 +24,13 @@ def publish_audit(publication: Publication, folder: Path) -> list[Path]:
     audit = publication.audit
     report_json = folder / "gap-report.json"
     payload = {**audit["report"], "maturity": audit["maturity"], "outcomes": audit["outcomes"]}
-    report_json.write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n",
-                           encoding="utf-8")
+    report_json.write_text(
+        json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     trace_json = folder / "traceability.json"
-    trace_json.write_text(json.dumps(audit["trace"], ensure_ascii=False, indent=2) + "\n",
-                          encoding="utf-8")
+    trace_json.write_text(
+        json.dumps(audit["trace"], ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
     workbook = folder / "audit.xlsx"
     write_workbook(workbook, audit, publication.language)
     return [*written, report_json, trace_json, workbook]
@@ -36,31 +38,39 @@ def publish_audit(publication: Publication, folder: Path) -> list[Path]:
 
 def coverage_svg(report: Mapping[str, Any], labels: Mapping[str, Any], language: str) -> str:
     """A stacked bar per section of every targeted standard: present, partial, stale, missing."""
-    rows = [(f"{std['short']} {sec['id']}", sec["summary"])
-            for std in report["standards"] for sec in std["sections"]]
+    rows = [
+        (f"{std['short']} {sec['id']}", sec["summary"])
+        for std in report["standards"]
+        for sec in std["sections"]
+    ]
     bar_x, bar_w, row_h, top = 190, 400, 22, 36
     height = top + row_h * len(rows) + 40
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{bar_x + bar_w + 70}" height="{height}" '
         f'font-family="Noto Sans CJK SC, sans-serif" font-size="12" role="img">',
-        f'<title>{html.escape(labels["audit"]["coverage"])}</title>',
+        f"<title>{html.escape(labels['audit']['coverage'])}</title>",
     ]
     for i, (label, summary) in enumerate(rows):
         y = top + i * row_h
-        parts.append(f'<text x="{bar_x - 8}" y="{y + 14}" text-anchor="end">{html.escape(label)}</text>')
+        parts.append(
+            f'<text x="{bar_x - 8}" y="{y + 14}" text-anchor="end">{html.escape(label)}</text>'
+        )
         x = float(bar_x)
         for status in ("present", "partial", "stale", "missing"):
             width = bar_w * summary[status] / summary["total"] if summary["total"] else 0
             if width:
-                parts.append(f'<rect x="{x:.1f}" y="{y + 3}" width="{width:.1f}" height="16" '
-                             f'fill="{_COLOURS[status]}"/>')
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y + 3}" width="{width:.1f}" height="16" '
+                    f'fill="{_COLOURS[status]}"/>'
+                )
             x += width
         parts.append(f'<text x="{bar_x + bar_w + 6}" y="{y + 14}">{summary["coverage"]}%</text>')
     legend_y = top + row_h * len(rows) + 20
     for j, status in enumerate(("present", "partial", "stale", "missing")):
         x = bar_x + j * 100
-        parts.append(f'<rect x="{x}" y="{legend_y - 10}" width="12" height="12" '
-                     f'fill="{_COLOURS[status]}"/>')
+        parts.append(
+            f'<rect x="{x}" y="{legend_y - 10}" width="12" height="12" fill="{_COLOURS[status]}"/>'
+        )
         name = html.escape(labels["audit"]["statuses"][status])
         parts.append(f'<text x="{x + 16}" y="{legend_y}">{name}</text>')
     parts.append("</svg>")
@@ -75,24 +85,61 @@ def write_workbook(path: Path, audit: Mapping[str, Any], language: str) -> None:
     book = Workbook()
     gaps = book.active
     gaps.title = "gaps"
-    gaps.append(["standard", "section", "requirement", "title", "kind", "subject", "status",
-                 "severity", "line", "column", "pointer", "detail", "hint"])
+    gaps.append(
+        [
+            "standard",
+            "section",
+            "requirement",
+            "title",
+            "kind",
+            "subject",
+            "status",
+            "severity",
+            "line",
+            "column",
+            "pointer",
+            "detail",
+            "hint",
+        ]
+    )
     for std in audit["report"]["standards"]:
         for sec in std["sections"]:
             for item in sec["items"]:
                 loc = item["location"]
-                gaps.append([std["short"], sec["id"], item["requirement"], item["title"][language],
-                             item["kind"], item["subject"], item["status"], item["severity"],
-                             loc["line"], loc["column"], loc["pointer"], item["detail"],
-                             item["hint"]])
+                gaps.append(
+                    [
+                        std["short"],
+                        sec["id"],
+                        item["requirement"],
+                        item["title"][language],
+                        item["kind"],
+                        item["subject"],
+                        item["status"],
+                        item["severity"],
+                        loc["line"],
+                        loc["column"],
+                        loc["pointer"],
+                        item["detail"],
+                        item["hint"],
+                    ]
+                )
     trace = book.create_sheet("traceability")
     trace.append(["requirement", "title", "document", "section", "anchor", "evidence", "status"])
     for row in audit["trace"]:
         sections = row["sections"] or [{"document": "", "title": "", "anchor": ""}]
         evidence = "; ".join(f"{e['title']} ({e['date']})" for e in row["evidence"])
         for section in sections:
-            trace.append([row["requirement"], row["title"][language], section["document"],
-                          section["title"], section["anchor"], evidence, row["status"]])
+            trace.append(
+                [
+                    row["requirement"],
+                    row["title"][language],
+                    section["document"],
+                    section["title"],
+                    section["anchor"],
+                    evidence,
+                    row["status"],
+                ]
+            )
     for sheet in (gaps, trace):
         sheet.freeze_panes = "A2"
         sheet.auto_filter.ref = sheet.dimensions
