@@ -17,6 +17,8 @@ from typing import Any
 
 from generator.audit.assess import audit_profile
 from generator.audit.matrix import rows_for_document
+from generator.audit.pack import write_pack
+from generator.audit.pack_entries import pack_entries
 from generator.audit.write import coverage_svg
 from generator.errors import ProfileError, PublishError
 from generator.evidence import load_evidence
@@ -84,6 +86,7 @@ def render_profile(
         for doc_id, body in bodies.items()
     }
     svg = {"coverage.svg": coverage_svg(audit["report"], renderer.labels, renderer.language)}
+    forms = {f: renderer.render(f"evidence/forms/{f}.md.jinja") for f in _form_ids(catalog)}
     publication = Publication(
         documents=documents,
         facts=document_facts(model.context, renderer.labels, renderer.language),
@@ -93,10 +96,17 @@ def render_profile(
         audit=audit,
         audit_pages={**_audit_pages(renderer, audit, "../manual/"), **svg},
         evidence=evidence,
+        forms=forms,
+        records=profile.data.get("records", []),
+        assessment_date=profile.data.get("assessment_date"),
     )
     pattern = placeholder_pattern(renderer.labels["placeholder"])
     counts = {doc: len(pattern.findall(text)) for doc, text in sorted(documents.items())}
     return Rendered(model.org_id, publication, validation.gaps, counts)
+
+
+def _form_ids(catalog: Catalog) -> list[str]:
+    return sorted({d.form for d in catalog.documents.values() if d.form})
 
 
 def _audit_pages(renderer: Renderer, audit: Mapping[str, Any], manual: str) -> dict[str, str]:
@@ -193,3 +203,33 @@ def _swap_into_place(stage: Path, target: Path, folders: Sequence[str]) -> None:
         staged.rename(final)
         if retired.exists():
             shutil.rmtree(retired)
+
+
+def build_evidence_pack(
+    profile_path: Path,
+    out_dir: Path,
+    *,
+    language: str | None = None,
+    catalog: Catalog | None = None,
+    templates: Sequence[Path] = (),
+) -> Path:
+    """Write ``out_dir/<org-id>/evidence-pack.zip``: documents, evidence, forms, audit, manifest."""
+    catalog = catalog or load_catalog()
+    rendered = render_profile(profile_path, language=language, catalog=catalog, templates=templates)
+    publication = rendered.publication
+    target = out_dir / rendered.org_id / "evidence-pack.zip"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{rendered.org_id}-pack-", dir=target.parent) as tmp:
+        stage = Path(tmp).resolve()
+        for name in ("md", "docx", "pdf", "audit"):
+            folder, publish = PUBLISHERS[name]
+            publish(publication, stage / folder)
+        entries = pack_entries(publication, stage, catalog)
+        partial = write_pack(
+            stage / "pack.zip",
+            entries,
+            organization={"id": rendered.org_id, "name": publication.site_name},
+            collected=publication.assessment_date,
+        )
+        partial.replace(target)
+    return target

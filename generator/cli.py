@@ -209,6 +209,52 @@ def _echo_audit(org_id: str, audit: Mapping[str, Any]) -> None:
 @cli.command()
 @profile_argument
 @click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build"),
+    show_default=True,
+    help="Output folder.",
+)
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["zh", "en"]),
+    help="Language of the documents (default: the profile's).",
+)
+def evidence(profile: Path | None, out_dir: Path, language: str | None) -> None:
+    """Zip documents, evidence, blank forms and the audit of PROFILE with a manifest."""
+    from generator.build import build_evidence_pack
+
+    path = _display_path(profile or default_profile())
+    try:
+        pack = build_evidence_pack(path, out_dir, language=language)
+    except ProfileError as e:
+        for finding in e.findings:
+            click.echo(finding.format(), err=True)
+        click.secho(f"{path}: {len(e.findings)} errors; nothing was written", fg="red", err=True)
+        sys.exit(EXIT_ERRORS)
+    click.echo(f"wrote {_display_path(pack)}")
+
+
+@cli.command()
+@click.argument("pack", type=click.Path(path_type=Path, dir_okay=False))
+def verify(pack: Path) -> None:
+    """Re-check every file of an evidence PACK against its manifest."""
+    from generator.audit.pack import verify_pack
+
+    problems = verify_pack(pack)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        click.secho(f"{pack}: {len(problems)} problems", fg="red", err=True)
+        sys.exit(EXIT_ERRORS)
+    click.secho(f"{pack}: every file matches the manifest", fg="green")
+
+
+@cli.command()
+@profile_argument
+@click.option(
     "--address", default="127.0.0.1:8000", show_default=True, help="host:port to serve on."
 )
 @click.option(

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
+import re
+import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from generator.publish import Publication
+from generator.publish.package import write_zip
 
 _COLOURS = {"present": "#2e7d32", "partial": "#f9a825", "stale": "#ef6c00", "missing": "#c62828"}
 
@@ -147,4 +151,29 @@ def write_workbook(path: Path, audit: Mapping[str, Any], language: str) -> None:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor="DDE6F0")
     book.properties.creator = "ccdocs"
+    stamp = _stamp(audit["report"].get("assessment_date"))
+    book.properties.created = book.properties.modified = stamp
     book.save(str(path))
+    _pin_modified(path, stamp)
+
+
+def _pin_modified(path: Path, stamp: dt.datetime) -> None:
+    """openpyxl stamps the save time as "modified"; put the assessment date there instead."""
+    with zipfile.ZipFile(path) as source:
+        entries = [(i.filename, source.read(i)) for i in source.infolist()]
+    when = stamp.strftime("%Y-%m-%dT%H:%M:%SZ").encode()
+    pinned = [
+        (
+            name,
+            re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + when, data)
+            if name == "docProps/core.xml"
+            else data,
+        )
+        for name, data in entries
+    ]
+    write_zip(path, pinned, sort=False)
+
+
+def _stamp(date: str | None) -> dt.datetime:
+    day = dt.date.fromisoformat(date) if date else dt.date(2000, 1, 1)
+    return dt.datetime(day.year, day.month, day.day)

@@ -6,7 +6,7 @@ Markdown, the document facts the covers and headers need, and its output folder.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,9 @@ class Publication:
     audit: Mapping[str, Any] = field(default_factory=dict)  # gap report, scores, traceability
     audit_pages: Mapping[str, str] = field(default_factory=dict)  # audit/ folder: name -> text
     evidence: Mapping[str, Any] = field(default_factory=dict)  # written path -> EvidenceFile
+    forms: Mapping[str, str] = field(default_factory=dict)  # blank record forms: id -> Markdown
+    records: Sequence[Mapping[str, Any]] = ()
+    assessment_date: str | None = None
 
 
 Publisher = Callable[[Publication, Path], list[Path]]

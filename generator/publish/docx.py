@@ -8,11 +8,8 @@ table of contents, and the document properties.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import subprocess
-import zipfile
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +22,7 @@ from docx.shared import Pt, RGBColor
 from lxml import etree
 
 from generator.errors import PublishError
+from generator.publish.package import normalise_zip
 from generator.publish.variants import select_variant
 
 # Word has no font fallback lists: name the Noto faces (Debian fonts-noto-cjk) and let the font
@@ -32,8 +30,6 @@ from generator.publish.variants import select_variant
 BODY_FONT = ("Noto Serif CJK SC", "SimSun")  # a Song face
 HEADING_FONT = ("Noto Sans CJK SC", "SimHei")  # a Hei face
 LATIN_FONT = "Calibri"
-# Fixed timestamps in the zip: the same inputs give the same bytes.
-_ZIP_TIME = (2000, 1, 1, 0, 0, 0)
 
 
 @dataclass(frozen=True)
@@ -241,7 +237,7 @@ def _finish(path: Path, meta: DocxMeta) -> None:
     props.last_printed = stamp
     props.revision = 1
     document.save(str(path))
-    _normalise_zip(path)
+    normalise_zip(path)
 
 
 def _page_break() -> Any:
@@ -257,23 +253,3 @@ def _page_break() -> Any:
 def _stamp(date: str | None) -> dt.datetime:
     day = dt.date.fromisoformat(date) if date else dt.date(2000, 1, 1)
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
-
-
-def _normalise_zip(path: Path) -> None:
-    """Rewrite the package with sorted entries and fixed timestamps."""
-    with zipfile.ZipFile(path) as source:
-        entries = [(info.filename, source.read(info)) for info in source.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
-        for name, data in entries:
-            info = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, data)
-
-
-def docx_meta(control: Mapping[str, Any], **fields: Any) -> DocxMeta:
-    """Build DocxMeta from a document's control block and the labelled fields."""
-    data = copy.deepcopy(dict(fields))
-    data.setdefault("number", control.get("number", ""))
-    data.setdefault("version", str(control.get("version", "")))
-    data.setdefault("effective_date", control.get("effective_date"))
-    return DocxMeta(**data)
