@@ -19,6 +19,7 @@ from generator.errors import CcdocsError, Finding, ProfileError
 
 if TYPE_CHECKING:
     from generator.mandates import Check
+    from generator.standards import Catalog
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_GAPS = 0, 1, 2, 3
 
@@ -48,8 +49,25 @@ class _Cli(click.Group):
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ccdocs")
-def cli() -> None:
+@click.option(
+    "--overlay",
+    "overlays",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Folder of a licensed standards pack to lay over the shipped map (repeatable).",
+)
+@click.pass_context
+def cli(ctx: click.Context, overlays: tuple[Path, ...]) -> None:
     """Write a contact center's controlled documents from its profile, and audit them."""
+    ctx.obj = {"overlays": overlays}
+
+
+def _catalog() -> Catalog:
+    """The standards map with the overlays given on the command line."""
+    from generator.standards import load_catalog
+
+    obj = click.get_current_context().find_root().obj or {}
+    return load_catalog(overlays=obj.get("overlays", ()))
 
 
 @cli.command()
@@ -68,11 +86,10 @@ def validate(profile: Path | None, strict: bool, fmt: str) -> None:
     from generator.evidence import load_evidence
     from generator.mandates import profile_targets
     from generator.profile import load_profile
-    from generator.standards import load_catalog
     from generator.validate import validate_profile
 
     path = _display_path(profile or default_profile())
-    catalog = load_catalog()
+    catalog = _catalog()
     try:
         loaded = load_profile(path)
     except ProfileError as e:
@@ -126,7 +143,7 @@ def build(
         )
     path = _display_path(profile or default_profile())
     try:
-        result = build_profile(path, out_dir, language=language, formats=chosen)
+        result = build_profile(path, out_dir, language=language, formats=chosen, catalog=_catalog())
     except ProfileError as e:
         for finding in e.findings:
             click.echo(finding.format(), err=True)
@@ -175,7 +192,9 @@ def audit(profile: Path | None, out_dir: Path, language: str | None, fail_on: st
         raise click.BadParameter("use missing, partial and/or stale", param_hint="--fail-on")
     path = _display_path(profile or default_profile())
     try:
-        result = build_profile(path, out_dir, language=language, formats=["audit"])
+        result = build_profile(
+            path, out_dir, language=language, formats=["audit"], catalog=_catalog()
+        )
     except ProfileError as e:
         for finding in e.findings:
             click.echo(finding.format(), err=True)
@@ -228,7 +247,7 @@ def evidence(profile: Path | None, out_dir: Path, language: str | None) -> None:
 
     path = _display_path(profile or default_profile())
     try:
-        pack = build_evidence_pack(path, out_dir, language=language)
+        pack = build_evidence_pack(path, out_dir, language=language, catalog=_catalog())
     except ProfileError as e:
         for finding in e.findings:
             click.echo(finding.format(), err=True)
@@ -278,7 +297,12 @@ def serve(profile: Path | None, address: str, language: str | None) -> None:
 
     with tempfile.TemporaryDirectory(prefix="ccdocs-serve-") as project:
         if not serve_profile(
-            path, Path(project), address=address, language=language, report=report
+            path,
+            Path(project),
+            address=address,
+            language=language,
+            report=report,
+            catalog=_catalog(),
         ):
             sys.exit(EXIT_ERRORS)
 
@@ -298,9 +322,8 @@ def schema(standard_id: str | None, level: int) -> None:
     """Print the profile JSON Schema, with a standard's mandates when --standard is given."""
     from generator.mandates import Target, mandate_schema
     from generator.references import did_you_mean
-    from generator.standards import load_catalog
 
-    catalog = load_catalog()
+    catalog = _catalog()
     targets = []
     if standard_id is not None:
         if standard_id not in catalog.standards:

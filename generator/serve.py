@@ -46,6 +46,7 @@ def serve_profile(
     language: str | None,
     report: Report,
     poll_seconds: float = 0.5,
+    catalog: Catalog | None = None,
 ) -> bool:
     """Serve the site of ``profile`` at ``address`` (host:port) until interrupted.
 
@@ -54,7 +55,7 @@ def serve_profile(
     from mkdocs.commands.serve import serve
 
     logging.getLogger("jieba").setLevel(logging.ERROR)  # it announces its dictionary on stderr
-    catalog = load_catalog()
+    catalog = catalog or load_catalog()
     if not refresh(profile, project, catalog, language, report):
         return False
     stop = threading.Event()

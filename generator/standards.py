@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -126,23 +126,32 @@ class Catalog:
         return {c["id"] for s in self.standards.values() for c in s.extra.get("courses", [])}
 
 
-def load_catalog(map_dir: Path | None = None) -> Catalog:
-    """Read and check every file of the standards map in ``map_dir`` (default: the bundled one)."""
+def load_catalog(map_dir: Path | None = None, overlays: Sequence[Path] = ()) -> Catalog:
+    """Read and check every file of the standards map in ``map_dir`` (default: the bundled one).
+
+    ``overlays`` are folders of licensed packs: files with a standard's id that add items,
+    sections and full wording (``text``) under the same ids, or change its scoring figures.
+    """
     map_dir = map_dir or bundled_dir("standards_map")
     meta = _read(map_dir / MAP_SCHEMA_FILE)
     profile_schema = _read(map_dir / PROFILE_SCHEMA_FILE)
     catalogue = _read(map_dir / CATALOGUE_FILE)
     _check(meta, "catalogue", catalogue, map_dir / CATALOGUE_FILE)
-    standards = {}
-    for path in sorted(map_dir.glob("*.yaml")):
-        if path.name == CATALOGUE_FILE or path.name.endswith(SCHEMA_SUFFIX):
-            continue
+    raws: dict[str, dict[str, Any]] = {}
+    for path in _standard_files(map_dir):
         raw = _read(path)
         _check(meta, "standard", raw, path)
-        standard = _standard(raw)
-        if standard.id in standards:
-            raise StandardsMapError(f"{path}: standard id {standard.id!r} is defined twice")
-        standards[standard.id] = standard
+        if raw["id"] in raws:
+            raise StandardsMapError(f"{path}: standard id {raw['id']!r} is defined twice")
+        raws[raw["id"]] = raw
+    for folder in overlays:
+        for path in _standard_files(folder):
+            raw = _read(path)
+            base = raws.get(str(raw.get("id"))) if isinstance(raw, dict) else None
+            merged = _overlay(base, raw) if base else raw
+            _check(meta, "standard", merged, path)
+            raws[merged["id"]] = merged
+    standards = {sid: _standard(raw) for sid, raw in raws.items()}
     catalog = Catalog(
         standards=standards,
         documents={d["id"]: _document(d) for d in catalogue["documents"]},
@@ -156,6 +165,42 @@ def load_catalog(map_dir: Path | None = None) -> Catalog:
             f"{map_dir}: the standards map is inconsistent:\n" + "\n".join(problems)
         )
     return catalog
+
+
+def _standard_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        raise StandardsMapError(f"{folder}: not a folder")
+    return [
+        p
+        for p in sorted(folder.glob("*.yaml"))
+        if p.name != CATALOGUE_FILE and not p.name.endswith(SCHEMA_SUFFIX)
+    ]
+
+
+def _overlay(base: Mapping[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` with an overlay's sections, requirements (by id) and scoring merged in."""
+    merged = {
+        **base,
+        **{k: v for k, v in extra.items() if k not in ("sections", "requirements", "scoring")},
+    }
+    merged["sections"] = _merge_sections(base.get("sections", []), extra.get("sections", []))
+    requirements = {r["id"]: dict(r) for r in base.get("requirements", [])}
+    for req in extra.get("requirements", []):
+        requirements[req["id"]] = {**requirements.get(req["id"], {}), **req}
+    merged["requirements"] = list(requirements.values())
+    merged["scoring"] = {**base.get("scoring", {}), **extra.get("scoring", {})}
+    return merged
+
+
+def _merge_sections(base: list[Any], extra: list[Any]) -> list[Any]:
+    by_id = {s["id"]: dict(s) for s in base}
+    for section in extra:
+        old = by_id.get(section["id"])
+        if old is None:
+            by_id[section["id"]] = section
+        else:
+            old["sections"] = _merge_sections(old.get("sections", []), section.get("sections", []))
+    return list(by_id.values())
 
 
 def check_catalog(catalog: Catalog) -> list[str]:

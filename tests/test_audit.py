@@ -144,3 +144,42 @@ def test_fail_on_exits_non_zero_for_the_chosen_statuses(tmp_path):
     assert "1 stale" in stale.output
     event = runner.invoke(cli, ["audit", "--out", str(tmp_path), "--fail-on", "missing,stale"])
     assert event.exit_code == 0
+
+
+def test_gap_report_json_follows_its_published_schema(tmp_path, catalog):
+    from importlib.resources import files
+
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads(files("generator.audit").joinpath("gap-report.schema.json").read_text())
+    Draft202012Validator.check_schema(schema)
+    for name in ("water-utility", "event-hotline", "minimal"):
+        result = build_profile(bundled(name), tmp_path, formats=["audit"], catalog=catalog)
+        report = json.loads((result.output / "audit" / "gap-report.json").read_text())
+        assert list(Draft202012Validator(schema).iter_errors(report)) == [], name
+
+
+def test_an_overlay_adds_items_that_can_then_be_scored(catalog):
+    from pathlib import Path
+
+    from generator.standards import load_catalog
+
+    overlaid = load_catalog(overlays=[Path(__file__).parent / "data" / "overlay"])
+    cmm = overlaid.standards["cc-cmm-oc-2011"]
+    assert "cc-cmm-oc-2011/101" in overlaid.requirements
+    assert overlaid.requirements["cc-cmm-oc-2011/1"].summary == (
+        catalog.requirements["cc-cmm-oc-2011/1"].summary
+    )
+    scores = {f"cc-cmm-oc-2011/{i}": {"c": 10, "f": 10} for i in [*range(1, 34), 101]}
+    result = level_result(cmm, scores)
+    assert result["level"] == 5  # section 5.0 is now assessable and fully compliant
+
+
+def test_the_overlay_option_reaches_every_command(tmp_path):
+    from pathlib import Path
+
+    overlay = str(Path(__file__).parent / "data" / "overlay")
+    result = CliRunner().invoke(
+        cli, ["--overlay", overlay, "audit", str(bundled("water-utility")), "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
