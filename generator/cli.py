@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
@@ -22,10 +22,36 @@ if TYPE_CHECKING:
     from generator.standards import Catalog
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_GAPS = 0, 1, 2, 3
+T = TypeVar("T")
 
 profile_argument = click.argument(
     "profile", required=False, type=click.Path(path_type=Path, dir_okay=False)
 )
+out_option = click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("build"),
+    show_default=True,
+    help="Output folder.",
+)
+lang_option = click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["zh", "en"]),
+    help="Language of the documents (default: the profile's).",
+)
+
+
+def _or_exit(path: Path, action: Callable[[], T]) -> T:
+    """Run a stage on ``path``; on profile errors print every finding and exit 1."""
+    try:
+        return action()
+    except ProfileError as e:
+        for finding in e.findings:
+            click.echo(finding.format(), err=True)
+        click.secho(f"{path}: {len(e.findings)} errors; nothing was written", fg="red", err=True)
+        sys.exit(EXIT_ERRORS)
 
 
 class _Cli(click.Group):
@@ -107,20 +133,8 @@ def validate(profile: Path | None, strict: bool, fmt: str) -> None:
 
 @cli.command()
 @profile_argument
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("build"),
-    show_default=True,
-    help="Output folder.",
-)
-@click.option(
-    "--lang",
-    "language",
-    type=click.Choice(["zh", "en"]),
-    help="Language of the documents (default: the profile's).",
-)
+@out_option
+@lang_option
 @click.option(
     "--format",
     "formats",
@@ -142,13 +156,10 @@ def build(
             f"use a comma-separated list of {', '.join(FORMATS)}", param_hint="--format"
         )
     path = _display_path(profile or default_profile())
-    try:
-        result = build_profile(path, out_dir, language=language, formats=chosen, catalog=_catalog())
-    except ProfileError as e:
-        for finding in e.findings:
-            click.echo(finding.format(), err=True)
-        click.secho(f"{path}: {len(e.findings)} errors; nothing was written", fg="red", err=True)
-        sys.exit(EXIT_ERRORS)
+    result = _or_exit(
+        path,
+        lambda: build_profile(path, out_dir, language=language, formats=chosen, catalog=_catalog()),
+    )
     for file in result.files:
         click.echo(f"wrote {_display_path(file)}")
     if "audit" in chosen:
@@ -162,20 +173,8 @@ def build(
 
 @cli.command()
 @profile_argument
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("build"),
-    show_default=True,
-    help="Output folder.",
-)
-@click.option(
-    "--lang",
-    "language",
-    type=click.Choice(["zh", "en"]),
-    help="Language of the reports (default: the profile's).",
-)
+@out_option
+@lang_option
 @click.option(
     "--fail-on",
     "fail_on",
@@ -191,15 +190,12 @@ def audit(profile: Path | None, out_dir: Path, language: str | None, fail_on: st
     if statuses - {"missing", "partial", "stale"}:
         raise click.BadParameter("use missing, partial and/or stale", param_hint="--fail-on")
     path = _display_path(profile or default_profile())
-    try:
-        result = build_profile(
+    result = _or_exit(
+        path,
+        lambda: build_profile(
             path, out_dir, language=language, formats=["audit"], catalog=_catalog()
-        )
-    except ProfileError as e:
-        for finding in e.findings:
-            click.echo(finding.format(), err=True)
-        click.secho(f"{path}: {len(e.findings)} errors; nothing was written", fg="red", err=True)
-        sys.exit(EXIT_ERRORS)
+        ),
+    )
     for file in result.files:
         click.echo(f"wrote {_display_path(file)}")
     _echo_audit(result.org_id, result.audit)
@@ -227,32 +223,16 @@ def _echo_audit(org_id: str, audit: Mapping[str, Any]) -> None:
 
 @cli.command()
 @profile_argument
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("build"),
-    show_default=True,
-    help="Output folder.",
-)
-@click.option(
-    "--lang",
-    "language",
-    type=click.Choice(["zh", "en"]),
-    help="Language of the documents (default: the profile's).",
-)
+@out_option
+@lang_option
 def evidence(profile: Path | None, out_dir: Path, language: str | None) -> None:
     """Zip documents, evidence, blank forms and the audit of PROFILE with a manifest."""
     from generator.build import build_evidence_pack
 
     path = _display_path(profile or default_profile())
-    try:
-        pack = build_evidence_pack(path, out_dir, language=language, catalog=_catalog())
-    except ProfileError as e:
-        for finding in e.findings:
-            click.echo(finding.format(), err=True)
-        click.secho(f"{path}: {len(e.findings)} errors; nothing was written", fg="red", err=True)
-        sys.exit(EXIT_ERRORS)
+    pack = _or_exit(
+        path, lambda: build_evidence_pack(path, out_dir, language=language, catalog=_catalog())
+    )
     click.echo(f"wrote {_display_path(pack)}")
 
 
@@ -276,12 +256,7 @@ def verify(pack: Path) -> None:
 @click.option(
     "--address", default="127.0.0.1:8000", show_default=True, help="host:port to serve on."
 )
-@click.option(
-    "--lang",
-    "language",
-    type=click.Choice(["zh", "en"]),
-    help="Language of the documents (default: the profile's).",
-)
+@lang_option
 def serve(profile: Path | None, address: str, language: str | None) -> None:
     """Preview the site of PROFILE with live reload; edits are re-validated as you save."""
     import tempfile

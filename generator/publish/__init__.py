@@ -55,52 +55,26 @@ def _markdown(publication: Publication, folder: Path) -> list[Path]:
 
 
 def _docx(publication: Publication, folder: Path) -> list[Path]:
-    from generator.publish.docx import DocxMeta, publish_docx
+    from generator.publish.docx import publish_docx
 
-    documents, facts = publication.documents, publication.facts
     folder.mkdir(parents=True, exist_ok=True)
     work = folder.parent / ".docx-work"
     work.mkdir(exist_ok=True)
-    written = []
-    for doc_id, text in sorted(documents.items()):
-        f = facts[doc_id]
-        meta = DocxMeta(
-            title=f.title,
-            organization=f.organization,
-            number=f.number,
-            version=f.version,
-            effective_date=f.effective_date or None,
-            owner=f.owner,
-            header=f"{f.number}  v{f.version}",
-            page_of=f.page_of,
-            toc_title=f.toc_title,
-            language=f.language,
-        )
-        written.append(publish_docx(text, meta, folder / f"{doc_id}.docx", work))
-    return written
+    return [
+        publish_docx(text, publication.facts[doc_id], folder / f"{doc_id}.docx", work)
+        for doc_id, text in sorted(publication.documents.items())
+    ]
 
 
 def _pdf(publication: Publication, folder: Path) -> list[Path]:
-    from generator.publish.pdf import PdfMeta, cjk_font, publish_pdf
+    from generator.publish.pdf import cjk_font, publish_pdf
 
-    documents, facts = publication.documents, publication.facts
     cjk_font()  # fail before any work when there is no font for Chinese
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for doc_id, text in sorted(documents.items()):
-        f = facts[doc_id]
-        meta = PdfMeta(
-            title=f.title,
-            organization=f.organization,
-            number=f.number,
-            version=f.version,
-            effective_date=f.effective_date,
-            page_of=f.page_of,
-            toc_title=f.toc_title,
-            language=f.language,
-        )
-        written.append(publish_pdf(text, meta, folder / f"{doc_id}.pdf"))
-    return written
+    return [
+        publish_pdf(text, publication.facts[doc_id], folder / f"{doc_id}.pdf")
+        for doc_id, text in sorted(publication.documents.items())
+    ]
 
 
 def _site(publication: Publication, folder: Path) -> list[Path]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from docx.shared import Pt, RGBColor
 from lxml import etree
 
 from generator.errors import PublishError
+from generator.publish import DocumentFacts
 from generator.publish.package import normalise_zip
 from generator.publish.variants import select_variant
 
@@ -32,23 +32,7 @@ HEADING_FONT = ("Noto Sans CJK SC", "SimHei")  # a Hei face
 LATIN_FONT = "Calibri"
 
 
-@dataclass(frozen=True)
-class DocxMeta:
-    """What the cover, header, footer and properties of one document show."""
-
-    title: str
-    organization: str
-    number: str
-    version: str
-    effective_date: str | None
-    owner: str
-    header: str  # e.g. "OSCC-OM-001  v2.0"
-    page_of: str  # "第 {page} 页，共 {pages} 页"
-    toc_title: str
-    language: str
-
-
-def publish_docx(markdown: str, meta: DocxMeta, target: Path, work: Path) -> Path:
+def publish_docx(markdown: str, meta: DocumentFacts, target: Path, work: Path) -> Path:
     """Convert one rendered document to ``target`` (a .docx file)."""
     reference = work / f"{target.stem}.reference.docx"
     write_reference_doc(reference, meta)
@@ -88,14 +72,14 @@ def default_reference_doc(path: Path) -> Path:
     return path
 
 
-def write_reference_doc(path: Path, meta: DocxMeta) -> Path:
+def write_reference_doc(path: Path, meta: DocumentFacts) -> Path:
     """The reference document of one output: fonts, headings, tables, header and footer."""
     document = docx.Document(str(default_reference_doc(path)))
     _style_fonts(document)
     _style_headings(document)
     _style_tables(document)
     section = document.sections[0]
-    _header(section, meta.header)
+    _header(section, f"{meta.number}  v{meta.version}")
     _footer(section, meta.page_of)
     document.save(str(path))
     return path
@@ -210,7 +194,7 @@ def _footer(section: Any, page_of: str) -> None:
     paragraph.add_run(after)
 
 
-def _finish(path: Path, meta: DocxMeta) -> None:
+def _finish(path: Path, meta: DocumentFacts) -> None:
     """Page breaks after cover and contents, document properties, reproducible bytes."""
     document = docx.Document(str(path))
     body = document.element.body
@@ -232,7 +216,7 @@ def _finish(path: Path, meta: DocxMeta) -> None:
     props.version = meta.version
     props.language = meta.language
     props.keywords = "ccdocs"
-    stamp = _stamp(meta.effective_date)
+    stamp = _stamp(meta.effective_date or None)
     props.created = props.modified = stamp
     props.last_printed = stamp
     props.revision = 1

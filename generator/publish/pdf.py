@@ -10,32 +10,18 @@ import html
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
 from pathlib import Path
 
 import pypandoc
 
 from generator.bundled import bundled_dir
 from generator.errors import PublishError
+from generator.publish import DocumentFacts
 from generator.publish.variants import select_variant
 
 CJK_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC", "Source Han Serif SC", "SimSun")
 FONT_HINT = "install a CJK font, e.g. Debian/Ubuntu: apt-get install fonts-noto-cjk"
 _HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
-
-
-@dataclass(frozen=True)
-class PdfMeta:
-    """What the cover, running header and footer of one document show."""
-
-    title: str
-    organization: str
-    number: str
-    version: str
-    effective_date: str
-    page_of: str  # "第 {page} 页，共 {pages} 页"
-    toc_title: str
-    language: str
 
 
 def cjk_font() -> str:
@@ -52,7 +38,7 @@ def cjk_font() -> str:
     raise PublishError(f"no font for Chinese text was found by fontconfig; {FONT_HINT}")
 
 
-def publish_pdf(markdown: str, meta: PdfMeta, target: Path) -> Path:
+def publish_pdf(markdown: str, meta: DocumentFacts, target: Path) -> Path:
     """Lay out one rendered document as ``target`` (a .pdf file)."""
     from weasyprint import CSS, HTML  # heavy; imported only when a PDF is wanted
 
@@ -92,7 +78,7 @@ def _toc(body: str, title: str) -> str:
     return f'<nav class="toc">{heading}<ul>{"".join(items)}</ul></nav>'
 
 
-def _page(meta: PdfMeta, body: str) -> str:
+def _page(meta: DocumentFacts, body: str) -> str:
     e = html.escape
     lang = "zh-CN" if meta.language == "zh" else "en"
     cover = (
@@ -112,7 +98,7 @@ def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _running_css(meta: PdfMeta, family: str) -> str:
+def _running_css(meta: DocumentFacts, family: str) -> str:
     """Per-document CSS: fonts, running header and "page X of Y" footer."""
     before, _, rest = meta.page_of.partition("{page}")
     middle, _, after = rest.partition("{pages}")
