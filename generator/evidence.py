@@ -33,10 +33,11 @@ class EvidenceFile:
 
 def load_evidence(profile: Profile) -> dict[str, EvidenceFile]:
     """Every ``records[].file`` of ``profile``, keyed by the path as written."""
-    root = profile.path.resolve().parent
     found: dict[str, EvidenceFile] = {}
     for pointer, written in fieldpath.values(profile.data, "records[].file"):
         if isinstance(written, str) and written not in found:
+            # Relative to the file that names it: a base profile's records keep their folder.
+            root = profile.locate(pointer).file.resolve().parent
             found[written] = _inspect(root, written, pointer)
     return found
 

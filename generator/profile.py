@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from generator.errors import Finding, Location, ProfileError
+from generator.layers import Layer, merge_layers
 
 # A profile is JSON-like data: mappings, lists, strings, numbers, booleans and null.
 Data = Any
@@ -59,8 +60,60 @@ def pointer_of(parts: object) -> str:
     return "".join("/" + escape_pointer_token(p) for p in parts)
 
 
-def load_profile(path: Path) -> Profile:
-    """Read and parse ``path``; raise ProfileError with located findings on bad YAML."""
+def load_profile(path: Path, _chain: tuple[Path, ...] = ()) -> Profile:
+    """Read and parse ``path`` and the profiles it extends; ProfileError on bad YAML.
+
+    ``extends:`` names a bundled preset (``event-hotline``) or a profile file relative to this one.
+    """
+    profile = read_profile(path)
+    parent = profile.data.get("extends") if isinstance(profile.data, dict) else None
+    if parent is None:
+        return profile
+    where = profile.locate("/extends")
+    if not isinstance(parent, str):
+        raise ProfileError([Finding(where, "extends must name a preset or a file", "error")])
+    base_path = _resolve_extends(parent, path)
+    if base_path is None:
+        raise ProfileError(
+            [
+                Finding(
+                    where,
+                    f"no preset or file '{parent}'",
+                    "error",
+                    "use a bundled preset name or a path to a profile file",
+                )
+            ]
+        )
+    if base_path.resolve() in _chain or base_path.resolve() == path.resolve():
+        raise ProfileError(
+            [
+                Finding(
+                    where,
+                    f"'{parent}' extends this profile again",
+                    "error",
+                    "profiles must not extend each other in a circle",
+                )
+            ]
+        )
+    base = load_profile(base_path, (*_chain, path.resolve()))
+    own = {k: v for k, v in profile.data.items() if k != "extends"}
+    merged = merge_layers(
+        Layer(base.data, base.values, base.keys), Layer(own, profile.values, profile.keys)
+    )
+    return Profile(path, merged.data, merged.values, merged.keys)
+
+
+def _resolve_extends(name: str, path: Path) -> Path | None:
+    from generator.bundled import bundled_dir
+
+    candidates = [path.parent / name]
+    if "/" not in name and not name.endswith((".yaml", ".yml")):
+        candidates.append(bundled_dir("org_profiles") / f"{name}.yaml")
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def read_profile(path: Path) -> Profile:
+    """Read and parse one profile file, without following ``extends``."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as e:

@@ -1,0 +1,122 @@
+"""Layered profiles: a profile may extend a preset or another profile file.
+
+Mappings merge deeply, lists of items with ids merge by id (base order first, then the new items),
+anything else in the extending profile replaces the base. Every merged value keeps the file, line
+and column it came from, so errors and gaps still point at the right file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from generator.errors import Location
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Layer:
+    """Data of one profile file (or an already merged stack) and the positions of its values."""
+
+    data: Any
+    values: Mapping[str, Location]
+    keys: Mapping[str, Location]
+
+
+def merge_layers(base: Layer, child: Layer) -> Layer:
+    """``child`` laid over ``base``."""
+    values: dict[str, Location] = {}
+    keys: dict[str, Location] = {}
+    merger = _Merger(base, child, values, keys)
+    data = merger.merge(base.data, child.data, "", "", "")
+    return Layer(data, values, keys)
+
+
+class _Merger:
+    def __init__(
+        self, base: Layer, child: Layer, values: dict[str, Location], keys: dict[str, Location]
+    ) -> None:
+        self.base, self.child = base, child
+        self.values, self.keys = values, keys
+
+    def merge(self, b: Any, c: Any, bp: str, cp: str, op: str) -> Any:
+        if c is _MISSING:
+            return self.copy(self.base, b, bp, op)
+        if b is _MISSING:
+            return self.copy(self.child, c, cp, op)
+        if isinstance(b, Mapping) and isinstance(c, Mapping):
+            return self.merge_mappings(b, c, bp, cp, op)
+        if _by_id(b) and _by_id(c):
+            return self.merge_lists(b, c, bp, cp, op)
+        return self.copy(self.child, c, cp, op)
+
+    def merge_mappings(
+        self, b: Mapping[str, Any], c: Mapping[str, Any], bp: str, cp: str, op: str
+    ) -> dict[str, Any]:
+        self.place(self.child, cp, op)
+        merged = {}
+        for key in [*b, *(k for k in c if k not in b)]:
+            token = _token(key)
+            source, source_ptr = (self.child, cp) if key in c else (self.base, bp)
+            if f"{source_ptr}/{token}" in source.keys:
+                self.keys[f"{op}/{token}"] = _at(
+                    source.keys[f"{source_ptr}/{token}"], f"{op}/{token}"
+                )
+            merged[key] = self.merge(
+                b.get(key, _MISSING),
+                c.get(key, _MISSING),
+                f"{bp}/{token}",
+                f"{cp}/{token}",
+                f"{op}/{token}",
+            )
+        return merged
+
+    def merge_lists(self, b: list[Any], c: list[Any], bp: str, cp: str, op: str) -> list[Any]:
+        self.place(self.child, cp, op)
+        child_at = {item["id"]: i for i, item in enumerate(c)}
+        merged: list[Any] = []
+        for i, item in enumerate(b):
+            j = child_at.get(item["id"])
+            other = c[j] if j is not None else _MISSING
+            merged.append(self.merge(item, other, f"{bp}/{i}", f"{cp}/{j}", f"{op}/{len(merged)}"))
+        base_ids = {item["id"] for item in b}
+        for j, item in enumerate(c):
+            if item["id"] not in base_ids:
+                merged.append(self.merge(_MISSING, item, "", f"{cp}/{j}", f"{op}/{len(merged)}"))
+        return merged
+
+    def copy(self, layer: Layer, value: Any, src: str, op: str) -> Any:
+        """Take ``value`` as it is, with the positions of its whole subtree."""
+        self.place(layer, src, op)
+        if isinstance(value, Mapping):
+            for key, child in value.items():
+                token = _token(key)
+                if f"{src}/{token}" in layer.keys:
+                    self.keys[f"{op}/{token}"] = _at(layer.keys[f"{src}/{token}"], f"{op}/{token}")
+                self.copy(layer, child, f"{src}/{token}", f"{op}/{token}")
+        elif isinstance(value, list):
+            for i, child in enumerate(value):
+                self.copy(layer, child, f"{src}/{i}", f"{op}/{i}")
+        return value
+
+    def place(self, layer: Layer, src: str, op: str) -> None:
+        if src in layer.values:
+            self.values[op] = _at(layer.values[src], op)
+
+
+def _by_id(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(item, Mapping) and isinstance(item.get("id"), str) for item in value)
+    )
+
+
+def _token(key: str) -> str:
+    return str(key).replace("~", "~0").replace("/", "~1")
+
+
+def _at(location: Location, pointer: str) -> Location:
+    return Location(location.file, location.line, location.column, pointer)

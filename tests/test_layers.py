@@ -1,0 +1,91 @@
+"""Layered profiles: extends a preset or a file; merges by key and by id; keeps every position."""
+
+from __future__ import annotations
+
+from conftest import bundled
+
+from generator.evidence import load_evidence
+from generator.profile import load_profile
+from generator.validate import validate_profile
+
+
+def test_a_profile_extends_a_preset_and_merges_lists_by_id(write_profile):
+    profile = load_profile(
+        write_profile(
+            """
+        extends: water-utility
+        organization:
+          id: north-district
+          seats: 55
+        roles:
+          - id: csr
+            headcount: 50
+          - id: night-lead
+            name: 夜班班长
+            reports_to: hotline-manager
+        """
+        )
+    )
+    data = profile.data
+    assert "extends" not in data
+    assert data["organization"]["name"] == "示例市自来水公司供水服务热线中心"  # from the preset
+    assert (data["organization"]["id"], data["organization"]["seats"]) == ("north-district", 55)
+    roles = {r["id"]: r for r in data["roles"]}
+    assert roles["csr"]["headcount"] == 50 and roles["csr"]["name"] == "话务员"
+    assert data["roles"][-1]["id"] == "night-lead"
+    # Positions: overridden values point at the child, inherited ones at the preset.
+    assert profile.locate("/organization/seats").file.name == "profile.yaml"
+    assert profile.locate("/organization/name").file == bundled("water-utility")
+    csr = next(i for i, r in enumerate(data["roles"]) if r["id"] == "csr")
+    assert profile.locate(f"/roles/{csr}/headcount").line == 7
+    assert profile.locate(f"/roles/{csr}/name").file == bundled("water-utility")
+
+
+def test_errors_and_gaps_point_at_the_file_that_holds_the_value(write_profile, catalog):
+    profile = load_profile(
+        write_profile(
+            """
+        extends: water-utility
+        roles:
+          - id: night-lead
+            name: 夜班班长
+            reports_to: hotline-manger
+        """
+        )
+    )
+    result = validate_profile(profile, catalog, load_evidence(profile))
+    [error] = result.errors
+    assert error.format().endswith(
+        "profile.yaml:5:17: /roles/7/reports_to: 'hotline-manger' is not a role id"
+        " (did you mean 'hotline-manager'?) (use an id defined under roles)"
+    )
+    fixed = load_profile(write_profile("extends: water-utility\n", name="fixed.yaml"))
+    gaps = validate_profile(fixed, catalog, load_evidence(fixed)).gaps
+    culture = next(g for g in gaps if g.subject == "positioning.culture_adoption")
+    assert culture.location.file == bundled("water-utility")
+    # The preset's evidence files are found beside the preset, not beside the child.
+    assert not [g for g in gaps if g.status == "partial" and g.kind == "record"]
+
+
+def test_a_file_can_extend_a_file_which_extends_a_preset(write_profile, tmp_path):
+    write_profile("extends: minimal\norganization:\n  seats: 20\n", name="base.yaml")
+    child = load_profile(write_profile("extends: base.yaml\norganization:\n  id: child\n"))
+    assert child.data["organization"] == {"id": "child", "name": "示例客户服务中心", "seats": 20}
+
+
+def test_circular_and_unknown_extends_are_located_errors(write_profile):
+    import pytest
+
+    from generator.errors import ProfileError
+
+    write_profile("extends: b.yaml\n", name="a.yaml")
+    path_b = write_profile("extends: a.yaml\n", name="b.yaml")
+    with pytest.raises(ProfileError, match="extends this profile again"):
+        load_profile(path_b)
+    path = write_profile("extends: no-such-preset\n")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(path)
+    assert caught.value.findings[0].format() == (
+        f"{path}:1:10: /extends: no preset or file 'no-such-preset'"
+        " (use a bundled preset name or a path to a profile file)"
+    )
