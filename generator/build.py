@@ -7,11 +7,12 @@ previous output untouched.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,10 +21,19 @@ from generator.audit.matrix import rows_for_document
 from generator.audit.pack import write_pack
 from generator.audit.pack_entries import pack_entries
 from generator.audit.write import coverage_svg
+from generator.brand import Brand, default_brand
+from generator.bundled import bundled_dir
 from generator.errors import ProfileError, PublishError
-from generator.evidence import load_evidence
+from generator.evidence import EvidenceFile, load_evidence
+from generator.incremental import (
+    BuildState,
+    digest,
+    environment_digest,
+    input_fingerprint,
+    map_files,
+)
 from generator.mandates import Check
-from generator.profile import load_profile
+from generator.profile import Profile, load_profile
 from generator.publish import PUBLISHERS, DocumentFacts, Publication
 from generator.render import Renderer
 from generator.resolve import resolve_model
@@ -41,14 +51,20 @@ AUDIT_PAGES = {
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What a build produced: where, which files, the gaps and the placeholders per document."""
+    """What a build produced: where, what it wrote, what it kept, and the audit summary."""
 
     org_id: str
     output: Path
-    files: tuple[Path, ...]
-    gaps: tuple[Check, ...]
+    files: tuple[Path, ...]  # written by this build
+    reused: tuple[Path, ...]  # kept from the previous build: their inputs did not change
+    gap_count: int
     placeholders: dict[str, int]
-    audit: Mapping[str, Any]
+    audit: Mapping[str, Any]  # report, maturity and outcomes
+
+    @property
+    def up_to_date(self) -> bool:
+        """True when nothing had to be written."""
+        return not self.files
 
 
 @dataclass(frozen=True)
@@ -67,16 +83,35 @@ def render_profile(
     language: str | None = None,
     catalog: Catalog | None = None,
     templates: Sequence[Path] = (),
+    brand: Brand | None = None,
 ) -> Rendered:
     """Every stage before publishing. Raises ProfileError when the profile has errors."""
-    catalog = catalog or load_catalog()
     profile = load_profile(profile_path)
-    evidence = load_evidence(profile)
+    return render_loaded(
+        profile,
+        load_evidence(profile),
+        catalog or load_catalog(),
+        language=language,
+        templates=templates,
+        brand=brand or default_brand(),
+    )
+
+
+def render_loaded(
+    profile: Profile,
+    evidence: Mapping[str, EvidenceFile],
+    catalog: Catalog,
+    *,
+    language: str | None,
+    templates: Sequence[Path],
+    brand: Brand,
+) -> Rendered:
+    """Validate, resolve and render a loaded profile. Raises ProfileError on errors."""
     validation = validate_profile(profile, catalog, evidence)
     if validation.errors:
         raise ProfileError(list(validation.errors))
     model = resolve_model(profile, catalog, validation.gaps)
-    renderer = Renderer(model, language or model.language, templates)
+    renderer = Renderer(model, language or model.language, [*brand.template_dirs, *templates])
     bodies = {d: renderer.render(f"manual/{d}.md.jinja") for d in model.context["documents"]}
     audit = audit_profile(profile, catalog, evidence, bodies)
     documents = {
@@ -89,7 +124,7 @@ def render_profile(
     forms = {f: renderer.render(f"evidence/forms/{f}.md.jinja") for f in _form_ids(catalog)}
     publication = Publication(
         documents=documents,
-        facts=document_facts(model.context, renderer.labels, renderer.language),
+        facts=document_facts(model.context, renderer.labels, renderer.language, brand),
         pages={"index.md": renderer.render(SITE_HOME), **_audit_pages(renderer, audit, ""), **svg},
         site_name=model.context["org"]["name"],
         language=renderer.language,
@@ -99,6 +134,7 @@ def render_profile(
         forms=forms,
         records=profile.data.get("records", []),
         assessment_date=profile.data.get("assessment_date"),
+        brand=brand,
     )
     pattern = placeholder_pattern(renderer.labels["placeholder"])
     counts = {doc: len(pattern.findall(text)) for doc, text in sorted(documents.items())}
@@ -125,34 +161,145 @@ def build_profile(
     language: str | None = None,
     formats: Sequence[str] = FORMATS,
     catalog: Catalog | None = None,
+    overlays: Sequence[Path] = (),
     templates: Sequence[Path] = (),
+    brand: Brand | None = None,
+    force: bool = False,
 ) -> BuildResult:
     """Build every requested format of ``profile_path`` into ``out_dir/<org-id>/``.
 
-    ``templates`` are folders whose files override the shipped templates by relative path.
+    ``templates`` are folders whose files override the shipped templates by relative path;
+    ``overlays`` are licensed map folders (used when no ``catalog`` is given). Outputs whose
+    inputs did not change since the last build are kept, unless ``force``.
     Raises ProfileError (nothing written) when the profile has errors.
     """
     unknown = [f for f in formats if f not in PUBLISHERS]
     if unknown:
         raise PublishError(f"unknown format {', '.join(unknown)}; use {', '.join(PUBLISHERS)}")
-    rendered = render_profile(profile_path, language=language, catalog=catalog, templates=templates)
+    formats = [f for f in PUBLISHERS if f in formats]
+    brand = brand or default_brand()
+    profile = load_profile(profile_path)
+    evidence = load_evidence(profile)
+    environment = environment_digest(brand, [*brand.template_dirs, *templates])
+    sources = catalog.sources if catalog else (bundled_dir("standards_map"), *overlays)
+    options = {"language": language}
+    fingerprint = input_fingerprint(profile, evidence, map_files(sources), environment, options)
+    org_id = _safe_org_id(profile)
+    if org_id and not force:
+        state = BuildState.read(out_dir / org_id)
+        if state.up_to_date(out_dir / org_id, formats, fingerprint):
+            return _result(org_id, out_dir / org_id, [], state.outputs_of(formats), state)
+    rendered = render_loaded(
+        profile,
+        evidence,
+        catalog or load_catalog(overlays=overlays),
+        language=language,
+        templates=templates,
+        brand=brand,
+    )
     target = out_dir / rendered.org_id
+    state = BuildState() if force else BuildState.read(target)
+    keys = output_keys(rendered.publication, formats, environment)
+    stale = {path for path, key in keys.items() if state.outputs.get(path) != key}
+    stale |= {path for path in keys if not (target / path).exists()}
     out_dir.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []
     with tempfile.TemporaryDirectory(prefix=f".{rendered.org_id}-", dir=out_dir) as staging:
         stage = Path(staging).resolve()
-        for name, (folder, publish) in PUBLISHERS.items():
-            if name in formats:
-                files += publish(rendered.publication, stage / folder)
+        for name in formats:
+            folder, publish = PUBLISHERS[name]
+            if not any(path.split("/")[0] == folder for path in stale):
+                continue  # every output of this format is current
+            publication = rendered.publication
+            if name in PER_DOCUMENT:
+                publication = replace(
+                    publication,
+                    documents={
+                        doc: text
+                        for doc, text in publication.documents.items()
+                        if f"{folder}/{doc}{PER_DOCUMENT[name]}" in stale
+                    },
+                )
+            files += publish(publication, stage / folder)
+            for path in keys:  # keep the current outputs of a partly rebuilt folder
+                if path.split("/")[0] == folder and path not in stale and "/" in path:
+                    shutil.copy2(target / path, stage / path)
         _swap_into_place(stage, target, [PUBLISHERS[f][0] for f in formats])
-    final = tuple(target / f.relative_to(stage) for f in files)
+    state.inputs.update(dict.fromkeys(formats, fingerprint))
+    state.outputs.update(keys)
+    state.summary = _summary(rendered)
+    state.write(target)
+    final = [target / f.relative_to(stage) for f in files]
+    return _result(rendered.org_id, target, final, [p for p in keys if p not in stale], state)
+
+
+# Formats with one output file per document, and the file's suffix.
+PER_DOCUMENT = {"md": ".md", "docx": ".docx", "pdf": ".pdf"}
+
+
+def output_keys(
+    publication: Publication, formats: Sequence[str], environment: str
+) -> dict[str, str]:
+    """The key of every output: a hash of exactly what it is made from."""
+    keys: dict[str, str] = {}
+    for name in formats:
+        folder = PUBLISHERS[name][0]
+        if name in PER_DOCUMENT:
+            for doc, text in publication.documents.items():
+                key = digest(environment, name, text, repr(publication.facts[doc]))
+                keys[f"{folder}/{doc}{PER_DOCUMENT[name]}"] = key
+        elif name == "site":
+            keys[folder] = digest(
+                environment,
+                name,
+                *sorted(publication.documents.items()),
+                *sorted(publication.pages.items()),
+                *sorted(map(repr, publication.facts.values())),
+                publication.site_name,
+                publication.language,
+            )
+        else:
+            audit = {
+                "audit": publication.audit,
+                "pages": publication.audit_pages,
+                "records": publication.records,
+                "date": publication.assessment_date,
+                "language": publication.language,
+            }
+            keys[folder] = digest(environment, name, json.dumps(audit, sort_keys=True, default=str))
+    return keys
+
+
+def _safe_org_id(profile: Profile) -> str | None:
+    """The organization id when it is usable as a folder name before validation."""
+    org = profile.data.get("organization") if isinstance(profile.data, dict) else None
+    org_id = org.get("id") if isinstance(org, dict) else None
+    if isinstance(org_id, str) and re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", org_id):
+        return org_id
+    return None
+
+
+def _summary(rendered: Rendered) -> dict[str, Any]:
+    audit = rendered.publication.audit
+    return {
+        "gaps": len(rendered.gaps),
+        "placeholders": rendered.placeholders,
+        "audit": {k: audit[k] for k in ("report", "maturity", "outcomes") if k in audit},
+    }
+
+
+def _result(
+    org_id: str, target: Path, files: list[Path], kept: list[str], state: BuildState
+) -> BuildResult:
+    summary = state.summary
     return BuildResult(
-        rendered.org_id,
+        org_id,
         target,
-        final,
-        rendered.gaps,
-        rendered.placeholders,
-        rendered.publication.audit,
+        tuple(files),
+        tuple(target / path for path in sorted(kept)),
+        summary.get("gaps", 0),
+        summary.get("placeholders", {}),
+        summary.get("audit", {}),
     )
 
 
@@ -164,7 +311,7 @@ def placeholder_pattern(template: str) -> re.Pattern[str]:
 
 
 def document_facts(
-    context: Mapping[str, Any], labels: Mapping[str, Any], language: str
+    context: Mapping[str, Any], labels: Mapping[str, Any], language: str, brand: Brand
 ) -> dict[str, DocumentFacts]:
     """Cover, header and property facts of every generated document."""
     org = context["org"]
@@ -183,6 +330,10 @@ def document_facts(
             page_of=labels["page_of"],
             toc_title=labels["toc"],
             language=language,
+            prepared_by=labels["prepared_by"].format(company=brand.company)
+            if brand.company
+            else "",
+            brand=brand,
         )
     return facts
 
@@ -212,10 +363,13 @@ def build_evidence_pack(
     language: str | None = None,
     catalog: Catalog | None = None,
     templates: Sequence[Path] = (),
+    brand: Brand | None = None,
 ) -> Path:
     """Write ``out_dir/<org-id>/evidence-pack.zip``: documents, evidence, forms, audit, manifest."""
     catalog = catalog or load_catalog()
-    rendered = render_profile(profile_path, language=language, catalog=catalog, templates=templates)
+    rendered = render_profile(
+        profile_path, language=language, catalog=catalog, templates=templates, brand=brand
+    )
     publication = rendered.publication
     target = out_dir / rendered.org_id / "evidence-pack.zip"
     target.parent.mkdir(parents=True, exist_ok=True)

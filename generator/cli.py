@@ -18,6 +18,8 @@ from generator.bundled import default_profile
 from generator.errors import CcdocsError, Finding, ProfileError
 
 if TYPE_CHECKING:
+    from generator.batch import ClientOutcome
+    from generator.brand import Brand
     from generator.mandates import Check
     from generator.standards import Catalog
 
@@ -41,6 +43,22 @@ lang_option = click.option(
     type=click.Choice(["zh", "en"]),
     help="Language of the documents (default: the profile's).",
 )
+
+
+brand_option = click.option(
+    "--brand",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Branding folder: brand.yaml (company, logo, colours) and templates/ overrides.",
+)
+
+
+def _brand(folder: Path | None) -> Brand | None:
+    """The brand of ``folder``; its errors are printed like a profile's, then exit 1."""
+    if folder is None:
+        return None
+    from generator.brand import load_brand
+
+    return _or_exit(folder, lambda: load_brand(folder))
 
 
 def _or_exit(path: Path, action: Callable[[], T]) -> T:
@@ -88,12 +106,17 @@ def cli(ctx: click.Context, overlays: tuple[Path, ...]) -> None:
     ctx.obj = {"overlays": overlays}
 
 
+def _overlays() -> tuple[Path, ...]:
+    """The overlay folders given on the command line."""
+    obj = click.get_current_context().find_root().obj or {}
+    return tuple(obj.get("overlays", ()))
+
+
 def _catalog() -> Catalog:
     """The standards map with the overlays given on the command line."""
     from generator.standards import load_catalog
 
-    obj = click.get_current_context().find_root().obj or {}
-    return load_catalog(overlays=obj.get("overlays", ()))
+    return load_catalog(overlays=_overlays())
 
 
 @cli.command()
@@ -132,7 +155,7 @@ def validate(profile: Path | None, strict: bool, fmt: str) -> None:
 
 
 @cli.command()
-@profile_argument
+@click.argument("profiles", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
 @out_option
 @lang_option
 @click.option(
@@ -142,11 +165,33 @@ def validate(profile: Path | None, strict: bool, fmt: str) -> None:
     show_default=True,
     help="Comma-separated output formats: md, docx, pdf, site, audit.",
 )
+@brand_option
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(1, None),
+    default=1,
+    show_default=True,
+    help="Clients built in parallel processes.",
+)
+@click.option("--force", is_flag=True, help="Rebuild every output, even when nothing changed.")
 @click.option("--strict", is_flag=True, help="Fail (exit 3) when mandated content is missing.")
 def build(
-    profile: Path | None, out_dir: Path, language: str | None, formats: str, strict: bool
+    profiles: tuple[Path, ...],
+    out_dir: Path,
+    language: str | None,
+    formats: str,
+    brand: Path | None,
+    jobs: int,
+    force: bool,
+    strict: bool,
 ) -> None:
-    """Write the manual set of PROFILE (default: the bundled event hotline) into OUT/<org-id>/."""
+    """Write the manual set of each PROFILE (default: the bundled event hotline) into OUT/<org-id>/.
+
+    With several profiles, each client is built on its own (in parallel with -j) and
+    OUT/summary.md and OUT/summary.xlsx sum up every client's errors, gaps, level and coverage.
+    Outputs whose inputs did not change since the last build are kept as they are.
+    """
     from generator.build import FORMATS, build_profile
 
     chosen = [f.strip() for f in formats.split(",") if f.strip()]
@@ -155,19 +200,83 @@ def build(
         raise click.BadParameter(
             f"use a comma-separated list of {', '.join(FORMATS)}", param_hint="--format"
         )
-    path = _display_path(profile or default_profile())
+    look = _brand(brand)
+    if len(profiles) > 1:
+        _build_batch(profiles, out_dir, language, chosen, look, jobs, force, strict)
+        return
+    path = _display_path(profiles[0] if profiles else default_profile())
     result = _or_exit(
         path,
-        lambda: build_profile(path, out_dir, language=language, formats=chosen, catalog=_catalog()),
+        lambda: build_profile(
+            path,
+            out_dir,
+            language=language,
+            formats=chosen,
+            overlays=_overlays(),
+            brand=look,
+            force=force,
+        ),
     )
     for file in result.files:
         click.echo(f"wrote {_display_path(file)}")
+    if result.reused:
+        state = "up to date" if result.up_to_date else "unchanged"
+        click.echo(f"{state}: kept {len(result.reused)} outputs in {_display_path(result.output)}")
     if "audit" in chosen:
         _echo_audit(result.org_id, result.audit)
     total = sum(result.placeholders.values())
-    colour = "yellow" if result.gaps else "green"
-    click.secho(f"{result.org_id}: {len(result.gaps)} gaps, {total} placeholders", fg=colour)
-    if strict and result.gaps:
+    colour = "yellow" if result.gap_count else "green"
+    click.secho(f"{result.org_id}: {result.gap_count} gaps, {total} placeholders", fg=colour)
+    if strict and result.gap_count:
+        sys.exit(EXIT_GAPS)
+
+
+def _build_batch(
+    profiles: tuple[Path, ...],
+    out_dir: Path,
+    language: str | None,
+    formats: list[str],
+    look: Brand | None,
+    jobs: int,
+    force: bool,
+    strict: bool,
+) -> None:
+    """Build many clients; one client's errors never stop the others."""
+    from generator.batch import BuildJob, build_many, write_summary
+
+    batch = [
+        BuildJob(_display_path(p), out_dir, tuple(formats), language, _overlays(), look, force)
+        for p in profiles
+    ]
+    with click.progressbar(
+        length=len(batch), label="building", file=sys.stderr, show_pos=True
+    ) as bar:
+
+        def progress(outcome: ClientOutcome) -> None:
+            bar.update(1)
+            if not outcome.ok:
+                bar.label = f"building ({outcome.profile} failed)"
+
+        outcomes = build_many(batch, jobs, progress)
+    files = write_summary(outcomes, out_dir, language or "zh", look.template_dirs if look else ())
+    for outcome in outcomes:
+        if outcome.ok:
+            click.secho(
+                f"{outcome.org_id}: {outcome.gaps} gaps, {outcome.placeholders} placeholders, "
+                f"{outcome.written} written, {outcome.kept} kept",
+                fg="yellow" if outcome.gaps else "green",
+            )
+        else:
+            for message in outcome.errors:
+                click.echo(message, err=True)
+            click.secho(f"{outcome.profile}: failed; nothing was written", fg="red", err=True)
+    for file in files:
+        click.echo(f"wrote {_display_path(file)}")
+    failed = sum(1 for o in outcomes if not o.ok)
+    if failed:
+        click.secho(f"{failed} of {len(outcomes)} clients failed", fg="red", err=True)
+        sys.exit(EXIT_ERRORS)
+    if strict and any(o.gaps for o in outcomes):
         sys.exit(EXIT_GAPS)
 
 

@@ -107,6 +107,7 @@ class Catalog:
     generated: Mapping[str, Mapping[str, Any]]
     default_targets: tuple[Mapping[str, Any], ...]
     profile_schema: Mapping[str, Any]
+    sources: tuple[Path, ...] = ()  # the map and overlay folders it was read from
 
     @property
     def requirements(self) -> dict[str, Requirement]:
@@ -158,6 +159,7 @@ def load_catalog(map_dir: Path | None = None, overlays: Sequence[Path] = ()) -> 
         generated={g["id"]: g for g in catalogue["generated"]},
         default_targets=tuple(catalogue["default_targets"]),
         profile_schema=profile_schema,
+        sources=(map_dir, *overlays),
     )
     problems = check_catalog(catalog)
     if problems:

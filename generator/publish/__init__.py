@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from generator.brand import Brand, default_brand
 from generator.publish.markdown import publish_markdown
 
 
@@ -28,6 +29,8 @@ class DocumentFacts:
     page_of: str
     toc_title: str
     language: str
+    prepared_by: str = ""  # "prepared by <company>" when a brand names a company
+    brand: Brand = field(default_factory=default_brand)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class Publication:
     forms: Mapping[str, str] = field(default_factory=dict)  # blank record forms: id -> Markdown
     records: Sequence[Mapping[str, Any]] = ()
     assessment_date: str | None = None
+    brand: Brand = field(default_factory=default_brand)
 
 
 Publisher = Callable[[Publication, Path], list[Path]]

@@ -17,7 +17,7 @@ import docx
 import pypandoc
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
 from generator.errors import PublishError
@@ -49,6 +49,8 @@ def publish_docx(markdown: str, meta: DocumentFacts, target: Path, work: Path) -
     ]
     if meta.effective_date:
         args.append(f"--metadata=date:{meta.effective_date}")
+    if meta.prepared_by:
+        args.append(f"--metadata=author:{meta.prepared_by}")
     try:
         pypandoc.convert_text(
             source, "docx", format="markdown", outputfile=str(target), extra_args=args
@@ -76,10 +78,11 @@ def write_reference_doc(path: Path, meta: DocumentFacts) -> Path:
     """The reference document of one output: fonts, headings, tables, header and footer."""
     document = docx.Document(str(default_reference_doc(path)))
     _style_fonts(document)
-    _style_headings(document)
+    _style_headings(document, meta.brand.primary)
     _style_tables(document)
     section = document.sections[0]
-    _header(section, f"{meta.number}  v{meta.version}")
+    company = f"{meta.brand.company}    " if meta.brand.company else ""
+    _header(section, f"{company}{meta.number}  v{meta.version}")
     _footer(section, meta.page_of)
     document.save(str(path))
     return path
@@ -102,7 +105,7 @@ def _style_fonts(document: Any) -> None:
     _font_table_fallbacks(document)
 
 
-def _style_headings(document: Any) -> None:
+def _style_headings(document: Any, colour: str) -> None:
     sizes = {
         "Title": 26,
         "Subtitle": 16,
@@ -116,7 +119,7 @@ def _style_headings(document: Any) -> None:
         style = document.styles[name]
         _set_fonts(style, HEADING_FONT, size)
         style.font.bold = True
-        style.font.color.rgb = RGBColor(0x1F, 0x3A, 0x5F)
+        style.font.color.rgb = RGBColor.from_string(colour.lstrip("#"))
 
 
 def _style_tables(document: Any) -> None:
@@ -198,6 +201,8 @@ def _finish(path: Path, meta: DocumentFacts) -> None:
     """Page breaks after cover and contents, document properties, reproducible bytes."""
     document = docx.Document(str(path))
     body = document.element.body
+    if meta.brand.logo:
+        _cover_logo(document, meta.brand.logo)
     toc = body.find(qn("w:sdt"))
     if toc is not None:
         toc.addprevious(_page_break())
@@ -222,6 +227,16 @@ def _finish(path: Path, meta: DocumentFacts) -> None:
     props.revision = 1
     document.save(str(path))
     normalise_zip(path)
+
+
+def _cover_logo(document: Any, logo: Path) -> None:
+    """The brand's logo, 4 cm wide and centred, above the title on the cover."""
+    paragraph = document.add_paragraph()
+    paragraph.alignment = 1  # centre
+    paragraph.add_run().add_picture(str(logo), width=Cm(4))
+    body = document.element.body
+    body.remove(paragraph._p)
+    body.insert(0, paragraph._p)
 
 
 def _page_break() -> Any:

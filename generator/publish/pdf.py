@@ -81,11 +81,15 @@ def _toc(body: str, title: str) -> str:
 def _page(meta: DocumentFacts, body: str) -> str:
     e = html.escape
     lang = "zh-CN" if meta.language == "zh" else "en"
+    logo = meta.brand.logo
     cover = (
-        f'<section class="cover"><p class="org">{e(meta.organization)}</p>'
+        '<section class="cover">'
+        + (f'<img class="logo" src="{e(logo.as_uri())}" alt="">' if logo else "")
+        + f'<p class="org">{e(meta.organization)}</p>'
         f'<h1 class="doc-title">{e(meta.title)}</h1>'
         f'<p class="control">{e(meta.number)} · v{e(meta.version)} · {e(meta.effective_date)}</p>'
-        "</section>"
+        + (f'<p class="prepared-by">{e(meta.prepared_by)}</p>' if meta.prepared_by else "")
+        + "</section>"
     )
     return (
         f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
@@ -112,10 +116,14 @@ def _running_css(meta: DocumentFacts, family: str) -> str:
         )
     )
     header = _css_string(f"{meta.number}  v{meta.version}")
+    company = _css_string(meta.brand.company)
     return (
         f'html {{ font-family: "{family}", serif; }}\n'
         f'h1, h2, h3, h4, .doc-title {{ font-family: "Noto Sans CJK SC", "{family}"; }}\n'
-        f"@page {{ @top-right {{ content: {header}; }}\n"
+        f"h1, h2, h3, h4, .doc-title {{ color: {meta.brand.primary}; }}\n"
+        f"a {{ color: {meta.brand.accent}; }}\n"
+        f"@page {{ @top-right {{ content: {header}; }} @top-left {{ content: {company}; }}\n"
         f"        @bottom-center {{ content: {footer}; }} }}\n"
-        "@page :first { @top-right { content: none; } @bottom-center { content: none; } }\n"
+        "@page :first { @top-right { content: none; } @top-left { content: none; }\n"
+        "               @bottom-center { content: none; } }\n"
     )

@@ -13,12 +13,14 @@ from pathlib import Path
 
 import yaml
 
+from generator.brand import Brand
 from generator.bundled import bundled_dir
 from generator.errors import PublishError
 from generator.publish import Publication
 from generator.publish.variants import select_variant
 
 BASE_CONFIG = "mkdocs.base.yml"
+BRAND_CSS = "assets/stylesheets/brand.css"
 
 
 def write_site_project(publication: Publication, project: Path) -> Path:
@@ -46,30 +48,56 @@ def write_site_project(publication: Publication, project: Path) -> Path:
         nav.append({fact.title: f"{doc_id}.md"})
     nav += [name for name in pages if name != "index.md"]  # the audit pages
     language = publication.language
+    theme: dict[str, object] = {"language": language, **_brand(publication.brand, docs)}
     config = {
         "INHERIT": BASE_CONFIG,
         # MkDocs themes print site_name as trusted HTML; it comes from the profile, so escape it.
         "site_name": html.escape(publication.site_name),
         "docs_dir": "docs",
-        "theme": {"language": language},
+        "theme": theme,
         # Chinese is segmented at build time (jieba, zero-width spaces); lunr's own "zh" mode
         # needs jieba inside the browser and fails there, so the index stays in "en" mode.
         "plugins": [{"search": {"lang": "en", "separator": r"[\s\u200b\-]"}}],
         "nav": nav,
     }
+    company = publication.brand.company
+    if company:
+        config["copyright"] = html.escape(company)
     path = project / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 
+def _brand(brand: Brand, docs: Path) -> dict[str, object]:
+    """Theme settings and the stylesheet that give the site the brand's colours and logo."""
+    css = (
+        ":root, [data-md-color-scheme] {\n"
+        f"  --md-primary-fg-color: {brand.primary};\n"
+        f"  --md-primary-fg-color--light: {brand.primary};\n"
+        f"  --md-primary-fg-color--dark: {brand.primary};\n"
+        f"  --md-accent-fg-color: {brand.accent};\n"
+        f"  --md-typeset-a-color: {brand.accent};\n"
+        "}\n"
+    )
+    (docs / BRAND_CSS).write_text(css, encoding="utf-8")
+    theme: dict[str, object] = {"palette": {"primary": "custom", "accent": "custom"}}
+    if brand.logo:
+        logo = f"assets/brand/logo{brand.logo.suffix.lower()}"
+        (docs / logo).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(brand.logo, docs / logo)
+        theme.update({"logo": logo, "favicon": logo})
+    return theme
+
+
 def build_site(config_file: Path, site_dir: Path) -> Path:
     """Run MkDocs on ``config_file`` into ``site_dir``; returns ``site_dir``."""
+    import jieba
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
     logging.getLogger("mkdocs").setLevel(logging.ERROR)
-    logging.getLogger("jieba").setLevel(logging.ERROR)  # it announces its dictionary on stderr
+    jieba.setLogLevel(logging.ERROR)  # it announces its dictionary on stderr
     try:
         config = load_config(config_file=str(config_file), site_dir=str(site_dir))
         build(config)

@@ -1,0 +1,220 @@
+"""Batch builds: many clients' profiles built in parallel processes, then one summary of all.
+
+Each client is built in its own process; one client's errors never stop the others. The summary
+(each client's errors, gaps, level and coverage) is written as Markdown and XLSX beside the
+clients' folders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from generator.brand import Brand
+from generator.errors import CcdocsError, ProfileError
+from generator.render import escape_text, load_labels, make_environment, template_dirs
+
+SUMMARY_TEMPLATE = "batch/summary.md.jinja"
+COLUMNS = (
+    "profile",
+    "organization",
+    "status",
+    "errors",
+    "gaps",
+    "placeholders",
+    "coverage",
+    "levels",
+    "outcomes",
+    "written",
+    "kept",
+)
+
+
+@dataclass(frozen=True)
+class BuildJob:
+    """One client to build, with the options every client of the batch shares."""
+
+    profile: Path
+    out_dir: Path
+    formats: tuple[str, ...]
+    language: str | None = None
+    overlays: tuple[Path, ...] = ()
+    brand: Brand | None = None
+    force: bool = False
+
+
+@dataclass(frozen=True)
+class ClientOutcome:
+    """What building one client gave: errors, or the counts of its summary row."""
+
+    profile: str
+    org_id: str = ""
+    organization: str = ""
+    errors: tuple[str, ...] = ()
+    gaps: int = 0
+    placeholders: int = 0
+    coverage: float | None = None
+    levels: dict[str, int | None] = field(default_factory=dict)  # standard -> level reached
+    outcomes: dict[str, str] = field(default_factory=dict)  # standard -> CCCS outcome (en)
+    written: int = 0
+    kept: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def row(self) -> dict[str, Any]:
+        """The summary row: one value per column of COLUMNS."""
+        return {
+            "profile": self.profile,
+            "organization": self.organization or self.org_id,
+            "status": "ok" if self.ok else "failed",
+            "errors": len(self.errors),
+            "gaps": self.gaps,
+            "placeholders": self.placeholders,
+            "coverage": self.coverage,
+            "levels": ", ".join(f"{k} L{v or 0}" for k, v in self.levels.items()),
+            "outcomes": ", ".join(f"{k}: {v}" for k, v in self.outcomes.items()),
+            "written": self.written,
+            "kept": self.kept,
+        }
+
+
+def build_one(job: BuildJob) -> ClientOutcome:
+    """Build one client; every failure becomes the outcome's errors, never an exception."""
+    from generator.build import build_profile
+
+    name = str(job.profile)
+    try:
+        result = build_profile(
+            job.profile,
+            job.out_dir,
+            language=job.language,
+            formats=job.formats,
+            overlays=job.overlays,
+            brand=job.brand,
+            force=job.force,
+        )
+    except ProfileError as e:
+        return ClientOutcome(name, errors=tuple(f.format() for f in e.findings))
+    except CcdocsError as e:
+        return ClientOutcome(name, errors=(f"{name}: {e}",))
+    except Exception as e:  # a batch reports one client's crash and goes on with the others
+        return ClientOutcome(name, errors=(f"{name}: internal error: {type(e).__name__}: {e}",))
+    audit = result.audit
+    summary = audit.get("report", {}).get("summary", {})
+    return ClientOutcome(
+        name,
+        org_id=result.org_id,
+        organization=audit.get("report", {}).get("organization", {}).get("name", ""),
+        gaps=result.gap_count,
+        placeholders=sum(result.placeholders.values()),
+        coverage=summary.get("coverage"),
+        levels={m["short"]: m["level"] for m in audit.get("maturity", [])},
+        outcomes={o["short"]: o["name"]["en"] for o in audit.get("outcomes", [])},
+        written=len(result.files),
+        kept=len(result.reused),
+    )
+
+
+def build_many(
+    jobs: Sequence[BuildJob],
+    workers: int,
+    progress: Callable[[ClientOutcome], None] = lambda _: None,
+) -> list[ClientOutcome]:
+    """Build ``jobs`` in ``workers`` processes; outcomes in the order of ``jobs``."""
+    clashes = _clashing_ids(jobs)
+    outcomes: dict[int, ClientOutcome] = {}
+    for index, message in clashes.items():
+        outcomes[index] = ClientOutcome(str(jobs[index].profile), errors=(message,))
+        progress(outcomes[index])
+    todo = [i for i in range(len(jobs)) if i not in clashes]
+    if workers <= 1:
+        for i in todo:
+            outcomes[i] = build_one(jobs[i])
+            progress(outcomes[i])
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(build_one, jobs[i]): i for i in todo}
+            for future in as_completed(futures):
+                outcomes[futures[future]] = future.result()
+                progress(outcomes[futures[future]])
+    return [outcomes[i] for i in range(len(jobs))]
+
+
+def _clashing_ids(jobs: Sequence[BuildJob]) -> dict[int, str]:
+    """Profiles that would write into the same build/<org-id>/ folder as an earlier one."""
+    from generator.profile import load_profile
+
+    first: dict[str, str] = {}
+    clashes: dict[int, str] = {}
+    for index, job in enumerate(jobs):
+        try:
+            data = load_profile(job.profile).data
+        except CcdocsError:
+            continue  # its build reports the error
+        org = data.get("organization") if isinstance(data, dict) else None
+        org_id = org.get("id") if isinstance(org, dict) else None
+        if not isinstance(org_id, str):
+            continue
+        if org_id in first:
+            clashes[index] = (
+                f"{job.profile}: organization id '{org_id}' is already built from "
+                f"{first[org_id]} (give each client its own id)"
+            )
+        else:
+            first[org_id] = str(job.profile)
+    return clashes
+
+
+def write_summary(
+    outcomes: Sequence[ClientOutcome],
+    out_dir: Path,
+    language: str,
+    templates: Sequence[Path] = (),
+) -> list[Path]:
+    """``summary.md`` and ``summary.xlsx`` of a batch in ``out_dir``."""
+    dirs = template_dirs(templates)
+    labels = load_labels(language, dirs)
+    env = make_environment(dirs, labels)
+    rows = escape_text([o.row() for o in outcomes])
+    text = env.get_template(SUMMARY_TEMPLATE).render(
+        rows=rows,
+        failed=[o for o in outcomes if not o.ok],
+        total=len(outcomes),
+        ok=sum(1 for o in outcomes if o.ok),
+    )
+    out_dir.mkdir(parents=True, exist_ok=True)
+    markdown = out_dir / "summary.md"
+    markdown.write_text(text, encoding="utf-8", newline="\n")
+    workbook = out_dir / "summary.xlsx"
+    _write_workbook(workbook, outcomes)
+    return [markdown, workbook]
+
+
+def _write_workbook(path: Path, outcomes: Sequence[ClientOutcome]) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "clients"
+    sheet.append(list(COLUMNS))
+    for outcome in outcomes:
+        sheet.append([outcome.row()[c] for c in COLUMNS])
+    errors = book.create_sheet("errors")
+    errors.append(["profile", "error"])
+    for outcome in outcomes:
+        for message in outcome.errors:
+            errors.append([outcome.profile, message])
+    for each in (sheet, errors):
+        each.freeze_panes = "A2"
+        each.auto_filter.ref = each.dimensions
+        for cell in each[1]:
+            cell.font = Font(bold=True)
+            cell.fill = PatternFill("solid", fgColor="DDE6F0")
+    book.properties.creator = "ccdocs"
+    book.save(str(path))
