@@ -180,10 +180,13 @@ def build_profile(
     brand = brand or default_brand()
     profile = load_profile(profile_path)
     evidence = load_evidence(profile)
-    environment = environment_digest(brand, [*brand.template_dirs, *templates])
+    environment = environment_digest(brand)
     sources = catalog.sources if catalog else (bundled_dir("standards_map"), *overlays)
+    overrides = [*brand.template_dirs, *templates]
     options = {"language": language}
-    fingerprint = input_fingerprint(profile, evidence, map_files(sources), environment, options)
+    fingerprint = input_fingerprint(
+        profile, evidence, map_files(sources), overrides, environment, options
+    )
     org_id = _safe_org_id(profile)
     if org_id and not force:
         state = BuildState.read(out_dir / org_id)

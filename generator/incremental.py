@@ -100,17 +100,15 @@ def _tree(folder: Path) -> list[Path]:
     return [p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts]
 
 
-def environment_digest(brand: Brand, templates: Iterable[Path]) -> str:
-    """Everything besides the profile an output depends on: code, tools, assets, templates."""
+def environment_digest(brand: Brand) -> str:
+    """What every output depends on besides its own content: code, tools, site assets, brand."""
     versions = []
     for tool in _TOOLS:
         try:
             versions.append(f"{tool}={metadata.version(tool)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{tool}=-")
-    files = _tree(_PACKAGE) + _tree(bundled_dir("site")) + _tree(bundled_dir("templates"))
-    for folder in templates:
-        files += _tree(folder)
+    files = _tree(_PACKAGE) + _tree(bundled_dir("site"))
     return digest(*versions, repr(brand), files_digest(files + brand_files(brand)))
 
 
@@ -118,16 +116,18 @@ def input_fingerprint(
     profile: Profile,
     evidence: Mapping[str, EvidenceFile],
     map_files: Iterable[Path],
+    templates: Iterable[Path],
     environment: str,
     options: Mapping[str, object],
 ) -> str:
-    """A hash of everything a build of ``profile`` reads."""
+    """A hash of everything a build of ``profile`` reads; ``templates`` are override folders."""
     sources = {loc.file.resolve() for loc in [*profile.values.values(), *profile.keys.values()]}
     sources.add(profile.path.resolve())
     hashes = sorted(f"{k}={e.status}:{e.sha256}" for k, e in evidence.items())
     options_text = json.dumps(options, sort_keys=True, default=str)
-    profile_files, map_digest = files_digest(sources), files_digest(map_files)
-    return digest(environment, profile_files, map_digest, *hashes, options_text)
+    template_files = [p for folder in [bundled_dir("templates"), *templates] for p in _tree(folder)]
+    inputs = (files_digest(sources), files_digest(map_files), files_digest(template_files))
+    return digest(environment, *inputs, *hashes, options_text)
 
 
 def map_files(folders: Iterable[Path]) -> list[Path]:

@@ -1,0 +1,94 @@
+"""Incremental builds: nothing redone when nothing changed; a change redoes only its outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from generator.build import build_profile
+from generator.incremental import STATE_FILE
+
+FORMATS = ("md", "docx", "audit")
+
+
+@pytest.fixture
+def client(write_profile):
+    """A client profile that extends the bundled event hotline."""
+    return write_profile(
+        """
+        extends: event-hotline
+        emergency:
+          scope: 覆盖中心运行期间的各类中断事件。
+        """
+    )
+
+
+def _stamps(folder):
+    return {p: p.stat().st_mtime_ns for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_rebuild_with_unchanged_inputs_writes_nothing(tmp_path, client, catalog):
+    first = build_profile(client, tmp_path, formats=FORMATS, catalog=catalog)
+    assert len(first.files) > 6 and not first.reused
+    before = _stamps(first.output)
+    again = build_profile(client, tmp_path, formats=FORMATS, catalog=catalog)
+    assert again.up_to_date and again.files == ()
+    assert {p.name for p in again.reused} >= {"operations-manual.docx", "audit"}
+    assert _stamps(first.output) == before
+    assert again.gap_count == first.gap_count and again.audit["report"] == first.audit["report"]
+
+
+def test_changing_one_value_redoes_only_the_outputs_that_use_it(tmp_path, client, catalog):
+    first = build_profile(client, tmp_path, formats=FORMATS, catalog=catalog)
+    before = _stamps(first.output)
+    client.write_text(
+        client.read_text("utf-8").replace("各类中断事件", "各类中断和降级事件"), "utf-8"
+    )
+    second = build_profile(client, tmp_path, formats=FORMATS, catalog=catalog)
+    written = {str(p.relative_to(second.output)) for p in second.files}
+    assert written == {"manual/dr-plan.md", "docx/dr-plan.docx"}
+    after = _stamps(second.output)
+    for name in ("docx/operations-manual.docx", "docx/training-syllabus.docx", "audit/audit.xlsx"):
+        path = second.output / name
+        assert after[path] == before[path], f"{name} was rewritten"
+    assert "各类中断和降级事件" in (second.output / "manual" / "dr-plan.md").read_text("utf-8")
+
+
+def test_a_deleted_output_is_made_again_and_force_redoes_everything(tmp_path, client, catalog):
+    first = build_profile(client, tmp_path, formats=("md",), catalog=catalog)
+    (first.output / "manual" / "training-syllabus.md").unlink()
+    again = build_profile(client, tmp_path, formats=("md",), catalog=catalog)
+    assert [p.name for p in again.files] == ["training-syllabus.md"]
+    forced = build_profile(client, tmp_path, formats=("md",), catalog=catalog, force=True)
+    assert len(forced.files) == 3
+
+
+def test_a_template_change_or_a_new_format_is_not_missed(tmp_path, client, catalog):
+    overrides = tmp_path / "tpl"
+    (overrides / "manual").mkdir(parents=True)
+    template = overrides / "manual" / "dr-plan.md.jinja"
+    template.write_text("# DR v1\n", encoding="utf-8")
+    out = tmp_path / "out"
+    build_profile(client, out, formats=("md",), catalog=catalog, templates=[overrides])
+    template.write_text("# DR v2\n", encoding="utf-8")
+    second = build_profile(client, out, formats=("md",), catalog=catalog, templates=[overrides])
+    assert [p.name for p in second.files] == ["dr-plan.md"]
+    third = build_profile(
+        client, out, formats=("md", "audit"), catalog=catalog, templates=[overrides]
+    )
+    assert {p.parent.name for p in third.files} == {"audit"}
+
+
+def test_the_state_file_is_json_beside_the_outputs(tmp_path, client, catalog):
+    result = build_profile(client, tmp_path, formats=("md",), catalog=catalog)
+    state = json.loads((result.output / STATE_FILE).read_text(encoding="utf-8"))
+    assert state["schema"] == "ccdocs-build-state/1"
+    assert sorted(state["outputs"]) == [
+        "manual/dr-plan.md",
+        "manual/operations-manual.md",
+        "manual/training-syllabus.md",
+    ]
+    os.utime(result.output / STATE_FILE)  # touching the state alone changes nothing
+    assert build_profile(client, tmp_path, formats=("md",), catalog=catalog).up_to_date
