@@ -334,13 +334,18 @@ def _echo_audit(org_id: str, audit: Mapping[str, Any]) -> None:
 @profile_argument
 @out_option
 @lang_option
-def evidence(profile: Path | None, out_dir: Path, language: str | None) -> None:
+@brand_option
+def evidence(profile: Path | None, out_dir: Path, language: str | None, brand: Path | None) -> None:
     """Zip documents, evidence, blank forms and the audit of PROFILE with a manifest."""
     from generator.build import build_evidence_pack
 
     path = _display_path(profile or default_profile())
+    look = _brand(brand)
     pack = _or_exit(
-        path, lambda: build_evidence_pack(path, out_dir, language=language, catalog=_catalog())
+        path,
+        lambda: build_evidence_pack(
+            path, out_dir, language=language, catalog=_catalog(), brand=look
+        ),
     )
     click.echo(f"wrote {_display_path(pack)}")
 
@@ -366,7 +371,8 @@ def verify(pack: Path) -> None:
     "--address", default="127.0.0.1:8000", show_default=True, help="host:port to serve on."
 )
 @lang_option
-def serve(profile: Path | None, address: str, language: str | None) -> None:
+@brand_option
+def serve(profile: Path | None, address: str, language: str | None, brand: Path | None) -> None:
     """Preview the site of PROFILE with live reload; edits are re-validated as you save."""
     import tempfile
 
@@ -387,6 +393,7 @@ def serve(profile: Path | None, address: str, language: str | None) -> None:
             language=language,
             report=report,
             catalog=_catalog(),
+            brand=_brand(brand),
         ):
             sys.exit(EXIT_ERRORS)
 

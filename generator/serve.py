@@ -12,6 +12,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from generator.brand import Brand
 from generator.build import render_profile
 from generator.errors import CcdocsError, Finding, ProfileError
 from generator.publish.site import write_site_project
@@ -21,11 +22,16 @@ Report = Callable[[list[Finding], str], None]  # findings, one-line summary
 
 
 def refresh(
-    profile: Path, project: Path, catalog: Catalog, language: str | None, report: Report
+    profile: Path,
+    project: Path,
+    catalog: Catalog,
+    language: str | None,
+    report: Report,
+    brand: Brand | None = None,
 ) -> bool:
     """Regenerate the site project from ``profile``; False (pages untouched) on errors."""
     try:
-        rendered = render_profile(profile, language=language, catalog=catalog)
+        rendered = render_profile(profile, language=language, catalog=catalog, brand=brand)
     except ProfileError as e:
         summary = f"{profile}: {len(e.findings)} errors; the preview keeps the last good pages"
         report(list(e.findings), summary)
@@ -47,21 +53,23 @@ def serve_profile(
     report: Report,
     poll_seconds: float = 0.5,
     catalog: Catalog | None = None,
+    brand: Brand | None = None,
 ) -> bool:
     """Serve the site of ``profile`` at ``address`` (host:port) until interrupted.
 
     Returns False at once when the profile cannot be built the first time.
     """
+    import jieba
     from mkdocs.commands.serve import serve
 
-    logging.getLogger("jieba").setLevel(logging.ERROR)  # it announces its dictionary on stderr
+    jieba.setLogLevel(logging.ERROR)  # it announces its dictionary on stderr
     catalog = catalog or load_catalog()
-    if not refresh(profile, project, catalog, language, report):
+    if not refresh(profile, project, catalog, language, report, brand):
         return False
     stop = threading.Event()
     watcher = threading.Thread(
         target=_watch,
-        args=(profile, project, catalog, language, report, poll_seconds, stop),
+        args=(profile, project, catalog, language, report, brand, poll_seconds, stop),
         daemon=True,
     )
     watcher.start()
@@ -78,6 +86,7 @@ def _watch(
     catalog: Catalog,
     language: str | None,
     report: Report,
+    brand: Brand | None,
     poll_seconds: float,
     stop: threading.Event,
 ) -> None:
@@ -86,7 +95,7 @@ def _watch(
         now = _stamp(profile)
         if now != seen:
             seen = now
-            refresh(profile, project, catalog, language, report)
+            refresh(profile, project, catalog, language, report, brand)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
