@@ -23,12 +23,20 @@ from generator.audit.pack_entries import pack_entries
 from generator.audit.write import coverage_svg
 from generator.brand import Brand, default_brand
 from generator.bundled import bundled_dir
+from generator.editions import (
+    compare,
+    edition_files,
+    read_edition,
+    render_changes,
+    rendered_edition,
+)
 from generator.errors import ProfileError, PublishError
 from generator.evidence import EvidenceFile, load_evidence
 from generator.incremental import (
     BuildState,
     digest,
     environment_digest,
+    files_digest,
     input_fingerprint,
     map_files,
 )
@@ -165,6 +173,7 @@ def build_profile(
     templates: Sequence[Path] = (),
     brand: Brand | None = None,
     force: bool = False,
+    since: Path | None = None,
 ) -> BuildResult:
     """Build every requested format of ``profile_path`` into ``out_dir/<org-id>/``.
 
@@ -183,7 +192,7 @@ def build_profile(
     environment = environment_digest(brand)
     sources = catalog.sources if catalog else (bundled_dir("standards_map"), *overlays)
     overrides = [*brand.template_dirs, *templates]
-    options = {"language": language}
+    options = {"language": language, "since": files_digest(edition_files(since)) if since else ""}
     fingerprint = input_fingerprint(
         profile, evidence, map_files(sources), overrides, environment, options
     )
@@ -192,14 +201,12 @@ def build_profile(
         state = BuildState.read(out_dir / org_id)
         if state.up_to_date(out_dir / org_id, formats, fingerprint):
             return _result(org_id, out_dir / org_id, [], state.outputs_of(formats), state)
+    catalog = catalog or load_catalog(overlays=overlays)
     rendered = render_loaded(
-        profile,
-        evidence,
-        catalog or load_catalog(overlays=overlays),
-        language=language,
-        templates=templates,
-        brand=brand,
+        profile, evidence, catalog, language=language, templates=templates, brand=brand
     )
+    if since is not None:
+        rendered = _with_changes(rendered, profile_path, since, catalog, templates, brand)
     target = out_dir / rendered.org_id
     state = BuildState() if force else BuildState.read(target)
     keys = output_keys(rendered.publication, formats, environment)
@@ -234,6 +241,31 @@ def build_profile(
     state.write(target)
     final = [target / f.relative_to(stage) for f in files]
     return _result(rendered.org_id, target, final, [p for p in keys if p not in stale], state)
+
+
+def _with_changes(
+    rendered: Rendered,
+    profile_path: Path,
+    since: Path,
+    catalog: Catalog,
+    templates: Sequence[Path],
+    brand: Brand,
+) -> Rendered:
+    """``rendered`` with a change-log page against the edition ``since`` for the site."""
+    language = rendered.publication.language
+
+    def render(path: Path) -> Rendered:
+        return render_profile(
+            path, language=language, catalog=catalog, templates=templates, brand=brand
+        )
+
+    old = read_edition(since, render=render)
+    new = rendered_edition(str(profile_path), rendered)
+    page = render_changes(
+        old, new, compare(old, new), language, templates=[*brand.template_dirs, *templates]
+    )
+    pages = {**rendered.publication.pages, "changes.md": page}
+    return replace(rendered, publication=replace(rendered.publication, pages=pages))
 
 
 # Formats with one output file per document, and the file's suffix.

@@ -175,6 +175,11 @@ def validate(profile: Path | None, strict: bool, fmt: str) -> None:
     help="Clients built in parallel processes.",
 )
 @click.option("--force", is_flag=True, help="Rebuild every output, even when nothing changed.")
+@click.option(
+    "--since",
+    type=click.Path(path_type=Path, exists=True),
+    help="Earlier profile or built edition: the site gets a change log against it.",
+)
 @click.option("--strict", is_flag=True, help="Fail (exit 3) when mandated content is missing.")
 def build(
     profiles: tuple[Path, ...],
@@ -184,6 +189,7 @@ def build(
     brand: Path | None,
     jobs: int,
     force: bool,
+    since: Path | None,
     strict: bool,
 ) -> None:
     """Write the manual set of each PROFILE (default: the bundled event hotline) into OUT/<org-id>/.
@@ -202,6 +208,8 @@ def build(
         )
     look = _brand(brand)
     if len(profiles) > 1:
+        if since is not None:
+            raise click.BadParameter("give --since with a single profile", param_hint="--since")
         _build_batch(profiles, out_dir, language, chosen, look, jobs, force, strict)
         return
     path = _display_path(profiles[0] if profiles else default_profile())
@@ -215,6 +223,7 @@ def build(
             overlays=_overlays(),
             brand=look,
             force=force,
+            since=since,
         ),
     )
     for file in result.files:
@@ -348,6 +357,47 @@ def evidence(profile: Path | None, out_dir: Path, language: str | None, brand: P
         ),
     )
     click.echo(f"wrote {_display_path(pack)}")
+
+
+@cli.command()
+@click.argument("old", type=click.Path(path_type=Path, exists=True))
+@click.argument("new", type=click.Path(path_type=Path, exists=True))
+@out_option
+@lang_option
+def diff(old: Path, new: Path, out_dir: Path, language: str | None) -> None:
+    """Write the change log from OLD to NEW (two profiles, or two built editions).
+
+    The log lists, per document and section, what was added, removed or changed, with
+    suggested revision-history entries; it goes to OUT/<org-id>/changes/ as Markdown and JSON.
+    """
+    from generator.build import render_profile
+    from generator.editions import changes_data, compare, read_edition, render_changes
+
+    def edition(path: Path) -> Any:
+        shown = _display_path(path)
+        return _or_exit(
+            shown,
+            lambda: read_edition(
+                shown,
+                render=lambda p: render_profile(p, language=language, catalog=_catalog()),
+            ),
+        )
+
+    before, after = edition(old), edition(new)
+    documents = compare(before, after)
+    folder = out_dir / after.org_id / "changes"
+    folder.mkdir(parents=True, exist_ok=True)
+    text = render_changes(
+        before, after, documents, language or after.language, link_prefix="../manual/"
+    )
+    (folder / "changes.md").write_text(text, encoding="utf-8", newline="\n")
+    data = json.dumps(changes_data(before, after, documents), ensure_ascii=False, indent=2)
+    (folder / "changes.json").write_text(data + "\n", encoding="utf-8")
+    for doc in documents:
+        counts = ", ".join(f"{n} {kind}" for kind, n in doc.counts.items())
+        click.echo(f"{doc.document}: {counts}")
+    for name in ("changes.md", "changes.json"):
+        click.echo(f"wrote {_display_path(folder / name)}")
 
 
 @cli.command()
