@@ -360,6 +360,37 @@ def evidence(profile: Path | None, out_dir: Path, language: str | None, brand: P
 
 
 @cli.command()
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False))
+@click.option(
+    "--preset",
+    default="event-hotline",
+    show_default=True,
+    help="Bundled profile to start from: bank-card-center, event-hotline, minimal, telecom, "
+    "water-utility.",
+)
+@lang_option
+def init(folder: Path, preset: str, language: str | None) -> None:
+    """Start a new profile folder from a preset: profile, schema, evidence/ and a guide."""
+    from generator.evidence import load_evidence
+    from generator.mandates import profile_targets
+    from generator.profile import load_profile
+    from generator.scaffold import PROFILE_FILE, init_folder, presets
+    from generator.validate import validate_profile
+
+    if preset not in presets():
+        raise click.BadParameter(f"use one of {', '.join(presets())}", param_hint="--preset")
+    catalog = _catalog()
+    for file in init_folder(folder, preset, language, catalog):
+        click.echo(f"wrote {_display_path(file)}")
+    path = _display_path(folder / PROFILE_FILE)
+    loaded = load_profile(path)
+    result = validate_profile(loaded, catalog, load_evidence(loaded))
+    targets = [t.label for t in profile_targets(loaded.data, catalog)]
+    _emit("text", path, list(result.errors), list(result.gaps), _summary(loaded.data, targets))
+    click.echo(f"next: edit {path}, then run: ccdocs validate {path}")
+
+
+@cli.command()
 @click.argument("old", type=click.Path(path_type=Path, exists=True))
 @click.argument("new", type=click.Path(path_type=Path, exists=True))
 @out_option
