@@ -40,7 +40,9 @@ def main() -> None:
         result = build_profile(default_profile(), folder / "seed", catalog=catalog)
         manual = sorted((result.output / "manual").glob("*.md"))
 
-        full = timed(lambda: build_profile(default_profile(), folder / "full", catalog=catalog))
+        full = timed(
+            lambda: build_profile(default_profile(), folder / "full", catalog=catalog, force=True)
+        )
 
         def bare_docx() -> None:
             for md in manual:
