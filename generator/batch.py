@@ -7,15 +7,19 @@ clients' folders.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.brand import Brand
 from generator.errors import CcdocsError, ProfileError
 from generator.render import escape_text, load_labels, make_environment, template_dirs
+
+if TYPE_CHECKING:
+    from generator.standards import Catalog
 
 SUMMARY_TEMPLATE = "batch/summary.md.jinja"
 COLUMNS = (
@@ -94,7 +98,7 @@ def build_one(job: BuildJob) -> ClientOutcome:
             job.out_dir,
             language=job.language,
             formats=job.formats,
-            overlays=job.overlays,
+            catalog=_catalog(job.overlays),
             brand=job.brand,
             force=job.force,
         )
@@ -118,6 +122,14 @@ def build_one(job: BuildJob) -> ClientOutcome:
         written=len(result.files),
         kept=len(result.reused),
     )
+
+
+@functools.cache
+def _catalog(overlays: tuple[Path, ...]) -> Catalog:
+    """The standards map, read once per worker process."""
+    from generator.standards import load_catalog
+
+    return load_catalog(overlays=overlays)
 
 
 def build_many(

@@ -16,7 +16,6 @@ import yaml
 from generator.bundled import bundled_dir
 from generator.errors import Finding, Location, ProfileError
 from generator.profile import read_profile
-from generator.validate import schema_errors
 
 BRAND_FILE = "brand.yaml"
 
@@ -68,6 +67,8 @@ def load_brand(folder: Path | None) -> Brand:
                 )
             ]
         )
+    from generator.validate import schema_errors  # only a brand folder needs the schema check
+
     brand = read_profile(path)
     schema = yaml.safe_load((bundled_dir("site") / "brand.schema.yaml").read_text("utf-8"))
     errors = schema_errors(brand, schema)

@@ -67,6 +67,24 @@ def escape_text(value: Any) -> Any:
 
 
 def make_environment(dirs: Sequence[Path], labels: Mapping[str, Any]) -> SandboxedEnvironment:
+    """The template environment of ``dirs`` and ``labels``, kept per process.
+
+    Compiling the templates is most of a render; a batch renders many profiles with the same
+    templates. Jinja still checks each template file's time stamp and recompiles a changed one;
+    a changed label file gives a new ``labels`` object, hence a new environment.
+    """
+    key = (tuple(dirs), id(labels))
+    if key not in _ENVIRONMENTS:
+        if len(_ENVIRONMENTS) >= 16:
+            _ENVIRONMENTS.clear()
+        _ENVIRONMENTS[key] = _new_environment(dirs, labels)
+    return _ENVIRONMENTS[key]
+
+
+_ENVIRONMENTS: dict[tuple[tuple[Path, ...], int], SandboxedEnvironment] = {}
+
+
+def _new_environment(dirs: Sequence[Path], labels: Mapping[str, Any]) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
         loader=FileSystemLoader([str(d) for d in dirs]),
         undefined=StrictUndefined,

@@ -9,6 +9,7 @@ table of contents, and the document properties.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -63,15 +64,20 @@ def publish_docx(markdown: str, meta: DocumentFacts, target: Path, work: Path) -
 
 def default_reference_doc(path: Path) -> Path:
     """pandoc's own reference.docx: every style pandoc uses, ready to be restyled."""
+    path.write_bytes(_pandoc_reference())
+    return path
+
+
+@functools.cache
+def _pandoc_reference() -> bytes:
+    """The bytes of pandoc's reference.docx, asked of pandoc once per process."""
     pandoc = pypandoc.get_pandoc_path()
     try:
-        data = subprocess.run(
+        return subprocess.run(
             [pandoc, "--print-default-data-file", "reference.docx"], check=True, capture_output=True
         ).stdout
     except (subprocess.CalledProcessError, OSError) as e:
         raise PublishError(f"pandoc could not give its reference.docx: {e}") from e
-    path.write_bytes(data)
-    return path
 
 
 def write_reference_doc(path: Path, meta: DocumentFacts) -> Path:
