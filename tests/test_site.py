@@ -139,3 +139,36 @@ def test_a_script_in_a_profile_value_shows_as_text(browser, server):
     assert page.evaluate("window.__pwned") is None
     assert "<script>window.__pwned=1</script>" in page.inner_text("article")
     page.close()
+
+
+def test_a_branded_site_shows_the_logo_and_the_brand_colour(browser, tmp_path, catalog):
+    from test_brand import COMPANY, png
+
+    from generator.brand import load_brand
+
+    brand = tmp_path / "brand"
+    brand.mkdir()
+    (brand / "logo.png").write_bytes(png())
+    (brand / "brand.yaml").write_text(
+        f"company: {COMPANY}\nlogo: logo.png\ncolours: {{primary: '#8B0000'}}\n", "utf-8"
+    )
+    built = build_profile(
+        bundled("minimal"), tmp_path, formats=("site",), catalog=catalog, brand=load_brand(brand)
+    )
+    handler = functools.partial(QuietHandler, directory=str(built.output / "site"))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
+        page, errors, external = _open(browser, url)
+        assert errors == [] and external == []
+        header = page.eval_on_selector(".md-header", "e => getComputedStyle(e).backgroundColor")
+        assert header == "rgb(139, 0, 0)"
+        assert page.eval_on_selector(".md-header__button.md-logo img", "e => e.naturalWidth") == 40
+        assert COMPANY in page.inner_text(".md-footer")
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / "site-branded.png"))
+        page.close()
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
