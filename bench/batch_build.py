@@ -55,7 +55,8 @@ def main() -> None:
         batch = ["build", *clients, "--format", FORMATS, "-j", str(options.jobs), "--out", out]
         cold = run(batch)
         built = len(list((folder / "build").glob("client-*/docx/*.docx")))
-        print(f"{options.clients} clients, {FORMATS}, -j {options.jobs}: {cold:.1f} s (budget 60 s)")
+        label = f"{options.clients} clients, {FORMATS}, -j {options.jobs}"
+        print(f"{label}: {cold:.1f} s (budget 60 s)")
         print(f"  {built} DOCX files, {cold / options.clients:.2f} s per client")
         warm = run(batch)
         print(f"  the same batch again, nothing changed: {warm:.2f} s")
