@@ -209,7 +209,8 @@ def write_summary(
 
 def _write_workbook(path: Path, outcomes: Sequence[ClientOutcome]) -> None:
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
+
+    from generator.audit.write import filter_sheet
 
     book = Workbook()
     sheet = book.active
@@ -223,10 +224,6 @@ def _write_workbook(path: Path, outcomes: Sequence[ClientOutcome]) -> None:
         for message in outcome.errors:
             errors.append([outcome.profile, message])
     for each in (sheet, errors):
-        each.freeze_panes = "A2"
-        each.auto_filter.ref = each.dimensions
-        for cell in each[1]:
-            cell.font = Font(bold=True)
-            cell.fill = PatternFill("solid", fgColor="DDE6F0")
+        filter_sheet(each)
     book.properties.creator = "ccdocs"
     book.save(str(path))
