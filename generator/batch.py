@@ -152,8 +152,13 @@ def build_many(
         with ProcessPoolExecutor(max_workers=workers) as pool:
             futures = {pool.submit(build_one, jobs[i]): i for i in todo}
             for future in as_completed(futures):
-                outcomes[futures[future]] = future.result()
-                progress(outcomes[futures[future]])
+                index = futures[future]
+                try:
+                    outcomes[index] = future.result()
+                except Exception as e:  # the worker process itself died
+                    where = str(jobs[index].profile)
+                    outcomes[index] = ClientOutcome(where, errors=(f"{where}: {e!r}",))
+                progress(outcomes[index])
     return [outcomes[i] for i in range(len(jobs))]
 
 

@@ -5,6 +5,7 @@ Exit codes: 0 ok, 1 the profile (or the map) has errors, 2 usage, 3 gaps under `
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -114,9 +115,14 @@ def _overlays() -> tuple[Path, ...]:
 
 def _catalog() -> Catalog:
     """The standards map with the overlays given on the command line."""
+    return _load_catalog(_overlays())
+
+
+@functools.cache
+def _load_catalog(overlays: tuple[Path, ...]) -> Catalog:
     from generator.standards import load_catalog
 
-    return load_catalog(overlays=_overlays())
+    return load_catalog(overlays=overlays)
 
 
 @cli.command()
@@ -311,7 +317,7 @@ def audit(profile: Path | None, out_dir: Path, language: str | None, fail_on: st
     result = _or_exit(
         path,
         lambda: build_profile(
-            path, out_dir, language=language, formats=["audit"], catalog=_catalog()
+            path, out_dir, language=language, formats=["audit"], overlays=_overlays()
         ),
     )
     for file in result.files:
