@@ -104,6 +104,10 @@ def _logo(folder: Path, written: str) -> tuple[Path | None, tuple[str, str] | No
         return None, (f"logo '{written}' leads out of the branding folder", "copy the file in")
     if not path.is_file():
         return None, (f"logo file '{written}' not found", "check the path, relative to brand.yaml")
+    with path.open("rb") as f:
+        head = f.read(8)
+    if not head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+        return None, (f"logo '{written}' is not a PNG or JPEG image", "save the logo as PNG")
     return path, None
 
 

@@ -75,6 +75,14 @@ def test_brand_file_errors_name_file_line_and_column(tmp_path):
         load_brand(folder)
     [logo] = caught.value.findings
     assert "leaves the branding folder" in logo.message and logo.location.line == 1
+    (folder / "logo.png").write_text("<svg/>", encoding="utf-8")
+    (folder / "brand.yaml").write_text("company: X\nlogo: logo.png\n", encoding="utf-8")
+    with pytest.raises(ProfileError) as caught:
+        load_brand(folder)
+    [logo] = caught.value.findings
+    assert logo.format().endswith(
+        "brand.yaml:2:7: /logo: logo 'logo.png' is not a PNG or JPEG image (save the logo as PNG)"
+    )
 
 
 def test_cli_reports_a_bad_brand_without_traceback(tmp_path):
