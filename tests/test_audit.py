@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from conftest import bundled
 from openpyxl import load_workbook
 
-from generator.audit.score import level_result
+from generator.audit.score import level_result, operating_years
 from generator.build import build_profile, render_profile
 from generator.cli import EXIT_GAPS, cli
 
@@ -80,12 +80,31 @@ def _scores(c_compliant: int, f_compliant: int, total_items: int = 33) -> dict:
     ],
 )
 def test_cc_cmm_levels_at_the_boundaries_of_the_seed_table(catalog, c, f, level):
-    result = level_result(catalog.standards["cc-cmm-oc-2011"], _scores(c, f))
+    result = level_result(catalog.standards["cc-cmm-oc-2011"], _scores(c, f), years=10)
     assert result["level"] == level
 
 
+@pytest.mark.parametrize(("years", "level"), [(None, 2), (1.9, 2), (2.0, 3)])
+def test_l3_needs_two_years_of_operation(catalog, years, level):
+    result = level_result(catalog.standards["cc-cmm-oc-2011"], _scores(33, 27), years=years)
+    assert result["level"] == level
+    if level == 2:
+        assert result["blockers"] == [{"rule": "operating_years", "needed": 2, "actual": years}]
+
+
+def test_operating_years_run_from_operating_since_to_the_assessment_date():
+    data = {"organization": {"operating_since": "2024-05-01"}, "assessment_date": "2026-05-01"}
+    assert operating_years(data) == 2.0
+    temporary = {
+        "organization": {"period": {"start": "2008-06-01"}},
+        "assessment_date": "2008-07-25",
+    }
+    assert operating_years(temporary) == 0.1
+    assert operating_years({"organization": {}}) is None
+
+
 def test_l4_needs_section_5_items_which_the_shipped_map_lacks(catalog):
-    result = level_result(catalog.standards["cc-cmm-oc-2011"], _scores(33, 33))
+    result = level_result(catalog.standards["cc-cmm-oc-2011"], _scores(33, 33), years=10)
     assert result["level"] == 3 and result["next_level"] == 4
     unassessable = [b for b in result["blockers"] if b.get("assessable") is False]
     assert [b["sections"] for b in unassessable] == [["5.0"], ["5.0"]]
@@ -171,7 +190,7 @@ def test_an_overlay_adds_items_that_can_then_be_scored(catalog):
         catalog.requirements["cc-cmm-oc-2011/1"].summary
     )
     scores = {f"cc-cmm-oc-2011/{i}": {"c": 10, "f": 10} for i in [*range(1, 34), 101]}
-    result = level_result(cmm, scores)
+    result = level_result(cmm, scores, years=5)
     assert result["level"] == 5  # section 5.0 is now assessable and fully compliant
 
 

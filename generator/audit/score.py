@@ -7,6 +7,7 @@ too (a center climbs one level at a time).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,11 +17,23 @@ from generator.standards import Catalog, Standard
 def maturity(data: Mapping[str, Any], catalog: Catalog) -> list[dict[str, Any]]:
     """One result per standard with levels that the self-assessment scores."""
     scores = _scores(data)
+    years = operating_years(data)
     results = []
     for standard in catalog.standards.values():
         if standard.levels and any(uid.startswith(f"{standard.id}/") for uid in scores):
-            results.append(level_result(standard, scores))
+            results.append(level_result(standard, scores, years))
     return results
+
+
+def operating_years(data: Mapping[str, Any]) -> float | None:
+    """Years from the start of operation to the assessment date; None when either is unknown."""
+    org = data.get("organization") or {}
+    since = org.get("operating_since") or (org.get("period") or {}).get("start")
+    until = data.get("assessment_date")
+    if not since or not until:
+        return None
+    days = (dt.date.fromisoformat(str(until)) - dt.date.fromisoformat(str(since))).days
+    return round(max(days, 0) / 365.25, 1)
 
 
 def _scores(data: Mapping[str, Any]) -> dict[str, dict[str, int]]:
@@ -30,8 +43,13 @@ def _scores(data: Mapping[str, Any]) -> dict[str, dict[str, int]]:
     }
 
 
-def level_result(standard: Standard, scores: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
-    """Per-section figures, the total, the level reached and what blocks the next one."""
+def level_result(
+    standard: Standard, scores: Mapping[str, Mapping[str, int]], years: float | None = None
+) -> dict[str, Any]:
+    """Per-section figures, the total, the level reached and what blocks the next one.
+
+    ``years`` of operation count for levels with a minimum; unknown years never satisfy one.
+    """
     items = list(standard.requirements)
     scoring = standard.scoring
     best = max(scoring["scores"])
@@ -43,6 +61,9 @@ def level_result(standard: Standard, scores: Mapping[str, Mapping[str, int]]) ->
         failed = _failed_rules(standard, level, scores)
         if scaled < level["min_total"]:
             failed.append({"rule": "total", "needed": level["min_total"], "actual": scaled})
+        needed_years = level.get("min_operating_years")
+        if needed_years and (years is None or years < needed_years):
+            failed.append({"rule": "operating_years", "needed": needed_years, "actual": years})
         if failed:
             blockers = failed
             break
@@ -55,6 +76,7 @@ def level_result(standard: Standard, scores: Mapping[str, Mapping[str, int]]) ->
         "total": total,
         "maximum": maximum,
         "scaled_total": scaled,
+        "operating_years": years,
         "total_scale": scoring.get("total_scale", maximum),
         "level": reached,
         "level_name": _level_name(standard, reached),  # None below the first level
