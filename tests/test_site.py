@@ -126,6 +126,16 @@ def test_a_chinese_search_term_finds_its_page(browser, server):
     page.close()
 
 
+def test_a_latin_term_typed_in_full_finds_its_pages(browser, server):
+    page, _, _ = _open(browser, f"{server}/index.html")
+    page.click(".md-search__input")
+    page.keyboard.type("CCCS", delay=50)  # a word a stemmer would cut to "ccc"
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    hrefs = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(e => e.href)")
+    assert any("gap-report.html" in h for h in hrefs), hrefs
+    page.close()
+
+
 def test_mermaid_renders_to_svg(browser, server):
     page, errors, _ = _open(browser, f"{server}/operations-manual.html")
     page.wait_for_selector(".mermaid svg", timeout=15000)

@@ -21,6 +21,7 @@ from generator.publish.variants import select_variant
 
 BASE_CONFIG = "mkdocs.base.yml"
 BRAND_CSS = "assets/stylesheets/brand.css"
+SEARCH_SEPARATOR = r"[\s\u200b\-、，。：；（）“”《》]+"
 
 
 def write_site_project(publication: Publication, project: Path) -> Path:
@@ -57,7 +58,18 @@ def write_site_project(publication: Publication, project: Path) -> Path:
         "theme": theme,
         # Chinese is segmented at build time (jieba, zero-width spaces); lunr's own "zh" mode
         # needs jieba inside the browser and fails there, so the index stays in "en" mode.
-        "plugins": [{"search": {"lang": "en", "separator": r"[\s\u200b\-]"}}],
+        # Words also end at Chinese punctuation. No stemmer: the theme searches as you type
+        # with a trailing wildcard, which skips stemming, so "CCCS" would miss the stem "ccc";
+        # no trimmer either: it treats every Chinese character as punctuation.
+        "plugins": [
+            {
+                "search": {
+                    "lang": "en",
+                    "separator": SEARCH_SEPARATOR,
+                    "pipeline": ["stopWordFilter"],
+                }
+            }
+        ],
         "nav": nav,
     }
     company = publication.brand.company
