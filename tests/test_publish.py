@@ -12,6 +12,7 @@ import docx
 import pytest
 from conftest import bundled
 from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
 
 from generator.build import build_profile
 from generator.errors import PublishError
@@ -64,6 +65,20 @@ def test_docx_has_a_word_toc_field_cover_header_and_page_x_of_y(built):
         if name.startswith("word/footer")
     )
     assert "NUMPAGES" in footer and "PAGE" in footer and "第 " in footer
+
+
+def test_docx_contents_already_list_the_headings_linked_to_them(built):
+    document = docx.Document(str(built / "docx" / "operations-manual.docx"))
+    every = [Paragraph(p, document._body) for p in document.element.body.iter(qn("w:p"))]
+    entries = [p for p in every if p.style.name in ("TOC 1", "TOC 2")]
+    headings = [p.text for p in document.paragraphs if p.style.name in ("Heading 1", "Heading 2")]
+    assert [p.text for p in entries] == headings
+    assert {p.style.name for p in entries} == {"TOC 1", "TOC 2"}
+    body = _xml(built / "docx" / "operations-manual.docx", "word/document.xml")
+    assert '<w:hyperlink w:anchor="positioning">' in body
+    # The field still ends after the last entry, so Word replaces them with page numbers.
+    toc = body[body.index("<w:sdt>") : body.index("</w:sdt>")]
+    assert toc.count('w:fldCharType="begin"') == toc.count('w:fldCharType="end"') == 1
 
 
 def test_docx_sets_east_asian_fonts_for_body_and_headings(built):
@@ -147,3 +162,10 @@ def test_libreoffice_opens_and_converts_each_docx(built, tmp_path):
         ).stdout
         pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
         assert pages >= 3, (doc_id, pages)
+        contents = subprocess.run(
+            ["pdftotext", "-f", "2", "-l", "2", str(tmp_path / f"{doc_id}.pdf"), "-"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert "目录" in contents and "文件控制" in contents, (doc_id, contents[:200])

@@ -16,6 +16,7 @@ from typing import Any
 
 import docx
 import pypandoc
+from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
@@ -86,6 +87,7 @@ def write_reference_doc(path: Path, meta: DocumentFacts) -> Path:
     _style_fonts(document)
     _style_headings(document, meta.brand.primary)
     _style_tables(document)
+    _style_toc(document)
     section = document.sections[0]
     company = f"{meta.brand.company}    " if meta.brand.company else ""
     _header(section, f"{company}{meta.number}  v{meta.version}")
@@ -146,6 +148,20 @@ def _style_tables(document: Any) -> None:
     for old in props.findall(qn("w:tblBorders")):
         props.remove(old)
     props.append(borders)
+
+
+def _style_toc(document: Any) -> None:
+    """The paragraph styles of table-of-contents entries, as Word names them."""
+    names = {s.name for s in document.styles}
+    for level, indent in ((1, 0.0), (2, 0.74)):
+        name = f"TOC {level}"
+        if name in names:
+            continue
+        style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = document.styles["Normal"]
+        style.paragraph_format.left_indent = Cm(indent)
+        style.paragraph_format.space_after = Pt(2)
+        _set_fonts(style, BODY_FONT)
 
 
 def _font_table_fallbacks(document: Any) -> None:
@@ -211,6 +227,7 @@ def _finish(path: Path, meta: DocumentFacts) -> None:
         _cover_logo(document, meta.brand.logo)
     toc = body.find(qn("w:sdt"))
     if toc is not None:
+        _fill_toc(toc, body)
         toc.addprevious(_page_break())
         toc.addnext(_page_break())
     # Ask Word to fill the table of contents and page counts when the document is opened.
@@ -243,6 +260,63 @@ def _cover_logo(document: Any, logo: Path) -> None:
     body = document.element.body
     body.remove(paragraph._p)
     body.insert(0, paragraph._p)
+
+
+def _fill_toc(toc: Any, body: Any) -> None:
+    """Put the headings into the contents field as its current result, linked to each heading.
+
+    Word recomputes the field (with page numbers) when the document opens; readers that do not
+    update fields, such as LibreOffice and WPS, show these entries instead of an empty contents.
+    """
+    field = next(
+        (p for p in toc.iter(qn("w:p")) if p.find(f".//{qn('w:instrText')}") is not None), None
+    )
+    if field is None:
+        return
+    entries = []
+    bookmark = None
+    for element in body:
+        if element.tag == qn("w:bookmarkStart"):
+            bookmark = element.get(qn("w:name"))
+            continue
+        style = element.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+        level = {"Heading1": 1, "Heading2": 2}.get(
+            style.get(qn("w:val")) if style is not None else ""
+        )
+        if element.tag == qn("w:p") and level:
+            text = "".join(t.text or "" for t in element.iter(qn("w:t")))
+            entries.append((level, text, bookmark))
+        bookmark = None
+    if not entries:
+        return
+    end = [r for r in field.iter(qn("w:fldChar")) if r.get(qn("w:fldCharType")) == "end"]
+    for fld in end:  # the field now ends after the last entry
+        fld.getparent().remove(fld)
+    anchor = field
+    for level, text, bookmark in entries:
+        paragraph = OxmlElement("w:p")
+        props = OxmlElement("w:pPr")
+        style = OxmlElement("w:pStyle")
+        style.set(qn("w:val"), f"TOC{level}")
+        props.append(style)
+        paragraph.append(props)
+        link = OxmlElement("w:hyperlink")
+        if bookmark:
+            link.set(qn("w:anchor"), bookmark)
+        run = OxmlElement("w:r")
+        t = OxmlElement("w:t")
+        t.set(qn("xml:space"), "preserve")
+        t.text = text
+        run.append(t)
+        link.append(run)
+        paragraph.append(link)
+        anchor.addnext(paragraph)
+        anchor = paragraph
+    closing = OxmlElement("w:r")
+    fld_end = OxmlElement("w:fldChar")
+    fld_end.set(qn("w:fldCharType"), "end")
+    closing.append(fld_end)
+    anchor.append(closing)
 
 
 def _page_break() -> Any:

@@ -51,7 +51,6 @@ def publish_pdf(markdown: str, meta: DocumentFacts, target: Path) -> Path:
         HTML(string=document, base_url=str(target.parent)).write_pdf(
             str(target),
             stylesheets=[CSS(string=stylesheet), CSS(string=running)],
-            metadata={"title": meta.title},
         )
     except OSError as e:
         raise PublishError(f"WeasyPrint could not write {target.name}: {e}") from e
