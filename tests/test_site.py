@@ -182,3 +182,30 @@ def test_a_branded_site_shows_the_logo_and_the_brand_colour(browser, tmp_path, c
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+def test_zensical_reads_the_generated_project(tmp_path, catalog):
+    """The site project also builds with Zensical, the successor of Material for MkDocs."""
+    import subprocess
+    import sys
+
+    from generator.build import render_profile
+    from generator.publish.site import write_site_project
+
+    zensical = Path(sys.executable).parent / "zensical"
+    if not zensical.exists():
+        pytest.skip("zensical is not installed")
+    rendered = render_profile(bundled("water-utility"), catalog=catalog)
+    config = write_site_project(rendered.publication, tmp_path / "project")
+    subprocess.run(
+        [str(zensical), "build", "-f", str(config)],
+        cwd=config.parent,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    site = config.parent / "site"
+    page = (site / "dr-plan.html").read_text(encoding="utf-8")
+    assert 'class="ccdocs-control"' in page  # the theme override, through INHERIT
+    assert "assets/stylesheets/ccdocs.css" in page and "mermaid-11.17.2.min.js" in page
+    assert 'class="mermaid"' in (site / "operations-manual.html").read_text(encoding="utf-8")
