@@ -1,7 +1,8 @@
 """The internal site: a MkDocs Material project generated from site/, then built to static HTML.
 
-The project (docs/ and a mkdocs.yml that inherits site/mkdocs.base.yml) is kept beside the built
-site, so IT can rebuild or serve it with plain ``mkdocs`` as well.
+The project (docs/ and a mkdocs.yml that inherits site/mkdocs.base.yml) is written into the
+staging folder and built in-process; ``ccdocs serve`` serves the same project with live reload.
+Its configuration stays within what Zensical reads too (a test builds it with Zensical).
 """
 
 from __future__ import annotations
