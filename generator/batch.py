@@ -62,7 +62,7 @@ class ClientOutcome:
     placeholders: int = 0
     coverage: float | None = None
     levels: dict[str, int | None] = field(default_factory=dict)  # standard -> level reached
-    outcomes: dict[str, str] = field(default_factory=dict)  # standard -> CCCS outcome (en)
+    outcomes: dict[str, dict[str, str]] = field(default_factory=dict)  # standard -> name by lang
     written: int = 0
     kept: int = 0
 
@@ -70,8 +70,8 @@ class ClientOutcome:
     def ok(self) -> bool:
         return not self.errors
 
-    def row(self) -> dict[str, Any]:
-        """The summary row: one value per column of COLUMNS."""
+    def row(self, language: str) -> dict[str, Any]:
+        """The summary row in ``language``: one value per column of COLUMNS."""
         return {
             "profile": self.profile,
             "organization": self.organization or self.org_id,
@@ -81,7 +81,7 @@ class ClientOutcome:
             "placeholders": self.placeholders,
             "coverage": self.coverage,
             "levels": ", ".join(f"{k} L{v or 0}" for k, v in self.levels.items()),
-            "outcomes": ", ".join(f"{k}: {v}" for k, v in self.outcomes.items()),
+            "outcomes": ", ".join(f"{k}: {v[language]}" for k, v in self.outcomes.items()),
             "written": self.written,
             "kept": self.kept,
         }
@@ -118,7 +118,7 @@ def build_one(job: BuildJob) -> ClientOutcome:
         placeholders=sum(result.placeholders.values()),
         coverage=summary.get("coverage"),
         levels={m["short"]: m["level"] for m in audit.get("maturity", [])},
-        outcomes={o["short"]: o["name"]["en"] for o in audit.get("outcomes", [])},
+        outcomes={o["short"]: dict(o["name"]) for o in audit.get("outcomes", [])},
         written=len(result.files),
         kept=len(result.reused),
     )
@@ -197,7 +197,7 @@ def write_summary(
     dirs = template_dirs(templates)
     labels = load_labels(language, dirs)
     env = make_environment(dirs, labels)
-    rows = escape_text([o.row() for o in outcomes])
+    rows = escape_text([o.row(language) for o in outcomes])
     text = env.get_template(SUMMARY_TEMPLATE).render(
         rows=rows,
         failed=[o for o in outcomes if not o.ok],
@@ -208,11 +208,11 @@ def write_summary(
     markdown = out_dir / "summary.md"
     markdown.write_text(text, encoding="utf-8", newline="\n")
     workbook = out_dir / "summary.xlsx"
-    _write_workbook(workbook, outcomes)
+    _write_workbook(workbook, outcomes, language)
     return [markdown, workbook]
 
 
-def _write_workbook(path: Path, outcomes: Sequence[ClientOutcome]) -> None:
+def _write_workbook(path: Path, outcomes: Sequence[ClientOutcome], language: str) -> None:
     from openpyxl import Workbook
 
     from generator.audit.write import filter_sheet
@@ -222,7 +222,8 @@ def _write_workbook(path: Path, outcomes: Sequence[ClientOutcome]) -> None:
     sheet.title = "clients"
     sheet.append(list(COLUMNS))
     for outcome in outcomes:
-        sheet.append([outcome.row()[c] for c in COLUMNS])
+        row = outcome.row(language)
+        sheet.append([row[c] for c in COLUMNS])
     errors = book.create_sheet("errors")
     errors.append(["profile", "error"])
     for outcome in outcomes:
