@@ -92,6 +92,7 @@ def write_reference_doc(path: Path, meta: DocumentFacts) -> Path:
     company = f"{meta.brand.company}    " if meta.brand.company else ""
     _header(section, f"{company}{meta.number}  v{meta.version}")
     _footer(section, meta.page_of)
+    section.different_first_page_header_footer = True  # a bare cover, as in the PDF
     document.save(str(path))
     return path
 
