@@ -435,6 +435,8 @@ def diff(old: Path, new: Path, out_dir: Path, language: str | None) -> None:
         click.echo(f"{doc.document}: {counts}")
     for name in ("changes.md", "changes.json"):
         click.echo(f"wrote {_display_path(folder / name)}")
+    if not new.is_dir():
+        click.echo(f"for the site's change-log page: ccdocs build {new} --since {old}")
 
 
 @cli.command()
