@@ -72,3 +72,28 @@ def test_installed_wheel_runs_from_another_directory(tmp_path: Path):
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 gaps" in result.stdout
+    for args in (
+        ["init", "client", "--preset", "telecom"],
+        ["build", "client/profile.yaml", "--format", "md,audit", "--brand", str(ROOT / "tests")],
+    ):
+        run = subprocess.run(
+            [sys.executable, "-m", "generator", *args],
+            cwd=elsewhere,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if args[0] == "build":  # a folder without brand.yaml is refused with a located error
+            assert run.returncode == 1 and "no brand.yaml" in run.stderr, run.stderr
+            continue
+        assert run.returncode == 0, run.stdout + run.stderr
+    assert (elsewhere / "client" / "README.md").is_file()
+    built = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "client/profile.yaml", "--format", "md"],
+        cwd=elsewhere,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert built.returncode == 0, built.stdout + built.stderr
+    assert (elsewhere / "build" / "telecom" / "manual" / "dr-plan.md").is_file()
