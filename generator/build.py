@@ -118,10 +118,11 @@ def render_loaded(
     validation = validate_profile(profile, catalog, evidence)
     if validation.errors:
         raise ProfileError(list(validation.errors))
-    model = resolve_model(profile, catalog, validation.gaps)
-    renderer = Renderer(model, language or model.language, [*brand.template_dirs, *templates])
+    model = resolve_model(profile, catalog, validation.gaps, language)
+    local = replace(profile, data=model.context["profile"])  # texts in the model's language
+    renderer = Renderer(model, model.language, [*brand.template_dirs, *templates])
     bodies = {d: renderer.render(f"manual/{d}.md.jinja") for d in model.context["documents"]}
-    audit = audit_profile(profile, catalog, evidence, bodies)
+    audit = audit_profile(local, catalog, evidence, bodies)
     documents = {
         doc_id: body
         + "\n"
@@ -140,7 +141,7 @@ def render_loaded(
         audit_pages={**_audit_pages(renderer, audit, "../manual/"), **svg},
         evidence=evidence,
         forms=forms,
-        records=profile.data.get("records", []),
+        records=local.data.get("records", []),
         assessment_date=profile.data.get("assessment_date"),
         brand=brand,
     )

@@ -168,6 +168,7 @@ _DESCRIBERS = {
     "pattern": _pattern,
     "minLength": _empty,
     "minItems": _empty,
+    "minProperties": _empty,
 }
 
 

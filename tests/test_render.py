@@ -143,3 +143,40 @@ def test_a_failed_build_leaves_the_previous_output_untouched(tmp_path, write_pro
         build_profile(path, tmp_path / "out", catalog=catalog, templates=[tmp_path / "tpl"])
     assert {p: p.read_bytes() for p in result.files} == before
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["minimal"]
+
+
+def test_texts_given_per_language_follow_the_document_language(write_profile, catalog):
+    path = write_profile(
+        """
+        extends: event-hotline
+        organization:
+          name: {en: Beijing Spectator Line}
+        positioning:
+          social_responsibility: {zh: 为听障观众提供短信服务。}
+        """
+    )
+    english = render_profile(path, language="en", catalog=catalog)
+    chinese = render_profile(path, language="zh", catalog=catalog)
+    assert english.publication.site_name == "Beijing Spectator Line"
+    assert english.publication.facts["dr-plan"].organization == "Beijing Spectator Line"
+    assert chinese.publication.site_name == "奥运观众呼叫中心"  # the preset's zh is kept
+    manual = english.publication.documents["operations-manual"]
+    assert manual.startswith("# Beijing Spectator Line Operations Manual")
+    assert "为听障观众提供短信服务。" in manual  # no English version: the one given stands in
+    assert "{'zh'" not in manual and "{'en'" not in manual
+
+
+def test_localize_resolves_only_per_language_texts():
+    from generator.resolve.model import localize
+
+    data = {
+        "name": {"zh": "中心", "en": "Centre"},
+        "scores": {"c": 10, "f": 5},
+        "items": [{"title": {"en": "Only English"}}],
+    }
+    assert localize(data, "zh") == {
+        "name": "中心",
+        "scores": {"c": 10, "f": 5},
+        "items": [{"title": "Only English"}],
+    }
+    assert localize(data, "en")["name"] == "Centre"

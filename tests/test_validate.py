@@ -43,6 +43,18 @@ def test_wrong_type_is_located_at_the_value(write_profile, catalog):
     ]
 
 
+def test_a_text_per_language_needs_language_codes_and_text(write_profile, catalog):
+    text = BASE.replace("  name: Acme\n", "  name: {zh: 示例, english: Acme}\n")
+    text += "positioning:\n  vision: {en: 7}\n"
+    assert errors_of(write_profile, catalog, text) == [
+        "3:9: /organization/name: 'english' is not valid: a two-letter language code such as zh"
+        " or en",
+        "11:16: /positioning/vision/en: 7 is not text (write text here)",
+    ]
+    ok = BASE.replace("  name: Acme\n", "  name: {zh: 示例中心, en: Acme}\n")
+    assert errors_of(write_profile, catalog, ok) == []
+
+
 def test_enum_value_with_did_you_mean(write_profile, catalog):
     text = BASE.replace("  name: Acme\n", "  name: Acme\n  type: outsource\n")
     [error] = errors_of(write_profile, catalog, text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -34,9 +35,17 @@ class DocumentModel:
     context: Mapping[str, Any]
 
 
-def resolve_model(profile: Profile, catalog: Catalog, gaps: tuple[Check, ...]) -> DocumentModel:
-    """Build the model of a valid profile; ``gaps`` become placeholders in the documents."""
-    data = profile.data
+def resolve_model(
+    profile: Profile, catalog: Catalog, gaps: tuple[Check, ...], language: str | None = None
+) -> DocumentModel:
+    """Build the model of a valid profile in ``language`` (default: the profile's own).
+
+    ``gaps`` become placeholders in the documents. Texts the profile gives per language
+    (``{zh: ..., en: ...}``) are resolved to the document's language here, so the model holds
+    plain strings.
+    """
+    language = language or profile.data["organization"].get("language", "zh")
+    data = localize(profile.data, language)
     org = data["organization"]
     context = {
         "profile": data,
@@ -57,7 +66,28 @@ def resolve_model(profile: Profile, catalog: Catalog, gaps: tuple[Check, ...]) -
         "placeholders": _placeholders(gaps, catalog),
         "glossary": _glossary(catalog),
     }
-    return DocumentModel(org["id"], org.get("language", "zh"), context)
+    return DocumentModel(org["id"], language, context)
+
+
+_LANGUAGE_KEY = re.compile(r"^[a-z]{2}$")
+
+
+def localize(value: Any, language: str) -> Any:
+    """``value`` with every per-language text replaced by its ``language`` version.
+
+    A per-language text is a mapping whose keys are language codes and whose values are strings;
+    when it lacks ``language``, its first version stands in.
+    """
+    if isinstance(value, Mapping):
+        if value and all(
+            isinstance(k, str) and _LANGUAGE_KEY.match(k) and isinstance(v, str)
+            for k, v in value.items()
+        ):
+            return value.get(language) or next(iter(value.values()))
+        return {k: localize(v, language) for k, v in value.items()}
+    if isinstance(value, list):
+        return [localize(v, language) for v in value]
+    return value
 
 
 def _documents(data: Mapping[str, Any], catalog: Catalog) -> dict[str, Any]:
