@@ -164,18 +164,17 @@ def build_many(
 
 def _clashing_ids(jobs: Sequence[BuildJob]) -> dict[int, str]:
     """Profiles that would write into the same build/<org-id>/ folder as an earlier one."""
+    from generator.build import org_id_of
     from generator.profile import load_profile
 
     first: dict[str, str] = {}
     clashes: dict[int, str] = {}
     for index, job in enumerate(jobs):
         try:
-            data = load_profile(job.profile).data
+            org_id = org_id_of(load_profile(job.profile))
         except CcdocsError:
             continue  # its build reports the error
-        org = data.get("organization") if isinstance(data, dict) else None
-        org_id = org.get("id") if isinstance(org, dict) else None
-        if not isinstance(org_id, str):
+        if org_id is None:
             continue
         if org_id in first:
             clashes[index] = (

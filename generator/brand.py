@@ -7,7 +7,7 @@ path. What the brand file leaves out comes from the shipped look, site/brand.yam
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -91,7 +91,7 @@ def load_brand(folder: Path | None) -> Brand:
 
 
 def _with_templates(brand: Brand, templates: Path) -> Brand:
-    return Brand(brand.primary, brand.accent, brand.company, brand.logo, templates.resolve())
+    return replace(brand, templates=templates.resolve())
 
 
 def _logo(folder: Path, written: str) -> tuple[Path | None, tuple[str, str] | None]:

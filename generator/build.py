@@ -197,7 +197,7 @@ def build_profile(
     fingerprint = input_fingerprint(
         profile, evidence, map_files(sources), overrides, environment, options
     )
-    org_id = _safe_org_id(profile)
+    org_id = org_id_of(profile)
     if org_id and not force:
         state = BuildState.read(out_dir / org_id)
         if state.up_to_date(out_dir / org_id, formats, fingerprint):
@@ -308,15 +308,13 @@ def output_keys(
             audit = {
                 "audit": publication.audit,
                 "pages": publication.audit_pages,
-                "records": publication.records,
-                "date": publication.assessment_date,
                 "language": publication.language,
             }
             keys[folder] = digest(environment, name, json.dumps(audit, sort_keys=True, default=str))
     return keys
 
 
-def _safe_org_id(profile: Profile) -> str | None:
+def org_id_of(profile: Profile) -> str | None:
     """The organization id when it is usable as a folder name before validation."""
     org = profile.data.get("organization") if isinstance(profile.data, dict) else None
     org_id = org.get("id") if isinstance(org, dict) else None

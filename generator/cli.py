@@ -527,7 +527,8 @@ def _display_path(path: Path) -> Path:
 def _summary(data: dict[str, Any], targets: list[str]) -> dict[str, Any]:
     from generator.resolve.model import localize
 
-    org = localize(data.get("organization", {}), data.get("organization", {}).get("language", "zh"))
+    raw = data.get("organization", {})
+    org = localize(raw, raw.get("language", "zh"))
     counted = ("roles", "processes", "kpis", "risks", "records")
     counts = {key: len(data.get(key) or []) for key in counted}
     counts["emergency_plans"] = len((data.get("emergency") or {}).get("plans") or [])

@@ -166,7 +166,7 @@ def _title(markdown: str, fallback: str) -> str:
 def read_edition(path: Path, *, render: Any = None) -> Edition:
     """The edition at ``path``: a built folder, or a profile that ``render(path)`` renders."""
     if path.is_dir():
-        folder = path / "manual" if (path / "manual").is_dir() else path
+        folder = _manual_folder(path)
         files = sorted(folder.glob("*.md"))
         if not files:
             raise CcdocsError(
@@ -179,6 +179,11 @@ def read_edition(path: Path, *, render: Any = None) -> Edition:
     if render is None:
         raise CcdocsError(f"{path}: not a folder of a built edition")
     return rendered_edition(str(path), render(path))
+
+
+def _manual_folder(path: Path) -> Path:
+    """The folder of a built edition's Markdown: ``build/<org-id>/manual`` or the folder given."""
+    return path / "manual" if (path / "manual").is_dir() else path
 
 
 def rendered_edition(label: str, rendered: Any) -> Edition:
@@ -198,12 +203,10 @@ def rendered_edition(label: str, rendered: Any) -> Edition:
 def edition_files(path: Path) -> list[Path]:
     """The files an edition is read from, for the fingerprint of a build that compares to it."""
     if path.is_dir():
-        folder = path / "manual" if (path / "manual").is_dir() else path
-        return sorted(folder.glob("*.md"))
+        return sorted(_manual_folder(path).glob("*.md"))
     from generator.profile import load_profile
 
-    profile = load_profile(path)
-    return sorted({loc.file for loc in [*profile.values.values(), *profile.keys.values()]} | {path})
+    return sorted(load_profile(path).sources)
 
 
 def changes_data(old: Edition, new: Edition, docs: Sequence[DocumentChanges]) -> dict[str, Any]:
@@ -260,7 +263,7 @@ def revision_entries(docs: Sequence[DocumentChanges], labels: Mapping[str, Any])
     for d in docs:
         if not d.sections:
             continue
-        titles = [_NUMBER.sub("", s.title) for s in d.sections]
+        titles = [_plain(s.title) for s in d.sections]
         named = str(labels["list_sep"]).join(titles[:SUMMARY_SECTIONS])
         if len(titles) > SUMMARY_SECTIONS:
             named += words["more"].format(count=len(titles))

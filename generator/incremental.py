@@ -121,8 +121,7 @@ def input_fingerprint(
     options: Mapping[str, object],
 ) -> str:
     """A hash of everything a build of ``profile`` reads; ``templates`` are override folders."""
-    files = {loc.file for loc in [*profile.values.values(), *profile.keys.values()]}
-    sources = {f.resolve() for f in files | {profile.path}}
+    sources = {f.resolve() for f in profile.sources}
     hashes = sorted(f"{k}={e.status}:{e.sha256}" for k, e in evidence.items())
     options_text = json.dumps(options, sort_keys=True, default=str)
     template_files = [p for folder in [bundled_dir("templates"), *templates] for p in _tree(folder)]

@@ -40,6 +40,11 @@ class Profile:
     values: Mapping[str, Location] = field(default_factory=dict)
     keys: Mapping[str, Location] = field(default_factory=dict)
 
+    @property
+    def sources(self) -> set[Path]:
+        """The files this profile was read from: itself and every profile it extends."""
+        return {loc.file for loc in [*self.values.values(), *self.keys.values()]} | {self.path}
+
     def locate(self, pointer: str, *, key: bool = False) -> Location:
         """The location of the value (or its key) at ``pointer``, else of its nearest parent."""
         table = self.keys if key and pointer in self.keys else self.values
