@@ -65,6 +65,7 @@ class ClientOutcome:
     outcomes: dict[str, dict[str, str]] = field(default_factory=dict)  # standard -> name by lang
     written: int = 0
     kept: int = 0
+    exit_code: int = 1  # when it failed: the exit code of its error (see generator.cli)
 
     @property
     def ok(self) -> bool:
@@ -105,9 +106,10 @@ def build_one(job: BuildJob) -> ClientOutcome:
     except ProfileError as e:
         return ClientOutcome(name, errors=tuple(f.format() for f in e.findings))
     except CcdocsError as e:
-        return ClientOutcome(name, errors=(f"{name}: {e}",))
+        return ClientOutcome(name, errors=(f"{name}: {e}",), exit_code=e.exit_code)
     except Exception as e:  # a batch reports one client's crash and goes on with the others
-        return ClientOutcome(name, errors=(f"{name}: internal error: {type(e).__name__}: {e}",))
+        message = f"{name}: internal error: {type(e).__name__}: {e}"
+        return ClientOutcome(name, errors=(message,), exit_code=5)
     audit = result.audit
     summary = audit.get("report", {}).get("summary", {})
     return ClientOutcome(
@@ -157,7 +159,7 @@ def build_many(
                     outcomes[index] = future.result()
                 except Exception as e:  # the worker process itself died
                     where = str(jobs[index].profile)
-                    outcomes[index] = ClientOutcome(where, errors=(f"{where}: {e!r}",))
+                    outcomes[index] = ClientOutcome(where, errors=(f"{where}: {e!r}",), exit_code=5)
                 progress(outcomes[index])
     return [outcomes[i] for i in range(len(jobs))]
 

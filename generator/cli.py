@@ -1,6 +1,18 @@
 """The ``ccdocs`` command: parse arguments, call the stages, print findings, choose the exit code.
 
-Exit codes: 0 ok, 1 the profile (or the map) has errors, 2 usage, 3 gaps under ``--strict``.
+Exit codes (also in the README and ``ccdocs --help``):
+
+====  ==========================================================================================
+0     done
+1     the inputs need fixing: profile, brand folder, standards map, templates, a pack that does
+      not match its manifest, or a batch client with such errors
+2     usage: an unknown command, option or value
+3     gaps: mandated content missing, with ``--strict`` or ``--fail-on``
+4     the output could not be made: a folder ccdocs did not write, another build of the same
+      organization running, a publishing tool or font missing or failing, a disk error
+5     internal error: a bug in ccdocs (run again with CCDOCS_DEBUG=1 and report it)
+130   interrupted (Ctrl-C)
+====  ==========================================================================================
 """
 
 from __future__ import annotations
@@ -24,7 +36,14 @@ if TYPE_CHECKING:
     from generator.mandates import Check
     from generator.standards import Catalog
 
-EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_GAPS = 0, 1, 2, 3
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE, EXIT_GAPS, EXIT_OUTPUT, EXIT_INTERNAL = 0, 1, 2, 3, 4, 5
+EXIT_INTERRUPTED = 130
+EXIT_CODES = (
+    f"Exit codes: {EXIT_OK} done; {EXIT_ERRORS} the inputs need fixing; {EXIT_USAGE} usage; "
+    f"{EXIT_GAPS} gaps under --strict or --fail-on; {EXIT_OUTPUT} the output could not be made "
+    f"(folder not made by ccdocs, build running, tool or font missing); {EXIT_INTERNAL} internal "
+    f"error; {EXIT_INTERRUPTED} interrupted."
+)
 T = TypeVar("T")
 
 profile_argument = click.argument(
@@ -81,18 +100,21 @@ class _Cli(click.Group):
             return super().invoke(ctx)
         except CcdocsError as e:
             click.secho(f"ccdocs: {e}", fg="red", err=True)
-            ctx.exit(EXIT_ERRORS)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            ctx.exit(e.exit_code)
+        except (click.exceptions.Exit, click.ClickException):
             raise
+        except (KeyboardInterrupt, click.Abort):
+            click.secho("ccdocs: interrupted; the previous output is unchanged", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
         except Exception as e:  # the process boundary: report, don't dump a traceback
             if os.environ.get("CCDOCS_DEBUG"):
                 raise
             click.secho(f"ccdocs: internal error: {type(e).__name__}: {e}", fg="red", err=True)
             click.echo("Run again with CCDOCS_DEBUG=1 for details, and report it.", err=True)
-            ctx.exit(EXIT_ERRORS)
+            ctx.exit(EXIT_INTERNAL)
 
 
-@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
 @click.version_option(package_name="ccdocs")
 @click.option(
     "--overlay",
@@ -287,10 +309,10 @@ def _build_batch(
             click.secho(f"{outcome.profile}: failed; nothing was written", fg="red", err=True)
     for file in files:
         click.echo(f"wrote {_display_path(file)}")
-    failed = sum(1 for o in outcomes if not o.ok)
+    failed = [o for o in outcomes if not o.ok]
     if failed:
-        click.secho(f"{failed} of {len(outcomes)} clients failed", fg="red", err=True)
-        sys.exit(EXIT_ERRORS)
+        click.secho(f"{len(failed)} of {len(outcomes)} clients failed", fg="red", err=True)
+        sys.exit(min(o.exit_code for o in failed))  # input errors (1) first: they need a fix
     if strict and any(o.gaps for o in outcomes):
         sys.exit(EXIT_GAPS)
 

@@ -53,7 +53,14 @@ class Finding:
 
 
 class CcdocsError(Exception):
-    """Base of every error ccdocs reports to a user."""
+    """Base of every error ccdocs reports to a user; ``exit_code`` is what the command exits with.
+
+    1: the inputs (profile, brand folder, standards map, templates, a pack to verify) need fixing.
+    4: the output could not be made: a folder ccdocs does not own, another build of the same
+    organization running, a publishing tool or font missing or failing, a disk error.
+    """
+
+    exit_code = 1
 
 
 class ProfileError(CcdocsError):
@@ -74,3 +81,11 @@ class TemplateError(CcdocsError):
 
 class PublishError(CcdocsError):
     """A publishing tool (pandoc, WeasyPrint, MkDocs) failed or is missing."""
+
+    exit_code = 4
+
+
+class OutputError(CcdocsError):
+    """The output folder cannot be written: not made by ccdocs, locked, or the disk refused."""
+
+    exit_code = 4

@@ -1,8 +1,15 @@
 """Load stage: read a profile YAML file into plain data plus a map of source positions.
 
-Only ``yaml.safe_load`` semantics are used (no Python tags). Dates stay strings so the schema
-checks their format and messages show them as written. Every mapping key and value keeps its
-file:line:col, addressed by JSON pointer, so later stages can point at the line a value came from.
+Only ``yaml.safe_load`` semantics are used, and no tags beyond the plain JSON-like ones. Dates
+stay strings so the schema checks their format and messages show them as written. Every mapping
+key and value keeps its file:line:col, addressed by JSON pointer, so later stages can point at the
+line a value came from.
+
+A profile is small (the bundled ones are under 40 KB), so the loader refuses what only a mistake
+or an attack produces: files over ``MAX_BYTES``, more than ``MAX_VALUES`` values or
+``MAX_CHARACTERS`` characters of text once aliases are expanded (an "alias bomb" grows a few lines
+into billions of values), aliases that contain themselves, duplicate keys and custom tags. libyaml
+itself refuses nesting deeper than 1000 levels.
 """
 
 from __future__ import annotations
@@ -10,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -19,6 +26,14 @@ from generator.layers import Layer, merge_layers
 
 # A profile is JSON-like data: mappings, lists, strings, numbers, booleans and null.
 Data = Any
+
+MAX_BYTES = 4 * 1024 * 1024
+MAX_VALUES = 200_000
+MAX_CHARACTERS = 32 * 1024 * 1024
+# "value" is what YAML makes of a lone "=": plain text here.
+_SCALAR_TAGS = {
+    f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "value")
+}
 
 
 class _ProfileLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -120,6 +135,11 @@ def _resolve_extends(name: str, path: Path) -> Path | None:
 def read_profile(path: Path) -> Profile:
     """Read and parse one profile file, without following ``extends``."""
     try:
+        if not path.is_file() and path.exists():
+            hint = "give the path of a profile file"
+            raise ProfileError([_finding(path, None, "not a regular file", hint)])
+        if path.stat().st_size > MAX_BYTES:
+            raise ProfileError([_too_large(path)])
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as e:
         raise ProfileError([_finding(path, None, "file not found", "check the path")]) from e
@@ -132,6 +152,8 @@ def read_profile(path: Path) -> Profile:
 
 def parse_profile(text: str, path: Path) -> Profile:
     """Parse profile text; ``path`` is only used for locations."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise ProfileError([_too_large(path)])
     try:
         loader = _ProfileLoader(text)
     except yaml.reader.ReaderError as e:
@@ -155,6 +177,7 @@ def parse_profile(text: str, path: Path) -> Profile:
         raise ProfileError(builder.findings)
     if data is None:
         data = {}
+        builder.values[""] = Location(path, 1, 1, "")
     return Profile(path, data, builder.values, builder.keys)
 
 
@@ -170,24 +193,52 @@ class _Builder:
         self.values: dict[str, Location] = {}
         self.keys: dict[str, Location] = {}
         self.findings: list[Finding] = []
+        self._open: set[int] = set()  # the collection nodes being built: an alias cycle check
+        self._count = 0
+        self._characters = 0
 
     def build(self, node: yaml.Node, pointer: str) -> Data:
         self.values[pointer] = self._loc(node.start_mark, pointer)
-        if isinstance(node, yaml.CollectionNode) and node.tag not in _PLAIN_TAGS:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"unsupported tag {node.tag!r}", node.start_mark
-            )
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, pointer)
-        if isinstance(node, yaml.SequenceNode):
+        self._count += 1
+        if self._count > MAX_VALUES:
+            self._refuse(node, pointer, f"more than {MAX_VALUES:,} values", _BOMB_HINT)
+        if not isinstance(node, yaml.CollectionNode):
+            return self._scalar(node, pointer)
+        if node.tag not in _PLAIN_TAGS:
+            self._refuse(node, pointer, f"tag {_short_tag(node.tag)} is not allowed", _TAG_HINT)
+        if id(node) in self._open:
+            hint = "an anchored value cannot contain an alias to itself"
+            self._refuse(node, pointer, "alias refers to the value that contains it", hint)
+        self._open.add(id(node))
+        try:
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, pointer)
             return [self.build(item, f"{pointer}/{i}") for i, item in enumerate(node.value)]
+        finally:
+            self._open.discard(id(node))
+
+    def _scalar(self, node: yaml.Node, pointer: str) -> Data:
+        if node.tag not in _SCALAR_TAGS:
+            self._refuse(node, pointer, f"tag {_short_tag(node.tag)} is not allowed", _TAG_HINT)
+        if node.tag.endswith(":value"):
+            return str(node.value)
+        self._characters += len(node.value)
+        if self._characters > MAX_CHARACTERS:
+            limit = f"more than {MAX_CHARACTERS // 1024 // 1024} MiB of text"
+            self._refuse(node, pointer, limit, _BOMB_HINT)
         return self.loader.construct_object(node, deep=True)
+
+    def _refuse(self, node: yaml.Node, pointer: str, message: str, hint: str) -> NoReturn:
+        raise ProfileError([Finding(self._loc(node.start_mark, pointer), message, "error", hint)])
 
     def _mapping(self, node: yaml.MappingNode, pointer: str) -> dict[str, Data]:
         self.loader.flatten_mapping(node)  # resolves "<<" merge keys
         result: dict[str, Data] = {}
         for key_node, value_node in node.value:
-            key = self.loader.construct_object(key_node, deep=True)
+            if not isinstance(key_node, yaml.ScalarNode):
+                hint = "write the key as plain text"
+                self._refuse(key_node, pointer, "a key must be text, not a list or mapping", hint)
+            key = self._scalar(key_node, pointer)
             if not isinstance(key, str):
                 key = str(key).lower() if isinstance(key, bool) else str(key)
             child = f"{pointer}/{escape_pointer_token(key)}"
@@ -207,6 +258,20 @@ class _Builder:
 
     def _loc(self, mark: yaml.Mark, pointer: str) -> Location:
         return Location(self.path, mark.line + 1, mark.column + 1, pointer)
+
+
+_BOMB_HINT = "a profile is far smaller; check for aliases (*name) that repeat large values"
+_TAG_HINT = "profiles are plain data: remove the tag, and quote the value if it must be text"
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml") else tag
+
+
+def _too_large(path: Path) -> Finding:
+    size = f"{MAX_BYTES // 1024 // 1024} MiB"
+    hint = "a profile is far smaller; split long texts into evidence files"
+    return Finding(Location(path, 1, 1), f"larger than {size}", "error", hint)
 
 
 def _finding(path: Path, mark: yaml.Mark | None, message: str, hint: str) -> Finding:

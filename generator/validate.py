@@ -15,7 +15,7 @@ from jsonschema.exceptions import ValidationError
 
 from generator import references
 from generator.errors import Finding
-from generator.evidence import EvidenceFile
+from generator.evidence import EVIDENCE_ERRORS, EvidenceFile
 from generator.mandates import Check, find_gaps
 from generator.profile import Profile, escape_pointer_token, pointer_of
 from generator.references import did_you_mean
@@ -62,16 +62,13 @@ def validate_profile(
 
 
 def _evidence_errors(profile: Profile, evidence: Mapping[str, EvidenceFile]) -> list[Finding]:
-    return [
-        Finding(
-            profile.locate(info.pointer),
-            f"evidence path '{info.written}' leaves the profile's folder",
-            "error",
-            "use a path inside the folder, without '..'",
-        )
-        for info in evidence.values()
-        if info.status == "outside"
-    ]
+    findings = []
+    for info in evidence.values():
+        if info.status in EVIDENCE_ERRORS:
+            problem, hint = EVIDENCE_ERRORS[info.status]
+            message = f"evidence path '{info.written}' {problem}"
+            findings.append(Finding(profile.locate(info.pointer), message, "error", hint))
+    return findings
 
 
 def schema_errors(profile: Profile, schema: Mapping[str, Any]) -> list[Finding]:

@@ -55,3 +55,28 @@ def test_a_symlink_leading_out_of_the_folder_is_an_error(write_profile, tmp_path
     os.symlink(outside, tmp_path / "link.md")
     [error] = _validate(write_profile, catalog, "link.md").errors
     assert "leaves the profile's folder" in error.message
+
+
+def test_a_fifo_or_folder_is_refused_without_reading_it(write_profile, tmp_path, catalog):
+    os.mkfifo(tmp_path / "pipe")  # reading it would block for ever
+    (tmp_path / "folder").mkdir()
+    for name in ("pipe", "folder"):
+        [error] = _validate(write_profile, catalog, name).errors
+        assert error.message == f"evidence path '{name}' is not a regular file " + (
+            "(a folder, device, pipe or socket)"
+        )
+
+
+def test_a_symlink_to_a_device_is_refused(write_profile, tmp_path, catalog):
+    os.symlink("/dev/zero", tmp_path / "zero")
+    [error] = _validate(write_profile, catalog, "zero").errors
+    assert "leaves the profile's folder" in error.message
+
+
+@pytest.mark.parametrize("path", ['"a\\0b"', '"' + "x" * 5000 + '"', "loop"])
+def test_an_unreadable_evidence_path_is_an_error_not_a_crash(
+    write_profile, tmp_path, catalog, path
+):
+    os.symlink("loop", tmp_path / "loop")  # a symlink to itself
+    [error] = _validate(write_profile, catalog, path).errors
+    assert "cannot be read" in error.message and error.location.line == 4

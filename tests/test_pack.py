@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import zipfile
 
+import pytest
 from click.testing import CliRunner
 from conftest import bundled
 
@@ -81,3 +82,61 @@ def test_a_missing_evidence_file_is_a_gap_not_a_crash(tmp_path, catalog):
         assert not [n for n in package.namelist() if n.startswith("evidence/")]
         report = json.loads(package.read("audit/gap-report.json"))
     assert report["summary"]["partial"] > 3
+
+
+def test_no_entry_can_escape_on_extraction(tmp_path, catalog):
+    """Evidence named in awkward ways still gives one safe, distinct entry per file."""
+    folder = tmp_path / "center"
+    (folder / "evidence").mkdir(parents=True)
+    (folder / "evidence" / "drill.md").write_text("in evidence/\n", encoding="utf-8")
+    (folder / "drill.md").write_text("beside the profile\n", encoding="utf-8")
+    records = [
+        ("r1", "evidence/drill.md"),
+        ("r2", "./evidence//drill.md"),  # the same file, spelt differently
+        ("r3", "drill.md"),  # another file that would take the same short name
+        ("r4", "evidence\\drill.md"),
+    ]
+    lines = [
+        "organization: {id: awkward, name: Awkward}",
+        "assessment_date: 2026-03-01",
+        "records:",
+        *(
+            f"  - {{id: {i}, kind: emergency-test-record, date: 2026-01-10, file: '{f}'}}"
+            for i, f in records
+        ),
+    ]
+    (folder / "p.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    pack = build_evidence_pack(folder / "p.yaml", tmp_path / "out", catalog=catalog)
+    with zipfile.ZipFile(pack) as package:
+        names = package.namelist()
+        evidence = {n: package.read(n) for n in names if n.startswith("evidence/")}
+        package.extractall(tmp_path / "x")
+    assert evidence == {
+        "evidence/_/drill.md": b"beside the profile\n",
+        "evidence/_/evidence/drill.md": b"in evidence/\n",
+    }
+    assert len(names) == len(set(names))
+    extracted = {p.resolve() for p in (tmp_path / "x").rglob("*")}
+    assert all(p.is_relative_to((tmp_path / "x").resolve()) for p in extracted)
+    assert verify_pack(pack) == []
+
+
+@pytest.mark.parametrize(
+    "name", ["../x", "/etc/x", "a/../../x", "a\\..\\x", "C:/x", "a//b", "./a", "", "a\x00b"]
+)
+def test_unsafe_entry_names_are_never_written(tmp_path, name):
+    with pytest.raises(ValueError, match="unsafe"):
+        write_zip(tmp_path / "p.zip", [(name, b"x")])
+
+
+def test_verify_survives_a_hostile_pack(tmp_path):
+    pack = tmp_path / "p.zip"
+    with zipfile.ZipFile(pack, "w") as package:
+        package.writestr("../escape.txt", b"x")
+        package.writestr("manifest.json", b'{"files": [{"path": 1}]}')
+    assert verify_pack(pack) == [
+        "../escape.txt: unsafe entry name",
+        "manifest.json: unreadable ('size')",
+    ]
+    result = CliRunner().invoke(cli, ["verify", str(pack)])
+    assert result.exit_code == EXIT_ERRORS

@@ -113,3 +113,103 @@ def test_any_text_loads_or_fails_with_located_findings(text: str):
     except ProfileError as e:
         assert e.findings
         assert all(str(f.location.file) == "p.yaml" for f in e.findings)
+
+
+# -- hostile input: refused with a located error, never a hang or a traceback --------------------
+
+BILLION_LAUGHS = """\
+a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]
+c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]
+d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]
+e: &e [*d, *d, *d, *d, *d, *d, *d, *d, *d]
+f: &f [*e, *e, *e, *e, *e, *e, *e, *e, *e]
+g: &g [*f, *f, *f, *f, *f, *f, *f, *f, *f]
+h: &h [*g, *g, *g, *g, *g, *g, *g, *g, *g]
+i: &i [*h, *h, *h, *h, *h, *h, *h, *h, *h]
+"""
+
+
+def refusal(text: str) -> str:
+    """The one finding a refused text gives, formatted."""
+    with pytest.raises(ProfileError) as caught:
+        parse_profile(text, Path("p.yaml"))
+    (finding,) = caught.value.findings
+    assert finding.location.line is not None, finding
+    return finding.format()
+
+
+def test_alias_bomb_is_refused():
+    assert "more than 200,000 values" in refusal(BILLION_LAUGHS)
+
+
+def test_aliases_of_one_long_text_are_refused():
+    text = "a: &a " + "x" * 1_000_000 + "\nb: [" + ", ".join(["*a"] * 40) + "]\n"
+    assert "MiB of text" in refusal(text)
+
+
+def test_alias_inside_itself_is_refused():
+    assert "contains it" in refusal("a: &a [1, *a]\n")
+    assert "contains it" in refusal("a: &a {b: *a}\n")
+
+
+def test_ordinary_aliases_and_merge_keys_still_work():
+    data = parse_profile("base: &b {x: 1}\nc: {<<: *b, y: 2}\nd: [*b]\n", Path("p.yaml")).data
+    assert data["c"] == {"x": 1, "y": 2} and data["d"] == [{"x": 1}]
+
+
+@pytest.mark.parametrize(
+    ("text", "tag"),
+    [
+        ("a: !!python/object/apply:os.system ['true']\n", "!!python/object/apply:os.system"),
+        ("a: !custom x\n", "!custom"),
+        ("a: !!binary aGVsbG8=\n", "!!binary"),
+        ("a: !!set {x: null}\n", "!!set"),
+        ("a: !!timestamp 2024-01-01\n", "!!timestamp"),
+        ("!shape\nb: 1\n", "!shape"),
+    ],
+)
+def test_tags_are_refused(text, tag):
+    assert f"tag {tag} is not allowed" in refusal(text)
+
+
+def test_lone_equals_sign_is_text():
+    assert parse_profile("a: =\n", Path("p.yaml")).data == {"a": "="}
+
+
+def test_keys_must_be_text():
+    assert "a key must be text" in refusal("? [a, b]\n: 1\n")
+
+
+def test_duplicate_keys_are_refused_at_the_second():
+    assert refusal("a: 1\nb: 2\na: 3\n").startswith("p.yaml:3:1: /a: duplicate key 'a'")
+
+
+def test_deep_nesting_is_refused():
+    assert "maximum nesting depth" in refusal("a: " + "[" * 5000 + "]" * 5000 + "\n")
+
+
+def test_over_large_file_is_refused_before_reading(write_profile):
+    path = write_profile("")
+    with path.open("wb") as f:  # sparse: no need to write 4 MiB
+        f.truncate(4 * 1024 * 1024 + 1)
+    with pytest.raises(ProfileError) as caught:
+        load_profile(path)
+    assert "larger than 4 MiB" in caught.value.findings[0].format()
+
+
+def test_a_folder_or_device_is_not_a_profile(tmp_path):
+    for path in (tmp_path, Path("/dev/zero")):
+        with pytest.raises(ProfileError) as caught:
+            load_profile(path)
+        assert caught.value.findings[0].message == "not a regular file"
+
+
+def test_root_that_is_not_a_mapping_is_an_error(catalog, write_profile):
+    from generator.validate import validate_profile
+
+    for text in ("- a\n- b\n", "just text\n", "42\n"):
+        profile = load_profile(write_profile(text))
+        errors = validate_profile(profile, catalog, {}).errors
+        assert [(e.location.line, e.location.column) for e in errors] == [(1, 1)], errors
+        assert "is not a mapping" in errors[0].message

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from generator.publish.package import write_zip
+from generator.publish.package import safe_entry_name, write_zip
 
 MANIFEST = "manifest.json"
 MANIFEST_SCHEMA = "ccdocs-evidence-manifest/1"
@@ -98,29 +98,41 @@ def _index_html(organization: Mapping[str, Any], index: list[dict[str, Any]]) ->
 
 
 def verify_pack(path: Path) -> list[str]:
-    """Problems found re-checking every file against the manifest; empty when the pack is intact."""
+    """Problems found re-checking every file against the manifest; empty when the pack is intact.
+
+    A damaged or hostile pack gives problems, never an exception: unreadable zip or manifest,
+    unsafe entry names (that would land outside the folder it is extracted into), changed,
+    missing and unlisted files.
+    """
     try:
         package = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as e:
         return [f"{path}: not a readable zip ({e})"]
     with package:
-        names = set(package.namelist())
+        names = package.namelist()
+        problems = [f"{n}: unsafe entry name" for n in names if not safe_entry_name(n)]
         if MANIFEST not in names:
-            return [f"{path}: no {MANIFEST}"]
+            return [*problems, f"{path}: no {MANIFEST}"]
         try:
-            manifest = json.loads(package.read(MANIFEST))
-        except (ValueError, zipfile.BadZipFile) as e:
-            return [f"{MANIFEST}: unreadable ({e})"]
-        problems = []
-        listed = set()
-        for entry in manifest.get("files", []):
-            name = entry["path"]
-            listed.add(name)
+            files = _manifest_files(json.loads(package.read(MANIFEST)))
+        except (ValueError, KeyError, TypeError, zipfile.BadZipFile) as e:
+            return [*problems, f"{MANIFEST}: unreadable ({e})"]
+        for name, size, sha256 in files:
             if name not in names:
                 problems.append(f"{name}: missing from the pack")
                 continue
-            data = package.read(name)
-            if hashlib.sha256(data).hexdigest() != entry["sha256"] or len(data) != entry["size"]:
+            try:
+                data = package.read(name)
+            except (OSError, zipfile.BadZipFile) as e:
+                problems.append(f"{name}: unreadable ({e})")
+                continue
+            if hashlib.sha256(data).hexdigest() != sha256 or len(data) != size:
                 problems.append(f"{name}: changed (sha256 does not match the manifest)")
-        problems += [f"{name}: not in the manifest" for name in sorted(names - listed - {MANIFEST})]
+        listed = {name for name, _, _ in files}
+        problems += [f"{n}: not in the manifest" for n in sorted(set(names) - listed - {MANIFEST})]
         return problems
+
+
+def _manifest_files(manifest: Any) -> list[tuple[str, int, str]]:
+    """(path, size, sha256) of every file the manifest lists; KeyError/TypeError when malformed."""
+    return [(str(f["path"]), int(f["size"]), str(f["sha256"])) for f in manifest["files"]]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -51,31 +53,48 @@ def pack_entries(publication: Publication, stage: Path, catalog: Catalog) -> lis
 
 
 def _evidence_entries(publication: Publication, trace: list[dict[str, Any]]) -> list[PackEntry]:
+    """One entry per evidence file, however many records name it."""
     by_file: dict[str, set[str]] = {}
     for row in trace:
         for item in row["evidence"]:
             if item["file"]:
                 by_file.setdefault(item["file"], set()).add(row["requirement"])
-    entries = []
+    records: dict[tuple[str, ...], list[Mapping[str, Any]]] = {}  # by path parts
     for record in publication.records:
         written = record.get("file")
         info = publication.evidence.get(written) if isinstance(written, str) else None
-        if not isinstance(written, str) or info is None or info.status != "ok":
-            continue  # a missing file is a gap in the report, not a crash here
-        requirements = set(record.get("requirements", [])) | by_file.get(written, set())
-        parts = PurePosixPath(written.replace("\\", "/")).parts
-        name = "/".join(parts[1:] if parts[0] == "evidence" else parts)
+        if isinstance(written, str) and info is not None and info.status == "ok":
+            parts = PurePosixPath(written.replace("\\", "/")).parts
+            records.setdefault(parts, []).append(record)  # a missing file is a gap, not here
+    names = _evidence_names(list(records))
+    entries = []
+    for parts, named in records.items():
+        info = publication.evidence[named[0]["file"]]
+        assert info.path is not None
+        requirements = set().union(
+            *(by_file.get(r["file"], set()) | set(r.get("requirements", [])) for r in named)
+        )
         entries.append(
             PackEntry(
-                f"evidence/{name}",
+                names[parts],
                 info.path.read_bytes(),
                 "evidence",
-                record.get("title", record["id"]),
-                record["date"],
+                named[0].get("title", named[0]["id"]),
+                max(r["date"] for r in named),
                 tuple(sorted(requirements)),
             )
         )
     return entries
+
+
+def _evidence_names(paths: list[tuple[str, ...]]) -> dict[tuple[str, ...], str]:
+    """The pack path of each evidence file: under evidence/, without a leading "evidence/"
+    unless that would give two files one name."""
+    short = {p: p[1:] if p[0] == "evidence" and len(p) > 1 else p for p in paths}
+    taken = Counter(short.values())
+    return {
+        p: "evidence/" + "/".join(short[p] if taken[short[p]] == 1 else ("_", *p)) for p in paths
+    }
 
 
 def _form_entries(publication: Publication, catalog: Catalog) -> list[PackEntry]:

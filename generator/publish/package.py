@@ -6,6 +6,7 @@ The same content gives the same bytes, so checksums in a manifest stay meaningfu
 from __future__ import annotations
 
 import zipfile
+from collections import Counter
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -13,8 +14,17 @@ FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 
 
 def write_zip(path: Path, entries: Iterable[tuple[str, bytes]], *, sort: bool = True) -> Path:
-    """Write ``entries`` (name, data) into ``path`` with fixed timestamps and permissions."""
+    """Write ``entries`` (name, data) into ``path`` with fixed timestamps and permissions.
+
+    Every name must be a safe relative path (see ``safe_entry_name``) and appear once, so no
+    entry can land outside the folder it is extracted into, or overwrite another.
+    """
     items = sorted(entries) if sort else list(entries)
+    names = [name for name, _ in items]
+    unsafe = [n for n in names if not safe_entry_name(n)]
+    twice = sorted(n for n, count in Counter(names).items() if count > 1)
+    if unsafe or twice:
+        raise ValueError(f"unsafe or repeated zip entry names: {unsafe + twice}")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as package:
         for name, data in items:
             info = zipfile.ZipInfo(name, date_time=FIXED_TIME)
@@ -22,6 +32,18 @@ def write_zip(path: Path, entries: Iterable[tuple[str, bytes]], *, sort: bool = 
             info.external_attr = 0o644 << 16
             package.writestr(info, data)
     return path
+
+
+def safe_entry_name(name: str) -> bool:
+    """True for a relative POSIX path of plain parts: no "..", ".", empty part, drive or
+    backslash, no control character."""
+    parts = name.split("/")
+    return (
+        bool(name)
+        and not any(ord(c) < 32 or c == "\\" for c in name)
+        and all(part not in ("", ".", "..") for part in parts)
+        and not parts[0].endswith(":")
+    )
 
 
 def normalise_zip(path: Path) -> Path:
