@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -25,8 +26,12 @@ class Step:
     any_value: bool = False  # "*": every value of a mapping
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_path(path: str) -> tuple[Step, ...]:
-    """Split a field path into steps; raise ValueError on a malformed path."""
+    """Split a field path into steps; raise ValueError on a malformed path.
+
+    The map's few hundred paths are parsed thousands of times per validation: kept per process.
+    """
     steps: list[Step] = []
     pos = 0
     while pos < len(path):

@@ -71,9 +71,23 @@ def _evidence_errors(profile: Profile, evidence: Mapping[str, EvidenceFile]) -> 
     return findings
 
 
+_VALIDATORS: dict[int, tuple[Mapping[str, Any], Draft202012Validator]] = {}
+
+
+def _validator(schema: Mapping[str, Any]) -> Draft202012Validator:
+    """The validator of ``schema``, made once per schema object (the catalog keeps its schema)."""
+    kept = _VALIDATORS.get(id(schema))
+    if kept is None or kept[0] is not schema:
+        if len(_VALIDATORS) > 16:
+            _VALIDATORS.clear()
+        kept = (schema, Draft202012Validator(schema, format_checker=FormatChecker()))
+        _VALIDATORS[id(schema)] = kept
+    return kept[1]
+
+
 def schema_errors(profile: Profile, schema: Mapping[str, Any]) -> list[Finding]:
     """Structural errors, each located at its line and column."""
-    validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    validator = _validator(schema)
     findings: list[Finding] = []
     for error in validator.iter_errors(profile.data):
         findings += _findings_for(profile, error)

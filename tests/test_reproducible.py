@@ -1,0 +1,67 @@
+"""Reproducible output: the same inputs built in different folders, time zones and locales give
+byte-identical Markdown, JSON, manifest and evidence pack."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from conftest import PROFILES
+
+CCDOCS = str(Path(sys.executable).parent / "ccdocs")
+ENVIRONMENTS = [
+    {"TZ": "UTC", "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"},
+    {"TZ": "Pacific/Chatham", "LC_ALL": "", "LANG": "zh_CN.GB18030", "LANGUAGE": "zh_CN"},
+]
+
+
+def build_in(folder: Path, environment: dict[str, str]) -> Path:
+    """Copy the water utility (it has evidence files) into ``folder``, build it from there."""
+    center = folder / "center"
+    shutil.copytree(PROFILES / "evidence" / "water-utility", center / "evidence" / "water-utility")
+    shutil.copy(PROFILES / "water-utility.yaml", center / "water.yaml")
+    env = {**os.environ, **environment}
+    for command in (["build", "--format", "md,audit"], ["evidence"]):
+        run = subprocess.run(
+            [CCDOCS, *command, "center/water.yaml", "--out", "out"],
+            cwd=folder,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert run.returncode == 0, run.stdout + run.stderr
+    return folder / "out" / "water-utility"
+
+
+def digests(folder: Path, patterns: tuple[str, ...]) -> dict[str, str]:
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for pattern in patterns
+        for path in sorted(folder.glob(pattern))
+    }
+
+
+@pytest.mark.e2e
+def test_two_builds_in_other_folders_time_zones_and_locales_are_byte_identical(tmp_path):
+    first = build_in(tmp_path / "one", ENVIRONMENTS[0])
+    second = build_in(tmp_path / "two" / "deeper" / "path with spaces", ENVIRONMENTS[1])
+    patterns = ("manual/*.md", "audit/*.json", "audit/*.md", "evidence-pack.zip")
+    one, two = digests(first, patterns), digests(second, patterns)
+    assert {Path(p).parent.name for p in one} == {"manual", "audit", ""}
+    assert len(one) >= 6
+    assert one == two
+    with (
+        zipfile.ZipFile(first / "evidence-pack.zip") as a,
+        zipfile.ZipFile(second / "evidence-pack.zip") as b,
+    ):
+        assert a.read("manifest.json") == b.read("manifest.json")
+        assert {i.date_time for i in a.infolist()} == {(2000, 1, 1, 0, 0, 0)}
+        names = a.namelist()
+    assert any(n.endswith(".docx") for n in names) and any(n.endswith(".pdf") for n in names)
