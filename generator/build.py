@@ -1,16 +1,15 @@
 """The one orchestrator: load → validate → resolve → render → publish, then swap into place.
 
-Every output is written into a staging folder beside the target; only when all of it has been
-written is each output folder swapped into ``build/<org-id>/``, so a failed build leaves the
-previous output untouched.
+Every output is published into a stage beside ``build/<org-id>/``, where the complete next
+version of that folder is assembled; it then takes the folder's place in one atomic step
+(``generator.output``), so a build that fails, or is killed at any moment, leaves the previous
+output as it was.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import shutil
-import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,6 +20,7 @@ from generator.bundled import bundled_dir
 from generator.errors import ProfileError, PublishError
 from generator.evidence import EvidenceFile, load_evidence
 from generator.incremental import (
+    STATE_FILE,
     BuildState,
     digest,
     environment_digest,
@@ -28,6 +28,8 @@ from generator.incremental import (
     input_fingerprint,
     map_files,
 )
+from generator.markers import check_owned
+from generator.output import Stage, commit_stage, locked_output, place_file, staged_output
 from generator.profile import Profile, load_profile
 from generator.publish import PUBLISHERS, DocumentFacts, Publication
 
@@ -42,6 +44,7 @@ if TYPE_CHECKING:
 FORMATS = tuple(PUBLISHERS)
 SITE_HOME = "site/index.md.jinja"
 APPENDIX = "manual/_appendix.md.jinja"
+EVIDENCE_PACK = "evidence-pack.zip"
 AUDIT_PAGES = {
     "gap-report.md": "evidence/gap-report.md.jinja",
     "traceability.md": "evidence/traceability.md.jinja",
@@ -199,9 +202,10 @@ def build_profile(
     )
     org_id = org_id_of(profile)
     if org_id and not force:
-        state = BuildState.read(out_dir / org_id)
-        if state.up_to_date(out_dir / org_id, formats, fingerprint):
-            return _result(org_id, out_dir / org_id, [], state.outputs_of(formats), state)
+        with locked_output(out_dir, org_id) as target:
+            state = BuildState.read(target)
+            if state.up_to_date(target, formats, fingerprint):
+                return _result(org_id, target, [], state.outputs_of(formats), state)
     from generator.standards import load_catalog
 
     catalog = catalog or load_catalog(overlays=overlays)
@@ -210,40 +214,61 @@ def build_profile(
     )
     if since is not None:
         rendered = _with_changes(rendered, profile_path, since, catalog, templates, brand)
-    target = out_dir / rendered.org_id
-    state = BuildState() if force else BuildState.read(target)
     keys = output_keys(rendered.publication, formats, environment)
-    stale = {path for path, key in keys.items() if state.outputs.get(path) != key}
-    stale |= {path for path in keys if not (target / path).exists()}
-    out_dir.mkdir(parents=True, exist_ok=True)
+    return _write_outputs(rendered, out_dir, formats, keys, fingerprint, force)
+
+
+def _write_outputs(
+    rendered: Rendered,
+    out_dir: Path,
+    formats: Sequence[str],
+    keys: Mapping[str, str],
+    fingerprint: str,
+    force: bool,
+) -> BuildResult:
+    """Publish the outputs whose key changed and swap the organization's folder into place."""
+    with staged_output(out_dir, rendered.org_id) as stage:
+        state = BuildState() if force else BuildState.read(stage.target)
+        stale = {path for path, key in keys.items() if state.outputs.get(path) != key}
+        stale |= {path for path in keys if not (stage.target / path).exists()}
+        files, folders = _publish_stale(rendered.publication, formats, stale, stage)
+        state.inputs.update(dict.fromkeys(formats, fingerprint))
+        state.outputs.update(keys)
+        state.summary = _summary(rendered)
+        state.write(stage.work)
+        kept = [path for path in keys if path not in stale]
+        # a partly rebuilt per-document folder keeps the current files of its other documents
+        keep = [path for path in kept if "/" in path and path.split("/")[0] in folders]
+        commit_stage(stage, folders, files=[STATE_FILE], keep=keep)
+    final = [stage.target / f.relative_to(stage.work) for f in files]
+    return _result(rendered.org_id, stage.target, final, kept, state)
+
+
+def _publish_stale(
+    publication: Publication, formats: Sequence[str], stale: set[str], stage: Stage
+) -> tuple[list[Path], list[str]]:
+    """Publish every format with a stale output into ``stage.work``: the files and folders.
+
+    Per-document formats publish only their stale documents. The folders to be replaced are
+    checked first, so a folder ccdocs did not write is refused before any work is done.
+    """
+    chosen = [n for n in formats if any(p.split("/")[0] == PUBLISHERS[n][0] for p in stale)]
+    folders = [PUBLISHERS[name][0] for name in chosen]
+    for folder in folders:
+        check_owned(stage.target / folder)
     files: list[Path] = []
-    with tempfile.TemporaryDirectory(prefix=f".{rendered.org_id}-", dir=out_dir) as staging:
-        stage = Path(staging).resolve()
-        for name in formats:
-            folder, publish = PUBLISHERS[name]
-            if not any(path.split("/")[0] == folder for path in stale):
-                continue  # every output of this format is current
-            publication = rendered.publication
-            if name in PER_DOCUMENT:
-                publication = replace(
-                    publication,
-                    documents={
-                        doc: text
-                        for doc, text in publication.documents.items()
-                        if f"{folder}/{doc}{PER_DOCUMENT[name]}" in stale
-                    },
-                )
-            files += publish(publication, stage / folder)
-            for path in keys:  # keep the current outputs of a partly rebuilt folder
-                if path.split("/")[0] == folder and path not in stale and "/" in path:
-                    shutil.copy2(target / path, stage / path)
-        _swap_into_place(stage, target, [PUBLISHERS[f][0] for f in formats])
-    state.inputs.update(dict.fromkeys(formats, fingerprint))
-    state.outputs.update(keys)
-    state.summary = _summary(rendered)
-    state.write(target)
-    final = [target / f.relative_to(stage) for f in files]
-    return _result(rendered.org_id, target, final, [p for p in keys if p not in stale], state)
+    for name in chosen:
+        folder, publish = PUBLISHERS[name]
+        subset = publication
+        if name in PER_DOCUMENT:
+            documents = {
+                doc: text
+                for doc, text in publication.documents.items()
+                if f"{folder}/{doc}{PER_DOCUMENT[name]}" in stale
+            }
+            subset = replace(publication, documents=documents)
+        files += publish(subset, stage.work / folder)
+    return files, folders
 
 
 def _edition_digest(since: Path) -> str:
@@ -382,24 +407,6 @@ def document_facts(
     return facts
 
 
-def _swap_into_place(stage: Path, target: Path, folders: Sequence[str]) -> None:
-    """Replace each output folder of ``target`` by its staged version, one rename each."""
-    target.mkdir(parents=True, exist_ok=True)
-    for name in folders:
-        staged = stage / name
-        if not staged.is_dir():
-            continue
-        final = target / staged.name
-        retired = target / f".{staged.name}.old"
-        if retired.exists():
-            shutil.rmtree(retired)
-        if final.exists():
-            final.rename(retired)
-        staged.rename(final)
-        if retired.exists():
-            shutil.rmtree(retired)
-
-
 def build_evidence_pack(
     profile_path: Path,
     out_dir: Path,
@@ -419,19 +426,15 @@ def build_evidence_pack(
         profile_path, language=language, catalog=catalog, templates=templates, brand=brand
     )
     publication = rendered.publication
-    target = out_dir / rendered.org_id / "evidence-pack.zip"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".{rendered.org_id}-pack-", dir=target.parent) as tmp:
-        stage = Path(tmp).resolve()
+    with staged_output(out_dir, rendered.org_id) as stage:
         for name in ("md", "docx", "pdf", "audit"):
             folder, publish = PUBLISHERS[name]
-            publish(publication, stage / folder)
-        entries = pack_entries(publication, stage, catalog)
-        partial = write_pack(
-            stage / "pack.zip",
+            publish(publication, stage.work / folder)
+        entries = pack_entries(publication, stage.work, catalog)
+        write_pack(
+            stage.work / EVIDENCE_PACK,
             entries,
             organization={"id": rendered.org_id, "name": publication.site_name},
             collected=publication.assessment_date,
         )
-        partial.replace(target)
-    return target
+        return place_file(stage, EVIDENCE_PACK)

@@ -427,10 +427,12 @@ def diff(old: Path, new: Path, out_dir: Path, language: str | None) -> None:
     """Write the change log from OLD to NEW (two profiles, or two built editions).
 
     The log lists, per document and section, what was added, removed or changed, with
-    suggested revision-history entries; it goes to OUT/<org-id>/changes/ as Markdown and JSON.
+    suggested revision-history entries; it goes to OUT/<org-id>/changes/ as Markdown and JSON
+    (the folder is replaced as a whole, and only if ccdocs wrote it).
     """
     from generator.build import render_profile
     from generator.editions import changes_data, compare, read_edition, render_changes
+    from generator.output import write_folder
 
     def edition(path: Path) -> Any:
         shown = _display_path(path)
@@ -444,19 +446,17 @@ def diff(old: Path, new: Path, out_dir: Path, language: str | None) -> None:
 
     before, after = edition(old), edition(new)
     documents = compare(before, after)
-    folder = out_dir / after.org_id / "changes"
-    folder.mkdir(parents=True, exist_ok=True)
     text = render_changes(
         before, after, documents, language or after.language, link_prefix="../manual/"
     )
-    (folder / "changes.md").write_text(text, encoding="utf-8", newline="\n")
     data = json.dumps(changes_data(before, after, documents), ensure_ascii=False, indent=2)
-    (folder / "changes.json").write_text(data + "\n", encoding="utf-8")
+    texts = {"changes.md": text, "changes.json": data + "\n"}
+    written = write_folder(out_dir, after.org_id, "changes", texts)
     for doc in documents:
         counts = ", ".join(f"{n} {kind}" for kind, n in doc.counts.items())
         click.echo(f"{doc.document}: {counts}")
-    for name in ("changes.md", "changes.json"):
-        click.echo(f"wrote {_display_path(folder / name)}")
+    for file in written:
+        click.echo(f"wrote {_display_path(file)}")
     if not new.is_dir():
         click.echo(f"for the site's change-log page: ccdocs build {new} --since {old}")
 
