@@ -10,13 +10,21 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from jinja2 import TemplateError as JinjaError
+
 from generator.brand import Brand
-from generator.errors import CcdocsError, ProfileError
-from generator.render import escape_text, load_labels, make_environment, template_dirs
+from generator.errors import CcdocsError, ProfileError, TemplateError
+from generator.render import (
+    code_fence,
+    escape_text,
+    load_labels,
+    make_environment,
+    template_dirs,
+)
 
 if TYPE_CHECKING:
     from generator.standards import Catalog
@@ -198,13 +206,19 @@ def write_summary(
     dirs = template_dirs(templates)
     labels = load_labels(language, dirs)
     env = make_environment(dirs, labels)
-    rows = escape_text([o.row(language) for o in outcomes])
-    text = env.get_template(SUMMARY_TEMPLATE).render(
-        rows=rows,
-        failed=[o for o in outcomes if not o.ok],
-        total=len(outcomes),
-        ok=sum(1 for o in outcomes if o.ok),
-    )
+    failed = [o for o in outcomes if not o.ok]
+    lines = [line for o in failed for e in o.errors for line in e.splitlines()]
+    try:
+        text = env.get_template(SUMMARY_TEMPLATE).render(
+            rows=escape_text([o.row(language) for o in outcomes]),
+            # Error messages are shown as typed, in a code block no line of them can close.
+            failed=[escape_text(asdict(o)) for o in failed],
+            fence=code_fence(lines),
+            total=len(outcomes),
+            ok=len(outcomes) - len(failed),
+        )
+    except JinjaError as e:
+        raise TemplateError(f"{SUMMARY_TEMPLATE}: {e}") from e
     out_dir.mkdir(parents=True, exist_ok=True)
     markdown = out_dir / "summary.md"
     markdown.write_text(text, encoding="utf-8", newline="\n")
@@ -216,20 +230,20 @@ def write_summary(
 def _write_workbook(path: Path, outcomes: Sequence[ClientOutcome], language: str) -> None:
     from openpyxl import Workbook
 
-    from generator.audit.write import filter_sheet
+    from generator.audit.write import append_row, filter_sheet
 
     book = Workbook()
     sheet = book.active
     sheet.title = "clients"
-    sheet.append(list(COLUMNS))
+    append_row(sheet, list(COLUMNS))
     for outcome in outcomes:
         row = outcome.row(language)
-        sheet.append([row[c] for c in COLUMNS])
+        append_row(sheet, [row[c] for c in COLUMNS])
     errors = book.create_sheet("errors")
-    errors.append(["profile", "error"])
+    append_row(errors, ["profile", "error"])
     for outcome in outcomes:
         for message in outcome.errors:
-            errors.append([outcome.profile, message])
+            append_row(errors, [outcome.profile, message])
     for each in (sheet, errors):
         filter_sheet(each)
     book.properties.creator = "ccdocs"

@@ -133,15 +133,16 @@ def render_loaded(
         for doc_id, body in bodies.items()
     }
     svg = {"coverage.svg": coverage_svg(audit["report"], renderer.labels, renderer.language)}
+    reporter = renderer.with_data(audit)
     forms = {f: renderer.render(f"evidence/forms/{f}.md.jinja") for f in _form_ids(catalog)}
     publication = Publication(
         documents=documents,
         facts=document_facts(model.context, renderer.labels, renderer.language, brand),
-        pages={"index.md": renderer.render(SITE_HOME), **_audit_pages(renderer, audit, ""), **svg},
+        pages={"index.md": renderer.render(SITE_HOME), **_audit_pages(reporter, ""), **svg},
         site_name=model.context["org"]["name"],
         language=renderer.language,
         audit=audit,
-        audit_pages={**_audit_pages(renderer, audit, "../manual/"), **svg},
+        audit_pages={**_audit_pages(reporter, "../manual/"), **svg},
         evidence=evidence,
         forms=forms,
         records=local.data.get("records", []),
@@ -157,13 +158,13 @@ def _form_ids(catalog: Catalog) -> list[str]:
     return sorted({d.form for d in catalog.documents.values() if d.form})
 
 
-def _audit_pages(renderer: Renderer, audit: Mapping[str, Any], manual: str) -> dict[str, str]:
-    """The audit's Markdown pages, linking to the documents in the folder ``manual``."""
+def _audit_pages(reporter: Renderer, manual: str) -> dict[str, str]:
+    """The audit's Markdown pages, linking to the documents in the folder ``manual``.
+
+    ``reporter`` is a renderer holding the audit (escaped once: it is large).
+    """
     links = {"link_prefix": manual, "link_suffix": ".md"}
-    return {
-        name: renderer.render(template, {**audit, **links})
-        for name, template in AUDIT_PAGES.items()
-    }
+    return {name: reporter.render(template, links) for name, template in AUDIT_PAGES.items()}
 
 
 def build_profile(
@@ -383,6 +384,8 @@ def document_facts(
     context: Mapping[str, Any], labels: Mapping[str, Any], language: str, brand: Brand
 ) -> dict[str, DocumentFacts]:
     """Cover, header and property facts of every generated document."""
+    from generator.render import fill
+
     org = context["org"]
     roles = context["names"]["roles"]
     facts = {}
@@ -399,7 +402,7 @@ def document_facts(
             page_of=labels["page_of"],
             toc_title=labels["toc"],
             language=language,
-            prepared_by=labels["prepared_by"].format(company=brand.company)
+            prepared_by=fill(labels["prepared_by"], "prepared_by", company=brand.company)
             if brand.company
             else "",
             brand=brand,

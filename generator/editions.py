@@ -16,7 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import CcdocsError
-from generator.render import escape_text, load_labels, make_environment, template_dirs
+from generator.render import (
+    escape_text,
+    fill,
+    load_labels,
+    make_environment,
+    plain_text,
+    template_dirs,
+)
 
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*(?:\{#([^}\s]+)[^}]*\})?\s*$")
 _NUMBER = re.compile(r"^[\d.]+\s+")
@@ -92,7 +99,7 @@ def sections(markdown: str) -> list[Section]:
         match = None if fenced else _HEADING.match(line)
         if match:
             close()
-            title, anchor, level, body = match[2], match[3] or "", len(match[1]), []
+            title, anchor, level, body = plain_text(match[2]), match[3] or "", len(match[1]), []
         else:
             body.append(line)
     close()
@@ -266,8 +273,10 @@ def revision_entries(docs: Sequence[DocumentChanges], labels: Mapping[str, Any])
         titles = [_plain(s.title) for s in d.sections]
         named = str(labels["list_sep"]).join(titles[:SUMMARY_SECTIONS])
         if len(titles) > SUMMARY_SECTIONS:
-            named += words["more"].format(count=len(titles))
-        summary = words["revision_summary"].format(**d.counts, sections=named)
+            named += fill(words["more"], "editions.more", count=len(titles))
+        summary = fill(
+            words["revision_summary"], "editions.revision_summary", **d.counts, sections=named
+        )
         fields = [f"version: {_quoted(next_version(d.old_version, d.new_version))}"]
         if d.date:
             fields.append(f"date: {d.date}")

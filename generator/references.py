@@ -234,7 +234,9 @@ def _score_errors(profile: Profile, catalog: Catalog) -> list[Finding]:
     findings = []
     requirements = catalog.requirements
     for pointer, item in fieldpath.values(profile.data, "self_assessment[]"):
-        if not isinstance(item, Mapping) or item.get("requirement") not in requirements:
+        if not isinstance(item, Mapping) or not isinstance(item.get("requirement"), str):
+            continue  # the wrong type: reported by the schema
+        if item["requirement"] not in requirements:
             continue
         standard = catalog.standards[requirements[item["requirement"]].standard]
         allowed = standard.scoring.get("scores", [])

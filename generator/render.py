@@ -1,21 +1,28 @@
 """Render stage: the sandboxed Jinja environment, its filters and labels, Markdown per document.
 
-Profile values are data: they are escaped once, where the model enters the templates (``&``, ``<``,
-``>`` become entities and ``|`` is backslash-escaped, so no value can open HTML or break a table),
-and Jinja never evaluates them. Wording comes from the label catalogue of the chosen language.
+Profile values are data: they are escaped once, where the model enters the templates, so that
+each renders as exactly the characters typed in pandoc (DOCX, PDF) and in Python-Markdown (the
+site), and Jinja never evaluates them. Wording comes from the label catalogue of the chosen
+language. Templates and labels may come from a consultant's folder: they run in the sandbox, are
+read only from inside their own folder, and labels fill in plain ``{name}`` fields only.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
+import os
+import posixpath
 import re
-from collections.abc import Callable, Mapping, Sequence
+import string
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2 import TemplateError as JinjaError
+from jinja2.loaders import split_template_path
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -26,7 +33,39 @@ from generator.resolve import DocumentModel
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 LANGUAGES = ("zh", "en")
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "\\|"})
+
+# Characters no output can show: dropped. XML (DOCX, XLSX) cannot hold them, and Python-Markdown
+# uses two of them (STX, ETX) to mark its placeholders.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_INDENT = re.compile(r"^[ \t]+", re.M)
+# What makes text active in pandoc's Markdown or in Python-Markdown with the site's extensions.
+# Line starts: headings, list markers, rules and setext underlines, fences, admonitions (!!!),
+# divs (:::) and definitions. Anywhere: emphasis, code, links and images, attribute lists,
+# HTML and entities, table cells, and the closing hashes of a heading. An underscore between two
+# letters or digits stays as it is: both read it as part of the word (ids like duty_manager).
+_MARKUP = re.compile(
+    r"""^(?P<number>\d+)(?P<delimiter>[.)])(?=\s|$)
+      | ^-(?=\s|$|[-=_*\s]*$)
+      | ^[#!+~:=]
+      | \#(?=\#*[ \t]*$)
+      | (?<![A-Za-z0-9])_ | _(?![A-Za-z0-9])
+      | [\\`*\[\]{}&<>|]
+    """,
+    re.M | re.X,
+)
+# Python-Markdown backslash-escapes only \ ` * _ { } [ ] ( ) > # + - . ! and, with tables, |;
+# the rest are numeric entities, which pandoc reads too.
+_ESCAPES = {
+    **{c: "\\" + c for c in "\\`*_{}[]|#!+-"},
+    **{"&": "&amp;", "<": "&lt;", ">": "&gt;", "~": "&#126;", ":": "&#58;", "=": "&#61;"},
+}
+_ENTITIES = {"amp": "&", "lt": "<", "gt": ">", "#126": "~", "#58": ":", "#61": "="}
+_ESCAPED = re.compile(r"\\(.)|&(amp|lt|gt|#126|#58|#61);", re.S)
+_ID = re.compile(r"[a-z0-9][a-z0-9._-]*")  # the profile schema's ids
+# Text without any of these has nothing that _MARKUP, _INDENT or _CONTROLS would change.
+_MAYBE_MARKUP = re.compile(
+    r"[-\\`*\[\]{}&<>|_#!+~:=\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f]|^[ \t\d]", re.M
+)
 
 
 def template_dirs(overrides: Sequence[Path] = ()) -> list[Path]:
@@ -41,8 +80,35 @@ def load_labels(language: str, dirs: Sequence[Path]) -> dict[str, Any]:
     for folder in dirs:
         path = folder / "labels" / f"{language}.yaml"
         if path.is_file():
+            if not _inside(path, folder):
+                raise TemplateError(f"{path}: leads out of its template folder {folder}")
             return _read_labels(path, path.stat().st_mtime_ns)
     raise TemplateError(f"no labels/{language}.yaml in {', '.join(map(str, dirs))}")
+
+
+def _inside(path: Path | str, folder: Path | str) -> bool:
+    """True when ``path``, symbolic links resolved, lies inside ``folder`` (resolved too)."""
+    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder))
+
+
+class FolderLoader(FileSystemLoader):
+    """A FileSystemLoader that reads no file whose real path lies outside its template folder.
+
+    Jinja already refuses names with ``..`` and treats absolute names as relative; this also
+    refuses a symbolic link in a consultant's folder that points elsewhere.
+    """
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)  # TemplateNotFound for names with ".."
+        for folder in self.searchpath:
+            path = posixpath.join(folder, *pieces)
+            if os.path.isfile(path):
+                if not _inside(path, folder):  # checked before the file is read
+                    raise TemplateError(f"{path}: leads out of its template folder {folder}")
+                break
+        return super().get_source(environment, template)
 
 
 @functools.lru_cache(maxsize=16)
@@ -56,14 +122,53 @@ def _read_labels(path: Path, _mtime: int) -> dict[str, Any]:
 
 
 def escape_text(value: Any) -> Any:
-    """Deep copy of ``value`` with every string made safe to place in Markdown."""
+    """Deep copy of ``value`` with every string made inert Markdown (see ``escape_markdown``).
+
+    Mapping keys that are ids are escaped like the values that refer to them, so a lookup by
+    an escaped id (``names.roles[owner]``) finds its entry; other keys stay as they are.
+    """
     if isinstance(value, str):
-        return value.translate(_ESCAPES)
+        return escape_markdown(value)
     if isinstance(value, Mapping):
-        return {k: escape_text(v) for k, v in value.items()}
+        return {_escape_key(k): escape_text(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [escape_text(v) for v in value]
     return value
+
+
+def _escape_key(key: Any) -> Any:
+    # Of an id's characters only "_" can change.
+    if isinstance(key, str) and "_" in key and _ID.fullmatch(key):
+        return escape_markdown(key)
+    return key
+
+
+def escape_markdown(text: str) -> str:
+    """Markdown that pandoc and Python-Markdown both render as exactly ``text``.
+
+    Control characters are dropped and lines lose their leading spaces and tabs, which Markdown
+    would not show either (four would start a code block); other whitespace is kept.
+    """
+    if not _MAYBE_MARKUP.search(text):
+        return text  # most text: quicker to find nothing to escape than to escape it
+    text = _INDENT.sub("", without_controls(re.sub(r"\r\n?", "\n", text)))
+    return _MARKUP.sub(_escape_match, text)
+
+
+def _escape_match(match: re.Match[str]) -> str:
+    if match["number"]:
+        return f"{match['number']}\\{match['delimiter']}"
+    return _ESCAPES[match[0]]
+
+
+def plain_text(text: str) -> str:
+    """The characters that text escaped by ``escape_markdown`` stands for."""
+    return _ESCAPED.sub(lambda m: m[1] if m[1] is not None else _ENTITIES[m[2]], text)
+
+
+def without_controls(text: str) -> str:
+    """``text`` without the control characters that no output format can show."""
+    return _CONTROLS.sub("", text)
 
 
 def make_environment(dirs: Sequence[Path], labels: Mapping[str, Any]) -> SandboxedEnvironment:
@@ -86,7 +191,7 @@ _ENVIRONMENTS: dict[tuple[tuple[Path, ...], int], SandboxedEnvironment] = {}
 
 def _new_environment(dirs: Sequence[Path], labels: Mapping[str, Any]) -> SandboxedEnvironment:
     env = SandboxedEnvironment(
-        loader=FileSystemLoader([str(d) for d in dirs]),
+        loader=FolderLoader([str(d) for d in dirs]),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         trim_blocks=True,
@@ -111,6 +216,12 @@ class Renderer:
         self._env = make_environment(dirs, self.labels)
         self._context = {**escape_text(model.context), "lang": language}
 
+    def with_data(self, extra: Mapping[str, Any]) -> Renderer:
+        """A renderer whose context also holds ``extra``, escaped once for all its renders."""
+        other = copy.copy(self)
+        other._context = {**self._context, **escape_text(extra)}
+        return other
+
     def render(self, name: str, extra: Mapping[str, Any] | None = None) -> str:
         """Markdown text of the template ``name``; ``extra`` adds computed data to the context."""
         context = {**self._context, **escape_text(extra or {})}
@@ -132,6 +243,48 @@ def render_documents(
     }
 
 
+def fill(label: str, name: str, /, **values: Any) -> str:
+    """``label`` with each ``{field}`` replaced by ``values[field]``, as ``str.format`` would.
+
+    Only plain field names are filled: a label (perhaps a consultant's) cannot reach attributes
+    or items of the values (``{company.__class__}``). TemplateError naming ``name`` otherwise.
+    """
+    return "".join(
+        text + (str(values[field]) if field else "")
+        for text, field in label_parts(label, name, values)
+    )
+
+
+def label_parts(label: str, name: str, fields: Collection[str]) -> list[tuple[str, str]]:
+    """``label`` as (text, field) pairs, the field "" after the last text.
+
+    TemplateError naming the label ``name`` when a field is not one of ``fields``, or has a
+    conversion, a format spec, an attribute or an index.
+    """
+    try:
+        parsed = list(string.Formatter().parse(label))
+    except ValueError as e:
+        raise TemplateError(f"label {name!r}: {e}: {label!r}") from e
+    parts = []
+    for text, field, spec, conversion in parsed:
+        if field is not None and (field not in fields or spec or conversion):
+            allowed = ", ".join(f"{{{f}}}" for f in sorted(fields)) or "none"
+            raise TemplateError(
+                f"label {name!r}: {{{field}}} is not a field it can fill ({allowed}): {label!r}"
+            )
+        parts.append((text, field or ""))
+    return parts
+
+
+def code_fence(lines: Iterable[str]) -> str:
+    """A backtick fence longer than any run of backticks in ``lines``: none of them closes it."""
+    return "`" * max(3, _longest_backticks(lines) + 1)
+
+
+def _longest_backticks(texts: Iterable[str]) -> int:
+    return max((len(run) for text in texts for run in re.findall("`+", text)), default=0)
+
+
 def _tidy(text: str) -> str:
     """Collapse runs of blank lines and end with exactly one newline."""
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
@@ -151,12 +304,28 @@ def cell(context: Context, value: Any) -> str:
     return " ".join(number(value).split("\n"))
 
 
+# Mermaid's own entity codes (#name; or #decimal;); "#" itself first, so text like "#5;" stays.
+_MERMAID = str.maketrans(
+    {"#": "#35;", "&": "#amp;", "<": "#lt;", ">": "#gt;", '"': "#quot;", "|": "#124;", "`": "#96;"}
+)
+
+
 def mermaid_text(value: Any) -> str:
-    """Text inside a quoted Mermaid label: entities in Mermaid's own ``#name;`` form."""
-    text = str(value)
-    for entity, code in (("&amp;", "#amp;"), ("&lt;", "#lt;"), ("&gt;", "#gt;"), ("\\|", "#124;")):
-        text = text.replace(entity, code)
-    return text.replace('"', "#quot;")
+    """Escaped text as the inside of a quoted Mermaid label: one line, special characters coded."""
+    return " ".join(plain_text(str(value)).split("\n")).translate(_MERMAID)
+
+
+def code(value: Any) -> str:
+    """Escaped text as an inline code span, which shows its characters as they are."""
+    text = " ".join(plain_text(str(value)).split("\n"))
+    fence = "`" * (_longest_backticks([text]) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def verbatim(value: Any) -> str:
+    """Escaped text as typed, for a line of a fenced code block (where escapes would show)."""
+    return plain_text(str(value))
 
 
 def number(value: Any) -> str:
@@ -167,13 +336,15 @@ def number(value: Any) -> str:
 
 
 def anchor(value: Any) -> str:
-    """A stable heading anchor from an id."""
-    return re.sub(r"[^a-z0-9-]+", "-", str(value).lower()).strip("-")
+    """A stable heading anchor from an id (escaped or not: both give the same anchor)."""
+    return re.sub(r"[^a-z0-9-]+", "-", plain_text(str(value)).lower()).strip("-")
 
 
 FILTERS: dict[str, Callable[..., Any]] = {
     "cell": cell,
+    "code": code,
     "mermaid": mermaid_text,
     "num": number,
     "anchor": anchor,
+    "verbatim": verbatim,
 }

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from generator.evidence import EvidenceFile
+from generator.render import plain_text
 from generator.standards import Catalog
 
 _HEADING = re.compile(r"^(#{2,4}) (.*?) \{#([a-z0-9-]+)\}\s*$")
@@ -21,8 +22,8 @@ def cited_sections(documents: Mapping[str, str]) -> dict[str, list[dict[str, str
     for doc_id, text in documents.items():
         heading = {"title": "", "anchor": ""}
         for line in text.splitlines():
-            if match := _HEADING.match(line):
-                heading = {"title": match.group(2), "anchor": match.group(3)}
+            if match := _HEADING.match(line):  # the title as text: pages escape it again
+                heading = {"title": plain_text(match.group(2)), "anchor": match.group(3)}
             elif match := _SATISFIES.match(line):
                 for uid in match.group(1).split():
                     cited.setdefault(uid, []).append({"document": doc_id, **heading})

@@ -7,7 +7,7 @@ import html
 import json
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +88,8 @@ def write_workbook(path: Path, audit: Mapping[str, Any], language: str) -> None:
     book = Workbook()
     gaps = book.active
     gaps.title = "gaps"
-    gaps.append(
+    append_row(
+        gaps,
         [
             "standard",
             "section",
@@ -103,13 +104,14 @@ def write_workbook(path: Path, audit: Mapping[str, Any], language: str) -> None:
             "pointer",
             "detail",
             "hint",
-        ]
+        ],
     )
     for std in audit["report"]["standards"]:
         for sec in std["sections"]:
             for item in sec["items"]:
                 loc = item["location"]
-                gaps.append(
+                append_row(
+                    gaps,
                     [
                         std["short"],
                         sec["id"],
@@ -124,15 +126,18 @@ def write_workbook(path: Path, audit: Mapping[str, Any], language: str) -> None:
                         loc["pointer"],
                         item["detail"],
                         item["hint"],
-                    ]
+                    ],
                 )
     trace = book.create_sheet("traceability")
-    trace.append(["requirement", "title", "document", "section", "anchor", "evidence", "status"])
+    append_row(
+        trace, ["requirement", "title", "document", "section", "anchor", "evidence", "status"]
+    )
     for row in audit["trace"]:
         sections = row["sections"] or [{"document": "", "title": "", "anchor": ""}]
         evidence = "; ".join(f"{e['title']} ({e['date']})" for e in row["evidence"])
         for section in sections:
-            trace.append(
+            append_row(
+                trace,
                 [
                     row["requirement"],
                     row["title"][language],
@@ -141,7 +146,7 @@ def write_workbook(path: Path, audit: Mapping[str, Any], language: str) -> None:
                     section["anchor"],
                     evidence,
                     row["status"],
-                ]
+                ],
             )
     for sheet in (gaps, trace):
         filter_sheet(sheet)
@@ -150,6 +155,21 @@ def write_workbook(path: Path, audit: Mapping[str, Any], language: str) -> None:
     book.properties.created = book.properties.modified = stamp
     book.save(str(path))
     _pin_modified(path, stamp)
+
+
+def append_row(sheet: Any, values: Sequence[object]) -> None:
+    """Append ``values`` as a row; strings are always text cells.
+
+    openpyxl stores a string that starts with "=" as a formula and one like "#N/A" as an error;
+    profile text must never become either. Control characters, which XML cannot hold, are
+    dropped.
+    """
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    sheet.append([ILLEGAL_CHARACTERS_RE.sub("", v) if isinstance(v, str) else v for v in values])
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def filter_sheet(sheet: Any) -> None:

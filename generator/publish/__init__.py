@@ -14,6 +14,41 @@ from typing import Any
 from generator.brand import Brand, default_brand
 from generator.publish.markdown import publish_markdown
 
+# pandoc's Markdown reader without the extensions ccdocs' templates do not use and that would make
+# profile text active anyway: math, sub- and superscript, strikeout, citations, fancy and example
+# lists, definitions, smart typography, metadata and title blocks, raw TeX, divs and spans,
+# notes, tables other than pipe tables, line blocks and task lists.
+PANDOC_MARKDOWN = "markdown" + "".join(
+    f"-{extension}"
+    for extension in (
+        "tex_math_dollars",
+        "raw_tex",
+        "latex_macros",
+        "subscript",
+        "superscript",
+        "strikeout",
+        "citations",
+        "example_lists",
+        "fancy_lists",
+        "definition_lists",
+        "smart",
+        "yaml_metadata_block",
+        "pandoc_title_block",
+        "fenced_divs",
+        "bracketed_spans",
+        "native_divs",
+        "native_spans",
+        "footnotes",
+        "inline_notes",
+        "grid_tables",
+        "multiline_tables",
+        "simple_tables",
+        "table_captions",
+        "line_blocks",
+        "task_lists",
+    )
+)
+
 
 @dataclass(frozen=True)
 class DocumentFacts:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -23,44 +24,59 @@ from docx.shared import Cm, Pt, RGBColor
 from lxml import etree
 
 from generator.errors import PublishError
-from generator.publish import DocumentFacts
+from generator.publish import PANDOC_MARKDOWN, DocumentFacts
 from generator.publish.package import normalise_zip
 from generator.publish.variants import select_variant
+from generator.render import escape_markdown, label_parts, without_controls
 
 # Word has no font fallback lists: name the Noto faces (Debian fonts-noto-cjk) and let the font
 # table point Word at the Windows faces of the same family when the Noto ones are missing.
 BODY_FONT = ("Noto Serif CJK SC", "SimSun")  # a Song face
 HEADING_FONT = ("Noto Sans CJK SC", "SimHei")  # a Hei face
 LATIN_FONT = "Calibri"
+PAGE_FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}  # the page_of label's fields -> Word fields
 
 
 def publish_docx(markdown: str, meta: DocumentFacts, target: Path, work: Path) -> Path:
     """Convert one rendered document to ``target`` (a .docx file)."""
     reference = work / f"{target.stem}.reference.docx"
     write_reference_doc(reference, meta)
+    metadata = write_metadata(work / f"{target.stem}.metadata.json", meta)
     source = select_variant(markdown, "print")
     args = [
         f"--reference-doc={reference}",
         "--toc",
         "--toc-depth=2",
-        f"--metadata=title:{meta.title}",
-        f"--metadata=subtitle:{meta.organization}",
-        f"--metadata=toc-title:{meta.toc_title}",
+        f"--metadata-file={metadata}",
         "--quiet",
         f"--metadata=lang:{'zh-CN' if meta.language == 'zh' else 'en-GB'}",
     ]
-    if meta.effective_date:
-        args.append(f"--metadata=date:{meta.effective_date}")
-    if meta.prepared_by:
-        args.append(f"--metadata=author:{meta.prepared_by}")
     try:
         pypandoc.convert_text(
-            source, "docx", format="markdown", outputfile=str(target), extra_args=args
+            source, "docx", format=PANDOC_MARKDOWN, outputfile=str(target), extra_args=args
         )
     except (RuntimeError, OSError) as e:
         raise PublishError(f"pandoc could not write {target.name}: {e}") from e
     _finish(target, meta)
     return target
+
+
+def write_metadata(path: Path, meta: DocumentFacts) -> Path:
+    """The cover's title, subtitle, date and author, and the contents' title, for pandoc.
+
+    pandoc reads the values of a metadata file as Markdown, so they are escaped like the body.
+    (On its command line "true" or "false" would become a boolean, and the cover would lose it.)
+    """
+    values = {
+        "title": meta.title,
+        "subtitle": meta.organization,
+        "toc-title": meta.toc_title,
+        "date": meta.effective_date,
+        "author": meta.prepared_by,
+    }
+    escaped = {key: escape_markdown(value) for key, value in values.items() if value}
+    path.write_text(json.dumps(escaped, ensure_ascii=False), encoding="utf-8")
+    return path
 
 
 def default_reference_doc(path: Path) -> Path:
@@ -90,7 +106,7 @@ def write_reference_doc(path: Path, meta: DocumentFacts) -> Path:
     _style_toc(document)
     section = document.sections[0]
     company = f"{meta.brand.company}    " if meta.brand.company else ""
-    _header(section, f"{company}{meta.number}  v{meta.version}")
+    _header(section, without_controls(f"{company}{meta.number}  v{meta.version}"))
     _footer(section, meta.page_of)
     section.different_first_page_header_footer = True  # a bare cover, as in the PDF
     document.save(str(path))
@@ -211,13 +227,10 @@ def _footer(section: Any, page_of: str) -> None:
     footer.is_linked_to_previous = False
     paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
     paragraph.alignment = 1  # centre
-    before, _, rest = page_of.partition("{page}")
-    middle, _, after = rest.partition("{pages}")
-    paragraph.add_run(before)
-    _field(paragraph, "PAGE")
-    paragraph.add_run(middle)
-    _field(paragraph, "NUMPAGES")
-    paragraph.add_run(after)
+    for text, field in label_parts(page_of, "page_of", PAGE_FIELDS):
+        paragraph.add_run(text)
+        if field:
+            _field(paragraph, PAGE_FIELDS[field])
 
 
 def _finish(path: Path, meta: DocumentFacts) -> None:
@@ -238,11 +251,11 @@ def _finish(path: Path, meta: DocumentFacts) -> None:
         update.set(qn("w:val"), "true")
         settings.append(update)
     props = document.core_properties
-    props.title = meta.title
-    props.subject = meta.organization
-    props.author = meta.owner
-    props.identifier = meta.number
-    props.version = meta.version
+    props.title = without_controls(meta.title)
+    props.subject = without_controls(meta.organization)
+    props.author = without_controls(meta.owner)
+    props.identifier = without_controls(meta.number)
+    props.version = without_controls(meta.version)
     props.language = meta.language
     props.keywords = "ccdocs"
     stamp = _stamp(meta.effective_date or None)

@@ -16,12 +16,16 @@ import pypandoc
 
 from generator.bundled import bundled_dir
 from generator.errors import PublishError
-from generator.publish import DocumentFacts
+from generator.publish import PANDOC_MARKDOWN, DocumentFacts
 from generator.publish.variants import select_variant
+from generator.render import label_parts, without_controls
 
 CJK_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC", "Source Han Serif SC", "SimSun")
 FONT_HINT = "install a CJK font, e.g. Debian/Ubuntu: apt-get install fonts-noto-cjk"
 _HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
+PAGE_COUNTERS = {"page": "counter(page)", "pages": "counter(pages)"}  # the page_of label's fields
+# In a CSS string these would end it or the line (and what follows would be read as CSS).
+_CSS_SPECIAL = re.compile(r'["\\\x00-\x1f\x7f]')
 
 
 def cjk_font() -> str:
@@ -60,7 +64,7 @@ def publish_pdf(markdown: str, meta: DocumentFacts, target: Path) -> Path:
 def _body_html(markdown: str) -> str:
     try:
         body: str = pypandoc.convert_text(
-            markdown, "html5", format="markdown", extra_args=["--shift-heading-level-by=0"]
+            markdown, "html5", format=PANDOC_MARKDOWN, extra_args=["--shift-heading-level-by=0"]
         )
     except (RuntimeError, OSError) as e:
         raise PublishError(f"pandoc could not convert the document to HTML: {e}") from e
@@ -78,7 +82,9 @@ def _toc(body: str, title: str) -> str:
 
 
 def _page(meta: DocumentFacts, body: str) -> str:
-    e = html.escape
+    def e(text: str) -> str:
+        return html.escape(without_controls(text))
+
     lang = "zh-CN" if meta.language == "zh" else "en"
     logo = meta.brand.logo
     cover = (
@@ -98,21 +104,15 @@ def _page(meta: DocumentFacts, body: str) -> str:
 
 
 def _css_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """``text`` as a quoted CSS string; quotes, backslashes and line breaks as CSS escapes."""
+    return '"' + _CSS_SPECIAL.sub(lambda m: f"\\{ord(m[0]):x} ", text) + '"'
 
 
 def _running_css(meta: DocumentFacts, family: str) -> str:
     """Per-document CSS: fonts, running header and "page X of Y" footer."""
-    before, _, rest = meta.page_of.partition("{page}")
-    middle, _, after = rest.partition("{pages}")
     footer = " ".join(
-        (
-            _css_string(before),
-            "counter(page)",
-            _css_string(middle),
-            "counter(pages)",
-            _css_string(after),
-        )
+        f"{_css_string(text)} {PAGE_COUNTERS[field]}" if field else _css_string(text)
+        for text, field in label_parts(meta.page_of, "page_of", PAGE_COUNTERS)
     )
     header = _css_string(f"{meta.number}  v{meta.version}")
     company = _css_string(meta.brand.company)

@@ -19,6 +19,7 @@ from generator.bundled import bundled_dir
 from generator.errors import PublishError
 from generator.publish import Publication
 from generator.publish.variants import select_variant
+from generator.render import without_controls
 
 BASE_CONFIG = "mkdocs.base.yml"
 BRAND_CSS = "assets/stylesheets/brand.css"
@@ -54,7 +55,7 @@ def write_site_project(publication: Publication, project: Path) -> Path:
     config = {
         "INHERIT": BASE_CONFIG,
         # MkDocs themes print site_name as trusted HTML; it comes from the profile, so escape it.
-        "site_name": html.escape(publication.site_name),
+        "site_name": html.escape(without_controls(publication.site_name)),
         "docs_dir": "docs",
         "theme": theme,
         # Chinese is segmented at build time (jieba, zero-width spaces); lunr's own "zh" mode
@@ -75,7 +76,7 @@ def write_site_project(publication: Publication, project: Path) -> Path:
     }
     company = publication.brand.company
     if company:
-        config["copyright"] = html.escape(company)
+        config["copyright"] = html.escape(without_controls(company))
     path = project / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
@@ -105,6 +106,7 @@ def _brand(brand: Brand, docs: Path) -> dict[str, object]:
 def build_site(config_file: Path, site_dir: Path) -> Path:
     """Run MkDocs on ``config_file`` into ``site_dir``; returns ``site_dir``."""
     import jieba
+    from markupsafe import Markup
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -113,6 +115,8 @@ def build_site(config_file: Path, site_dir: Path) -> Path:
     jieba.setLogLevel(logging.ERROR)  # it announces its dictionary on stderr
     try:
         config = load_config(config_file=str(config_file), site_dir=str(site_dir))
+        # Already escaped in mkdocs.yml; marked so, the theme's own "| e" does not escape it twice.
+        config["site_name"] = Markup(config["site_name"])
         build(config)
     except (MkDocsException, OSError) as e:
         raise PublishError(f"MkDocs could not build the site: {e}") from e
