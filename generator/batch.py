@@ -14,15 +14,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import TemplateError as JinjaError
-
 from generator.brand import Brand
-from generator.errors import CcdocsError, ProfileError, TemplateError
+from generator.errors import CcdocsError, ProfileError
 from generator.render import (
     code_fence,
     escape_text,
     load_labels,
     make_environment,
+    render_template,
     template_dirs,
 )
 
@@ -208,17 +207,15 @@ def write_summary(
     env = make_environment(dirs, labels)
     failed = [o for o in outcomes if not o.ok]
     lines = [line for o in failed for e in o.errors for line in e.splitlines()]
-    try:
-        text = env.get_template(SUMMARY_TEMPLATE).render(
-            rows=escape_text([o.row(language) for o in outcomes]),
-            # Error messages are shown as typed, in a code block no line of them can close.
-            failed=[escape_text(asdict(o)) for o in failed],
-            fence=code_fence(lines),
-            total=len(outcomes),
-            ok=len(outcomes) - len(failed),
-        )
-    except JinjaError as e:
-        raise TemplateError(f"{SUMMARY_TEMPLATE}: {e}") from e
+    context = {
+        "rows": escape_text([o.row(language) for o in outcomes]),
+        # Error messages are shown as typed, in a code block no line of them can close.
+        "failed": [escape_text(asdict(o)) for o in failed],
+        "fence": code_fence(lines),
+        "total": len(outcomes),
+        "ok": len(outcomes) - len(failed),
+    }
+    text = render_template(env, SUMMARY_TEMPLATE, context)
     out_dir.mkdir(parents=True, exist_ok=True)
     markdown = out_dir / "summary.md"
     markdown.write_text(text, encoding="utf-8", newline="\n")

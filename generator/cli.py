@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -72,6 +73,16 @@ brand_option = click.option(
 )
 
 
+# Control characters from a profile (terminal escape sequences) are shown, not obeyed.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def echo(message: object = "", *, err: bool = False, fg: str | None = None) -> None:
+    """Print one message, its control characters written as \\xNN."""
+    text = _UNPRINTABLE.sub(lambda m: f"\\x{ord(m[0]):02x}", str(message))
+    click.secho(text, err=err, fg=fg)
+
+
 def _brand(folder: Path | None) -> Brand | None:
     """The brand of ``folder``; its errors are printed like a profile's, then exit 1."""
     if folder is None:
@@ -87,8 +98,8 @@ def _or_exit(path: Path, action: Callable[[], T]) -> T:
         return action()
     except ProfileError as e:
         for finding in e.findings:
-            click.echo(finding.format(), err=True)
-        click.secho(f"{path}: {len(e.findings)} errors; nothing was written", fg="red", err=True)
+            echo(finding.format(), err=True)
+        echo(f"{path}: {len(e.findings)} errors; nothing was written", fg="red", err=True)
         sys.exit(EXIT_ERRORS)
 
 
@@ -99,18 +110,18 @@ class _Cli(click.Group):
         try:
             return super().invoke(ctx)
         except CcdocsError as e:
-            click.secho(f"ccdocs: {e}", fg="red", err=True)
+            echo(f"ccdocs: {e}", fg="red", err=True)
             ctx.exit(e.exit_code)
         except (click.exceptions.Exit, click.ClickException):
             raise
         except (KeyboardInterrupt, click.Abort):
-            click.secho("ccdocs: interrupted; the previous output is unchanged", err=True)
+            echo("ccdocs: interrupted; the previous output is unchanged", err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except Exception as e:  # the process boundary: report, don't dump a traceback
             if os.environ.get("CCDOCS_DEBUG"):
                 raise
-            click.secho(f"ccdocs: internal error: {type(e).__name__}: {e}", fg="red", err=True)
-            click.echo("Run again with CCDOCS_DEBUG=1 for details, and report it.", err=True)
+            echo(f"ccdocs: internal error: {type(e).__name__}: {e}", fg="red", err=True)
+            echo("Run again with CCDOCS_DEBUG=1 for details, and report it.", err=True)
             ctx.exit(EXIT_INTERNAL)
 
 
@@ -255,15 +266,15 @@ def build(
         ),
     )
     for file in result.files:
-        click.echo(f"wrote {_display_path(file)}")
+        echo(f"wrote {_display_path(file)}")
     if result.reused:
         state = "up to date" if result.up_to_date else "unchanged"
-        click.echo(f"{state}: kept {len(result.reused)} outputs in {_display_path(result.output)}")
+        echo(f"{state}: kept {len(result.reused)} outputs in {_display_path(result.output)}")
     if "audit" in chosen:
         _echo_audit(result.org_id, result.audit)
     total = sum(result.placeholders.values())
     colour = "yellow" if result.gap_count else "green"
-    click.secho(f"{result.org_id}: {result.gap_count} gaps, {total} placeholders", fg=colour)
+    echo(f"{result.org_id}: {result.gap_count} gaps, {total} placeholders", fg=colour)
     if strict and result.gap_count:
         sys.exit(EXIT_GAPS)
 
@@ -298,20 +309,20 @@ def _build_batch(
     files = write_summary(outcomes, out_dir, language or "zh", look.template_dirs if look else ())
     for outcome in outcomes:
         if outcome.ok:
-            click.secho(
+            echo(
                 f"{outcome.org_id}: {outcome.gaps} gaps, {outcome.placeholders} placeholders, "
                 f"{outcome.written} written, {outcome.kept} kept",
                 fg="yellow" if outcome.gaps else "green",
             )
         else:
             for message in outcome.errors:
-                click.echo(message, err=True)
-            click.secho(f"{outcome.profile}: failed; nothing was written", fg="red", err=True)
+                echo(message, err=True)
+            echo(f"{outcome.profile}: failed; nothing was written", fg="red", err=True)
     for file in files:
-        click.echo(f"wrote {_display_path(file)}")
+        echo(f"wrote {_display_path(file)}")
     failed = [o for o in outcomes if not o.ok]
     if failed:
-        click.secho(f"{len(failed)} of {len(outcomes)} clients failed", fg="red", err=True)
+        echo(f"{len(failed)} of {len(outcomes)} clients failed", fg="red", err=True)
         sys.exit(min(o.exit_code for o in failed))  # input errors (1) first: they need a fix
     if strict and any(o.gaps for o in outcomes):
         sys.exit(EXIT_GAPS)
@@ -343,28 +354,28 @@ def audit(profile: Path | None, out_dir: Path, language: str | None, fail_on: st
         ),
     )
     for file in result.files:
-        click.echo(f"wrote {_display_path(file)}")
+        echo(f"wrote {_display_path(file)}")
     _echo_audit(result.org_id, result.audit)
     bad = failing(result.audit["report"], statuses)
     if bad:
         counts = ", ".join(
             f"{sum(1 for i in bad if i['status'] == s)} {s}" for s in sorted(statuses)
         )
-        click.secho(f"--fail-on {fail_on}: {counts}", fg="red", err=True)
+        echo(f"--fail-on {fail_on}: {counts}", fg="red", err=True)
         sys.exit(EXIT_GAPS)
 
 
 def _echo_audit(org_id: str, audit: Mapping[str, Any]) -> None:
     summary = audit["report"]["summary"]
     counts = ", ".join(f"{summary[s]} {s}" for s in ("present", "partial", "missing", "stale"))
-    click.echo(f"{org_id}: {summary['total']} mandates: {counts} ({summary['coverage']}% covered)")
+    echo(f"{org_id}: {summary['total']} mandates: {counts} ({summary['coverage']}% covered)")
     for result in audit["maturity"]:
-        click.echo(
+        echo(
             f"  {result['short']}: level {result['level']} "
             f"(scaled total {result['scaled_total']} of {result['total_scale']})"
         )
     for outcome in audit["outcomes"]:
-        click.echo(f"  {outcome['short']}: {outcome['name']['en']}")
+        echo(f"  {outcome['short']}: {outcome['name']['en']}")
 
 
 @cli.command()
@@ -384,7 +395,7 @@ def evidence(profile: Path | None, out_dir: Path, language: str | None, brand: P
             path, out_dir, language=language, catalog=_catalog(), brand=look
         ),
     )
-    click.echo(f"wrote {_display_path(pack)}")
+    echo(f"wrote {_display_path(pack)}")
 
 
 @cli.command()
@@ -409,13 +420,13 @@ def init(folder: Path, preset: str, language: str | None) -> None:
         raise click.BadParameter(f"use one of {', '.join(presets())}", param_hint="--preset")
     catalog = _catalog()
     for file in init_folder(folder, preset, language, catalog):
-        click.echo(f"wrote {_display_path(file)}")
+        echo(f"wrote {_display_path(file)}")
     path = _display_path(folder / PROFILE_FILE)
     loaded = load_profile(path)
     result = validate_profile(loaded, catalog, load_evidence(loaded))
     targets = [t.label for t in profile_targets(loaded.data, catalog)]
     _emit("text", path, list(result.errors), list(result.gaps), _summary(loaded.data, targets))
-    click.echo(f"next: edit {path}, then run: ccdocs validate {path}")
+    echo(f"next: edit {path}, then run: ccdocs validate {path}")
 
 
 @cli.command()
@@ -454,11 +465,11 @@ def diff(old: Path, new: Path, out_dir: Path, language: str | None) -> None:
     written = write_folder(out_dir, after.org_id, "changes", texts)
     for doc in documents:
         counts = ", ".join(f"{n} {kind}" for kind, n in doc.counts.items())
-        click.echo(f"{doc.document}: {counts}")
+        echo(f"{doc.document}: {counts}")
     for file in written:
-        click.echo(f"wrote {_display_path(file)}")
+        echo(f"wrote {_display_path(file)}")
     if not new.is_dir():
-        click.echo(f"for the site's change-log page: ccdocs build {new} --since {old}")
+        echo(f"for the site's change-log page: ccdocs build {new} --since {old}")
 
 
 @cli.command()
@@ -469,11 +480,11 @@ def verify(pack: Path) -> None:
 
     problems = verify_pack(pack)
     for problem in problems:
-        click.echo(problem)
+        echo(problem)
     if problems:
-        click.secho(f"{pack}: {len(problems)} problems", fg="red", err=True)
+        echo(f"{pack}: {len(problems)} problems", fg="red", err=True)
         sys.exit(EXIT_ERRORS)
-    click.secho(f"{pack}: every file matches the manifest", fg="green")
+    echo(f"{pack}: every file matches the manifest", fg="green")
 
 
 @cli.command()
@@ -493,8 +504,8 @@ def serve(profile: Path | None, address: str, language: str | None, brand: Path 
 
     def report(findings: list[Finding], summary: str) -> None:
         for finding in findings:
-            click.echo(finding.format(), err=True)
-        click.secho(summary, fg="red" if "errors" in summary else "green", err=True)
+            echo(finding.format(), err=True)
+        echo(summary, fg="red" if "errors" in summary else "green", err=True)
 
     with tempfile.TemporaryDirectory(prefix="ccdocs-serve-") as project:
         if not serve_profile(
@@ -577,7 +588,7 @@ def _emit(
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     for finding in [*errors, *(g.to_finding() for g in gaps)]:
-        click.echo(finding.format())
+        echo(finding.format())
     _echo_summary(path, errors, gaps, summary)
 
 
@@ -586,15 +597,15 @@ def _echo_summary(
 ) -> None:
     if errors:
         noun = "error" if len(errors) == 1 else "errors"
-        click.secho(f"{path}: {len(errors)} {noun}; fix them and run again", fg="red", err=True)
+        echo(f"{path}: {len(errors)} {noun}; fix them and run again", fg="red", err=True)
         return
     assert summary is not None
     counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in summary["counts"].items())
-    click.secho(f"{path}: valid — {summary['organization']} ({summary['id']})", fg="green")
-    click.echo(f"  {counts}")
+    echo(f"{path}: valid — {summary['organization']} ({summary['id']})", fg="green")
+    echo(f"  {counts}")
     targets = ", ".join(summary["targets"])
     colour = "yellow" if gaps else "green"
-    click.secho(f"  {len(gaps)} gaps against {targets}", fg=colour)
+    echo(f"  {len(gaps)} gaps against {targets}", fg=colour)
 
 
 def _finding_json(finding: Finding) -> dict[str, Any]:

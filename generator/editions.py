@@ -22,6 +22,7 @@ from generator.render import (
     load_labels,
     make_environment,
     plain_text,
+    render_template,
     template_dirs,
 )
 
@@ -260,7 +261,7 @@ def render_changes(
         "link_prefix": link_prefix,
         "link_suffix": link_suffix,
     }
-    return make_environment(dirs, labels).get_template(TEMPLATE).render(context)
+    return render_template(make_environment(dirs, labels), TEMPLATE, context)
 
 
 def revision_entries(docs: Sequence[DocumentChanges], labels: Mapping[str, Any]) -> str:

@@ -225,11 +225,17 @@ class Renderer:
     def render(self, name: str, extra: Mapping[str, Any] | None = None) -> str:
         """Markdown text of the template ``name``; ``extra`` adds computed data to the context."""
         context = {**self._context, **escape_text(extra or {})}
-        try:
-            return _tidy(self._env.get_template(name).render(context))
-        except JinjaError as e:
-            where = f"{getattr(e, 'filename', None) or name}:{getattr(e, 'lineno', '?')}"
-            raise TemplateError(f"{where}: {e}") from e
+        return _tidy(render_template(self._env, name, context))
+
+
+def render_template(env: SandboxedEnvironment, name: str, context: Mapping[str, Any]) -> str:
+    """The template ``name`` of ``env`` rendered with ``context``; TemplateError naming the
+    template and line when it fails (a consultant's template may fail in any way)."""
+    try:
+        return env.get_template(name).render(context)
+    except JinjaError as e:
+        where = f"{getattr(e, 'filename', None) or name}:{getattr(e, 'lineno', '?')}"
+        raise TemplateError(f"{where}: {e}") from e
 
 
 def render_documents(
@@ -315,6 +321,11 @@ def mermaid_text(value: Any) -> str:
     return " ".join(plain_text(str(value)).split("\n")).translate(_MERMAID)
 
 
+def fill_filter(label: Any, **values: Any) -> str:
+    """The ``fill`` filter: a label with its ``{name}`` fields filled, as ``fill`` does."""
+    return fill(str(label), "(in a template)", **values)
+
+
 def code(value: Any) -> str:
     """Escaped text as an inline code span, which shows its characters as they are."""
     text = " ".join(plain_text(str(value)).split("\n"))
@@ -343,6 +354,7 @@ def anchor(value: Any) -> str:
 FILTERS: dict[str, Callable[..., Any]] = {
     "cell": cell,
     "code": code,
+    "fill": fill_filter,
     "mermaid": mermaid_text,
     "num": number,
     "anchor": anchor,

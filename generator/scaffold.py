@@ -15,7 +15,7 @@ from generator.bundled import bundled_dir
 from generator.errors import CcdocsError
 from generator.mandates import mandate_schema, profile_targets
 from generator.profile import Profile, read_profile
-from generator.render import load_labels, make_environment, template_dirs
+from generator.render import load_labels, make_environment, render_template, template_dirs
 from generator.standards import Catalog
 
 PROFILE_FILE = "profile.yaml"
@@ -54,14 +54,18 @@ def init_folder(folder: Path, preset: str, language: str | None, catalog: Catalo
     written[1].write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", "utf-8")
     dirs = template_dirs()
     labels = load_labels(lang, dirs)
-    guide = make_environment(dirs, labels).get_template(GUIDE_TEMPLATE)
+    environment = make_environment(dirs, labels)
     evidence = sorted({r.get("file") for r in profile.data.get("records", []) if r.get("file")})
     written[2].write_text(
-        guide.render(
-            preset=preset,
-            profile=PROFILE_FILE,
-            schema=SCHEMA_FILE,
-            evidence=[e.replace(f"evidence/{preset}/", "evidence/") for e in evidence],
+        render_template(
+            environment,
+            GUIDE_TEMPLATE,
+            {
+                "preset": preset,
+                "profile": PROFILE_FILE,
+                "schema": SCHEMA_FILE,
+                "evidence": [e.replace(f"evidence/{preset}/", "evidence/") for e in evidence],
+            },
         ),
         encoding="utf-8",
         newline="\n",

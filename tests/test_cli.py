@@ -81,3 +81,12 @@ def test_schema_with_an_unknown_standard_is_a_usage_error():
     result = CliRunner().invoke(cli, ["schema", "--standard", "cc-cmm"])
     assert result.exit_code == EXIT_USAGE
     assert "did you mean 'cc-cmm-oc-2011'?" in result.output
+
+
+def test_control_characters_from_a_profile_are_shown_not_obeyed(write_profile):
+    """A terminal escape sequence in a profile must not reach the terminal as one."""
+    path = write_profile('organization: {id: x, name: "\\e]0;pwned\\a\\e[2J"}\n')
+    result = run("validate", str(path))
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\\x1b]0;pwned\\x07\\x1b[2J" in result.output

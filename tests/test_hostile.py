@@ -474,7 +474,7 @@ def test_a_label_reaching_for_attributes_is_a_template_error(tmp_path):
     assert "__mro__" in labels
     result = _build(_brand(tmp_path, {"labels/zh.yaml": labels}), tmp_path / "out")
     assert result.exit_code == EXIT_ERRORS, result.output
-    assert "'__class__'" in result.output and "unsafe" in result.output
+    assert "{field.__class__.__mro__} is not a field it can fill" in result.output
     assert "<class" not in result.output
 
 
@@ -634,3 +634,13 @@ DIAGRAM_TEXT = """
 () => [...document.querySelectorAll(".mermaid")]
   .map(e => (e.shadowRoot || e).textContent).join(" ")
 """
+
+
+def test_a_label_with_an_unknown_field_is_a_template_error_not_a_crash(tmp_path):
+    shipped = template_dirs()[-1] / "labels" / "zh.yaml"
+    text = shipped.read_text(encoding="utf-8")
+    labels = re.sub(r"(?m)^placeholder: .*$", 'placeholder: "【待补充：{field} {century}】"', text)
+    assert labels != text
+    result = _build(_brand(tmp_path, {"labels/zh.yaml": labels}), tmp_path / "out")
+    assert result.exit_code == EXIT_ERRORS, result.output
+    assert "{century} is not a field it can fill ({field}, {requirements})" in result.output
