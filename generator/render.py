@@ -19,7 +19,6 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
 from jinja2 import TemplateError as JinjaError
 from jinja2.loaders import split_template_path
@@ -29,8 +28,6 @@ from jinja2.sandbox import SandboxedEnvironment
 from generator.bundled import bundled_dir
 from generator.errors import TemplateError
 from generator.resolve import DocumentModel
-
-SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 
 LANGUAGES = ("zh", "en")
 
@@ -113,11 +110,16 @@ class FolderLoader(FileSystemLoader):
 
 @functools.lru_cache(maxsize=16)
 def _read_labels(path: Path, _mtime: int) -> dict[str, Any]:
-    """A label file, parsed once per process (and again when it changes)."""
-    try:
-        labels: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
-    except yaml.YAMLError as e:
-        raise TemplateError(f"{path}: invalid YAML: {e}") from e
+    """A label file, parsed once per process (and again when it changes).
+
+    Read like a profile (it may be a consultant's): size and alias limits, no tags, no duplicate
+    keys; problems are reported with their line and column.
+    """
+    from generator.profile import read_profile
+
+    labels = read_profile(path).data
+    if not isinstance(labels, dict):
+        raise TemplateError(f"{path}: a label file is a mapping of names to texts")
     return labels
 
 

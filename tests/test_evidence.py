@@ -80,3 +80,14 @@ def test_an_unreadable_evidence_path_is_an_error_not_a_crash(
     os.symlink("loop", tmp_path / "loop")  # a symlink to itself
     [error] = _validate(write_profile, catalog, path).errors
     assert "cannot be read" in error.message and error.location.line == 4
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a device file needs root")
+def test_a_device_file_inside_the_folder_is_refused_without_reading_it(
+    write_profile, tmp_path, catalog
+):
+    import stat
+
+    os.mknod(tmp_path / "zero", 0o600 | stat.S_IFCHR, os.makedev(1, 5))  # like /dev/zero
+    [error] = _validate(write_profile, catalog, "zero").errors
+    assert "is not a regular file" in error.message

@@ -644,3 +644,11 @@ def test_a_label_with_an_unknown_field_is_a_template_error_not_a_crash(tmp_path)
     result = _build(_brand(tmp_path, {"labels/zh.yaml": labels}), tmp_path / "out")
     assert result.exit_code == EXIT_ERRORS, result.output
     assert "{century} is not a field it can fill ({field}, {requirements})" in result.output
+
+
+def test_a_label_file_with_an_alias_bomb_is_refused_with_its_line(tmp_path):
+    from test_profile import BILLION_LAUGHS
+
+    result = _build(_brand(tmp_path, {"labels/zh.yaml": BILLION_LAUGHS}), tmp_path / "out")
+    assert result.exit_code == EXIT_ERRORS, result.output
+    assert "labels/zh.yaml:1:" in result.output and "more than 200,000 values" in result.output
