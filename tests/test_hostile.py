@@ -3,14 +3,10 @@ consultant's templates and labels stay in their sandbox and their own folder."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
-import shutil
 import subprocess
 import textwrap
-import threading
 import zipfile
 from collections.abc import Iterator
 from html.parser import HTMLParser
@@ -23,7 +19,7 @@ import pypandoc
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import bundled
+from conftest import OPEN_SHADOW_ROOTS, bundled, static_server
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
@@ -559,35 +555,10 @@ def test_the_spreadsheet_holds_text_not_formulas(hostile):
     assert f"{PAYLOADS['processes.name']} (2008-07-12)" in values
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
 @pytest.fixture(scope="module")
 def site_url(hostile) -> Iterator[str]:
-    handler = functools.partial(_Quiet, directory=str(hostile / "site"))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
-        )
-        yield instance
-        instance.close()
+    with static_server(hostile / "site") as url:
+        yield url
 
 
 @pytest.mark.e2e
@@ -616,12 +587,6 @@ def test_the_site_shows_the_text_and_runs_none_of_it(browser, site_url, name):
 
 
 # The theme draws Mermaid diagrams into closed shadow roots; open them so the test can look in.
-OPEN_SHADOW_ROOTS = """
-const attach = Element.prototype.attachShadow;
-Element.prototype.attachShadow = function (init) {
-  return attach.call(this, {...init, mode: "open"});
-};
-"""
 DIAGRAM_TEXT = """
 () => [...document.querySelectorAll(".mermaid")]
   .map(e => (e.shadowRoot || e).textContent).join(" ")

@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-import functools
-import http.server
-import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import bundled
+from conftest import OPEN_SHADOW_ROOTS, bundled, static_server
 
 from generator.build import build_profile
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 
 
@@ -34,49 +29,8 @@ def site(tmp_path_factory, catalog) -> Path:
 
 @pytest.fixture(scope="module")
 def server(site) -> Iterator[str]:
-    handler = functools.partial(QuietHandler, directory=str(site))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if CHROMIUM is None:
-        pytest.skip("chromium is not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield instance
-        instance.close()
-
-
-# The theme draws Mermaid diagrams into closed shadow roots; open them so the test can look in.
-OPEN_SHADOW_ROOTS = """
-const attach = Element.prototype.attachShadow;
-Element.prototype.attachShadow = function (init) {
-  return attach.call(this, {...init, mode: "open"});
-};
-"""
+    with static_server(site) as url:
+        yield url
 
 
 def _open(browser, url: str):
@@ -165,12 +119,8 @@ def test_a_branded_site_shows_the_logo_and_the_brand_colour(browser, tmp_path, c
     built = build_profile(
         bundled("minimal"), tmp_path, formats=("site",), catalog=catalog, brand=load_brand(brand)
     )
-    handler = functools.partial(QuietHandler, directory=str(built.output / "site"))
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    try:
-        url = f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
-        page, errors, external = _open(browser, url)
+    with static_server(built.output / "site") as base:
+        page, errors, external = _open(browser, f"{base}/index.html")
         assert errors == [] and external == []
         header = page.eval_on_selector(".md-header", "e => getComputedStyle(e).backgroundColor")
         assert header == "rgb(139, 0, 0)"
@@ -179,9 +129,6 @@ def test_a_branded_site_shows_the_logo_and_the_brand_colour(browser, tmp_path, c
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "site-branded.png"))
         page.close()
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def test_zensical_reads_the_generated_project(tmp_path, catalog):
