@@ -67,7 +67,8 @@ def load_brand(folder: Path | None) -> Brand:
                 )
             ]
         )
-    from generator.validate import schema_errors  # only a brand folder needs the schema check
+    from generator.render import without_controls  # only a brand folder needs these
+    from generator.validate import schema_errors
 
     brand = read_profile(path)
     schema = yaml.safe_load((bundled_dir("site") / "brand.schema.yaml").read_text("utf-8"))
@@ -84,7 +85,7 @@ def load_brand(folder: Path | None) -> Brand:
     result = Brand(
         primary=colours["primary"].upper(),
         accent=colours["accent"].upper(),
-        company=data.get("company", ""),
+        company=without_controls(data.get("company", "")),
         logo=logo,
     )
     return _with_templates(result, templates) if templates.is_dir() else result

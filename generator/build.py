@@ -114,7 +114,7 @@ def render_loaded(
     from generator.audit.assess import audit_profile
     from generator.audit.matrix import rows_for_document
     from generator.audit.write import coverage_svg
-    from generator.render import Renderer
+    from generator.render import Renderer, without_controls
     from generator.resolve import resolve_model
     from generator.validate import validate_profile
 
@@ -139,7 +139,7 @@ def render_loaded(
         documents=documents,
         facts=document_facts(model.context, renderer.labels, renderer.language, brand),
         pages={"index.md": renderer.render(SITE_HOME), **_audit_pages(reporter, ""), **svg},
-        site_name=model.context["org"]["name"],
+        site_name=without_controls(model.context["org"]["name"]),
         language=renderer.language,
         audit=audit,
         audit_pages={**_audit_pages(reporter, "../manual/"), **svg},
@@ -383,8 +383,13 @@ def placeholder_pattern(template: str) -> re.Pattern[str]:
 def document_facts(
     context: Mapping[str, Any], labels: Mapping[str, Any], language: str, brand: Brand
 ) -> dict[str, DocumentFacts]:
-    """Cover, header and property facts of every generated document."""
+    """Cover, header and property facts of every generated document.
+
+    Plain text for covers, headers and document properties: control characters, which no
+    output can show (XML cannot even hold them), are dropped here once for every format.
+    """
     from generator.render import fill
+    from generator.render import without_controls as plain
 
     org = context["org"]
     roles = context["names"]["roles"]
@@ -393,12 +398,12 @@ def document_facts(
         control = doc["control"]
         facts[doc_id] = DocumentFacts(
             doc_id=doc_id,
-            title=doc["title"][language],
-            organization=org["name"],
-            number=str(control.get("number", "")),
-            version=str(control.get("version", "")),
-            effective_date=str(control.get("effective_date", "")),
-            owner=roles.get(control.get("owner"), org["name"]),
+            title=plain(doc["title"][language]),
+            organization=plain(org["name"]),
+            number=plain(str(control.get("number", ""))),
+            version=plain(str(control.get("version", ""))),
+            effective_date=plain(str(control.get("effective_date", ""))),
+            owner=plain(roles.get(control.get("owner"), org["name"])),
             page_of=labels["page_of"],
             toc_title=labels["toc"],
             language=language,

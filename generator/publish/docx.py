@@ -27,7 +27,7 @@ from generator.errors import PublishError
 from generator.publish import PANDOC_MARKDOWN, DocumentFacts
 from generator.publish.package import normalise_zip
 from generator.publish.variants import select_variant
-from generator.render import escape_markdown, label_parts, without_controls
+from generator.render import escape_markdown, label_parts
 
 # Word has no font fallback lists: name the Noto faces (Debian fonts-noto-cjk) and let the font
 # table point Word at the Windows faces of the same family when the Noto ones are missing.
@@ -106,7 +106,7 @@ def write_reference_doc(path: Path, meta: DocumentFacts) -> Path:
     _style_toc(document)
     section = document.sections[0]
     company = f"{meta.brand.company}    " if meta.brand.company else ""
-    _header(section, without_controls(f"{company}{meta.number}  v{meta.version}"))
+    _header(section, f"{company}{meta.number}  v{meta.version}")
     _footer(section, meta.page_of)
     section.different_first_page_header_footer = True  # a bare cover, as in the PDF
     document.save(str(path))
@@ -251,11 +251,11 @@ def _finish(path: Path, meta: DocumentFacts) -> None:
         update.set(qn("w:val"), "true")
         settings.append(update)
     props = document.core_properties
-    props.title = without_controls(meta.title)
-    props.subject = without_controls(meta.organization)
-    props.author = without_controls(meta.owner)
-    props.identifier = without_controls(meta.number)
-    props.version = without_controls(meta.version)
+    props.title = meta.title
+    props.subject = meta.organization
+    props.author = meta.owner
+    props.identifier = meta.number
+    props.version = meta.version
     props.language = meta.language
     props.keywords = "ccdocs"
     stamp = _stamp(meta.effective_date or None)

@@ -18,7 +18,7 @@ from generator.bundled import bundled_dir
 from generator.errors import PublishError
 from generator.publish import PANDOC_MARKDOWN, DocumentFacts
 from generator.publish.variants import select_variant
-from generator.render import label_parts, without_controls
+from generator.render import label_parts
 
 CJK_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC", "Source Han Serif SC", "SimSun")
 FONT_HINT = "install a CJK font, e.g. Debian/Ubuntu: apt-get install fonts-noto-cjk"
@@ -82,8 +82,7 @@ def _toc(body: str, title: str) -> str:
 
 
 def _page(meta: DocumentFacts, body: str) -> str:
-    def e(text: str) -> str:
-        return html.escape(without_controls(text))
+    e = html.escape
 
     lang = "zh-CN" if meta.language == "zh" else "en"
     logo = meta.brand.logo

@@ -19,7 +19,6 @@ from generator.bundled import bundled_dir
 from generator.errors import PublishError
 from generator.publish import Publication
 from generator.publish.variants import select_variant
-from generator.render import without_controls
 
 BASE_CONFIG = "mkdocs.base.yml"
 BRAND_CSS = "assets/stylesheets/brand.css"
@@ -55,7 +54,7 @@ def write_site_project(publication: Publication, project: Path) -> Path:
     config = {
         "INHERIT": BASE_CONFIG,
         # MkDocs themes print site_name as trusted HTML; it comes from the profile, so escape it.
-        "site_name": html.escape(without_controls(publication.site_name)),
+        "site_name": html.escape(publication.site_name),
         "docs_dir": "docs",
         "theme": theme,
         # Chinese is segmented at build time (jieba, zero-width spaces); lunr's own "zh" mode
@@ -76,7 +75,7 @@ def write_site_project(publication: Publication, project: Path) -> Path:
     }
     company = publication.brand.company
     if company:
-        config["copyright"] = html.escape(without_controls(company))
+        config["copyright"] = html.escape(company)
     path = project / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
