@@ -8,7 +8,7 @@ clients' folders.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -17,10 +17,12 @@ from typing import TYPE_CHECKING, Any
 from generator.brand import Brand
 from generator.errors import CcdocsError, ProfileError
 from generator.render import (
+    LANGUAGES,
     code_fence,
     escape_text,
     load_labels,
     make_environment,
+    maturity_headline,
     render_template,
     template_dirs,
 )
@@ -68,7 +70,7 @@ class ClientOutcome:
     gaps: int = 0
     placeholders: int = 0
     coverage: float | None = None
-    levels: dict[str, int | None] = field(default_factory=dict)  # standard -> level reached
+    levels: dict[str, str] = field(default_factory=dict)  # language -> maturity headlines
     outcomes: dict[str, dict[str, str]] = field(default_factory=dict)  # standard -> name by lang
     written: int = 0
     kept: int = 0
@@ -88,7 +90,7 @@ class ClientOutcome:
             "gaps": self.gaps,
             "placeholders": self.placeholders,
             "coverage": self.coverage,
-            "levels": ", ".join(f"{k} L{v or 0}" for k, v in self.levels.items()),
+            "levels": self.levels.get(language, ""),
             "outcomes": ", ".join(f"{k}: {v[language]}" for k, v in self.outcomes.items()),
             "written": self.written,
             "kept": self.kept,
@@ -126,11 +128,22 @@ def build_one(job: BuildJob) -> ClientOutcome:
         gaps=result.gap_count,
         placeholders=sum(result.placeholders.values()),
         coverage=summary.get("coverage"),
-        levels={m["short"]: m["level"] for m in audit.get("maturity", [])},
+        levels=_headlines(audit, job.brand.template_dirs if job.brand else ()),
         outcomes={o["short"]: dict(o["name"]) for o in audit.get("outcomes", [])},
         written=len(result.files),
         kept=len(result.reused),
     )
+
+
+def _headlines(audit: Mapping[str, Any], overrides: Sequence[Path]) -> dict[str, str]:
+    """The supported (and claimed) maturity level of each standard, one text per language."""
+    dirs = template_dirs(overrides)
+    return {
+        lang: " / ".join(
+            maturity_headline(load_labels(lang, dirs), m, lang) for m in audit.get("maturity", [])
+        )
+        for lang in LANGUAGES
+    }
 
 
 @functools.cache

@@ -369,11 +369,11 @@ def _echo_audit(org_id: str, audit: Mapping[str, Any]) -> None:
     summary = audit["report"]["summary"]
     counts = ", ".join(f"{summary[s]} {s}" for s in ("present", "partial", "missing", "stale"))
     echo(f"{org_id}: {summary['total']} mandates: {counts} ({summary['coverage']}% covered)")
+    from generator.render import load_labels, maturity_headline, template_dirs
+
+    labels = load_labels("en", template_dirs())
     for result in audit["maturity"]:
-        echo(
-            f"  {result['short']}: level {result['level']} "
-            f"(scaled total {result['scaled_total']} of {result['total_scale']})"
-        )
+        echo(f"  {maturity_headline(labels, result, 'en')}")
     for outcome in audit["outcomes"]:
         echo(f"  {outcome['short']}: {outcome['name']['en']}")
 

@@ -251,4 +251,31 @@ def _score_errors(profile: Profile, catalog: Catalog) -> list[Finding]:
                         f"use one of {', '.join(map(str, allowed))}",
                     )
                 )
+    return findings + _scored_twice(profile)
+
+
+def _line_of(profile: Profile, pointer: str, here: object) -> str:
+    loc = profile.locate(pointer)
+    return f"line {loc.line}" if loc.file == here else f"{loc.file}:{loc.line}"
+
+
+def _scored_twice(profile: Profile) -> list[Finding]:
+    """An item scored by two entries of the self-assessment: an error at each of them."""
+    entries: dict[str, list[str]] = defaultdict(list)
+    for pointer, item in fieldpath.values(profile.data, "self_assessment[]"):
+        if isinstance(item, Mapping) and isinstance(item.get("requirement"), str):
+            entries[item["requirement"]].append(f"{pointer}/requirement")
+    findings = []
+    for uid, pointers in entries.items():
+        for pointer in pointers if len(pointers) > 1 else ():
+            here = profile.locate(pointer).file
+            others = ", ".join(_line_of(profile, p, here) for p in pointers if p != pointer)
+            findings.append(
+                _error(
+                    profile,
+                    pointer,
+                    f"'{uid}' is scored more than once (also at {others})",
+                    "keep one entry per item in self_assessment",
+                )
+            )
     return findings

@@ -298,6 +298,41 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
+def level_text(
+    labels: Mapping[str, Any], level: int, name: Mapping[str, str] | None, lang: str
+) -> str:
+    """``L2 专业级``, or the label for below the first level."""
+    if not level or not name:
+        return str(labels["audit"]["below_first"])
+    return f"L{level} {name.get(lang) or next(iter(name.values()))}"
+
+
+def maturity_headline(labels: Mapping[str, Any], result: Mapping[str, Any], lang: str) -> str:
+    """One sentence: the supported level, the claimed one, and what was not assessed."""
+    audit = labels["audit"]
+    text = fill(
+        audit["headline"],
+        "audit.headline",
+        standard=result["short"],
+        level=level_text(labels, result["level"], result["level_name"], lang),
+        claimed=level_text(labels, result["claimed_level"], result["claimed_level_name"], lang),
+    )
+    if result["provisional"]:
+        total = result["supported"]["total"]
+        text += fill(
+            audit["headline_provisional"],
+            "audit.headline_provisional",
+            unscored=str(labels["list_sep"]).join(result["scope"]["unscored"]) or labels["none"],
+            total="" if total["assessable"] else audit["headline_total"],
+        )
+    return text
+
+
+@pass_context
+def maturity_headline_filter(context: Context, result: Mapping[str, Any]) -> str:
+    return maturity_headline(context["L"], result, context["lang"])
+
+
 # -- filters ------------------------------------------------------------------------------------
 
 
@@ -361,4 +396,5 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "num": number,
     "anchor": anchor,
     "verbatim": verbatim,
+    "maturity_headline": maturity_headline_filter,
 }

@@ -27,6 +27,7 @@ MAP_SCHEMA_FILE = "map.schema.yaml"
 class RecordMandate:
     document: str
     max_age_days: int
+    source: Mapping[str, Any] = field(default_factory=dict)  # where max_age_days comes from
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,8 @@ class Requirement:
     fields: tuple[str, ...] = ()
     records: tuple[RecordMandate, ...] = ()
     severity: str = "major"
+    level_source: Mapping[str, Any] = field(default_factory=dict)
+    weight: float | None = None  # points per dimension at the best score (licensed overlays)
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,6 +243,12 @@ def _check_standard(catalog: Catalog, standard: Standard) -> list[str]:
             if doc is None or doc.kind != "record":
                 problems.append(f"{req.uid}: {record.document!r} is not a record document")
         problems += _check_paths(catalog, req.uid, req.fields)
+    cap = standard.scoring.get("evidence_cap", {})
+    problems += [
+        f"{standard.id} evidence_cap: no dimension {d!r}"
+        for d in cap.get("dimensions", [])
+        if d not in dimensions
+    ]
     for level in standard.levels:
         for rule in level["rules"]:
             unknown = [s for s in rule["sections"] if s not in sections]
@@ -315,9 +324,12 @@ def _requirement(standard: str, raw: Mapping[str, Any]) -> Requirement:
         documents=tuple(raw.get("documents", [])),
         fields=tuple(raw.get("fields", [])),
         records=tuple(
-            RecordMandate(r["document"], r["max_age_days"]) for r in raw.get("records", [])
+            RecordMandate(r["document"], r["max_age_days"], r["source"])
+            for r in raw.get("records", [])
         ),
         severity=raw.get("severity", "major"),
+        level_source=raw.get("level_source", {}),
+        weight=raw.get("weight"),
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
@@ -9,7 +10,7 @@ from click.testing import CliRunner
 from conftest import bundled
 from openpyxl import load_workbook
 
-from generator.audit.score import level_result, operating_years
+from generator.audit.maturity import Operation, level_result, operation_of
 from generator.build import build_profile, render_profile
 from generator.cli import EXIT_GAPS, cli
 
@@ -67,6 +68,9 @@ def _scores(c_compliant: int, f_compliant: int, total_items: int = 33) -> dict:
     }
 
 
+LONG = Operation(dt.date(2000, 1, 1), dt.date(2026, 1, 1))
+
+
 @pytest.mark.parametrize(
     ("c", "f", "level"),
     [
@@ -80,53 +84,165 @@ def _scores(c_compliant: int, f_compliant: int, total_items: int = 33) -> dict:
     ],
 )
 def test_cc_cmm_levels_at_the_boundaries_of_the_seed_table(catalog, c, f, level):
-    result = level_result(catalog.standards["cc-cmm-oc-2011"], _scores(c, f), years=10)
+    result = level_result(catalog.standards["cc-cmm-oc-2011"], _scores(c, f), LONG)
     assert result["level"] == level
 
 
-@pytest.mark.parametrize(("years", "level"), [(None, 2), (1.9, 2), (2.0, 3)])
-def test_l3_needs_two_years_of_operation(catalog, years, level):
-    result = level_result(catalog.standards["cc-cmm-oc-2011"], _scores(33, 27), years=years)
+@pytest.mark.parametrize(
+    ("since", "until", "level"),
+    [
+        ("2024-05-01", "2026-04-30", 2),  # 729 days: "2.0 years" rounded, but not two years
+        ("2024-05-01", "2026-05-01", 3),  # the second anniversary
+        ("2020-02-29", "2022-02-28", 2),  # a leap-day start: its anniversary is 1 March
+        ("2020-02-29", "2022-03-01", 3),
+    ],
+)
+def test_years_of_operation_are_whole_anniversaries(catalog, since, until, level):
+    operation = Operation(dt.date.fromisoformat(since), dt.date.fromisoformat(until))
+    result = level_result(catalog.standards["cc-cmm-oc-2011"], _scores(33, 27), operation)
     assert result["level"] == level
     if level == 2:
-        assert result["blockers"] == [{"rule": "operating_years", "needed": 2, "actual": years}]
+        [blocker] = result["blockers"]
+        assert blocker["rule"] == "operating_years" and blocker["status"] == "failed"
+        assert blocker["qualifies_on"] == ("2026-05-01" if since[5:] == "05-01" else "2022-03-01")
 
 
-def test_operating_years_run_from_operating_since_to_the_assessment_date():
+def test_unknown_years_never_satisfy_a_minimum(catalog):
+    result = level_result(catalog.standards["cc-cmm-oc-2011"], _scores(33, 27), None)
+    assert result["level"] == 2
+    assert result["blockers"] == [
+        {"rule": "operating_years", "status": "unknown", "needed": 2, "actual": None}
+    ]
+
+
+def test_operation_counts_to_the_assessment_date_or_a_temporary_centers_end():
     data = {"organization": {"operating_since": "2024-05-01"}, "assessment_date": "2026-05-01"}
-    assert operating_years(data) == 2.0
+    assert operation_of(data).completed_years == 2
     temporary = {
-        "organization": {"period": {"start": "2008-06-01"}},
-        "assessment_date": "2008-07-25",
+        "organization": {"period": {"start": "2008-06-01", "end": "2008-09-30"}},
+        "assessment_date": "2012-01-01",
     }
-    assert operating_years(temporary) == 0.1
-    assert operating_years({"organization": {}}) is None
+    operation = operation_of(temporary)
+    assert operation.until == dt.date(2008, 9, 30) and operation.completed_years == 0
+    assert operation.qualifies_on(2) is None  # the period ends before two years
+    assert operation_of({"organization": {}}) is None
+    end_of_calendar = Operation(dt.date(9998, 6, 1), dt.date(9999, 12, 31))
+    assert end_of_calendar.qualifies_on(5) is None
+
+
+def test_the_report_prints_the_day_the_years_are_first_met(water, catalog):
+    [result] = water["maturity"]
+    assert result["operation"]["qualifies"][0] == {"level": 3, "years": 2, "on": "2017-04-01"}
+    page = render_profile(bundled("water-utility"), catalog=catalog).publication.audit_pages
+    assert "L3 要求运营满 2 年：2017-04-01 起满足" in page["gap-report.md"]
 
 
 def test_l4_needs_section_5_items_which_the_shipped_map_lacks(catalog):
-    result = level_result(catalog.standards["cc-cmm-oc-2011"], _scores(33, 33), years=10)
+    result = level_result(catalog.standards["cc-cmm-oc-2011"], _scores(33, 33), LONG)
     assert result["level"] == 3 and result["next_level"] == 4
-    unassessable = [b for b in result["blockers"] if b.get("assessable") is False]
-    assert [b["sections"] for b in unassessable] == [["5.0"], ["5.0"]]
+    no_items = [b for b in result["blockers"] if b["status"] == "no-items"]
+    assert [b["sections"] for b in no_items] == [["5.0"], ["5.0"]]
 
 
-def test_the_total_score_threshold_blocks_a_level(catalog):
-    # Every item method-compliant but execution only partly (5): 75 % of the maximum, scaled
-    # to 2550 of 3400: enough for L1 (2250) and L2 (2500), not L3 (2750); shares fail first.
-    scores = {f"cc-cmm-oc-2011/{i}": {"c": 10, "f": 5} for i in range(1, 34)}
-    result = level_result(catalog.standards["cc-cmm-oc-2011"], scores)
-    assert result["scaled_total"] == 2550.0
-    assert result["level"] == 0  # F-Rate share 0 %: not even L1
-    [blocker] = [b for b in result["blockers"] if b["dimension"] == "f"]
-    assert blocker["items_needed"] == 20
+def test_every_level_statement_says_what_was_scored(catalog):
+    result = level_result(catalog.standards["cc-cmm-oc-2011"], _scores(33, 27), LONG)
+    assert result["scope"] == {"scored": ["1.0"], "unscored": ["2.0", "3.0", "4.0", "5.0"]}
+    assert result["provisional"]
+    assert result["total"] == {
+        "assessable": False,
+        "reason": "no-weights",
+        "score": None,
+        "maximum": None,
+    }
+    assert {"rule": "total", "status": "not-assessed", "needed": 2250, "actual": None} in result[
+        "not_assessed"
+    ]
+
+
+def test_scores_the_evidence_contradicts_are_capped_and_the_supported_level_is_the_headline(
+    water,
+):
+    [result] = water["maturity"]
+    capped = {(u["number"], u["dimension"]): u for u in result["unsupported"]}
+    it_room = capped[("14", "c")]
+    assert (it_room["claimed"], it_room["supported"]) == (10, 5)
+    assert {g["subject"] for g in it_room["gaps"]} == {
+        "facilities.it_room.humidity",
+        "facilities.it_room.cctv",
+    }
+    assert capped[("24", "c")]["gaps"][0]["status"] == "stale"
+    assert (result["claimed_level"], result["level"]) == (1, 0)
+    assert result["level"] == result["supported"]["level"]
+
+
+def test_the_supported_level_heads_cli_gap_report_workbook_and_batch_summary(tmp_path):
+    runner = CliRunner()
+    path = str(bundled("water-utility"))
+    cli_run = runner.invoke(cli, ["audit", path, "--out", str(tmp_path)])
+    headline = (
+        "CC-CMM-OC 2011: the evidence supports below L1 (the self-assessment claims "
+        "L1 Application); provisional: sections 2.0, 3.0, 4.0, 5.0 not scored, "
+        "total score not assessed"
+    )
+    assert headline in cli_run.output
+    audit = tmp_path / "water-utility" / "audit"
+    zh = "CC-CMM-OC 2011：证据支持的等级为 未达 L1（自评 L1 应用级）"
+    assert zh in (audit / "gap-report.md").read_text(encoding="utf-8")
+    book = load_workbook(audit / "audit.xlsx")
+    row = [c.value for c in book["maturity"][2]]
+    assert row[:4] == ["CC-CMM-OC 2011", 0, 1, "yes"] and row[-1].startswith(zh)
+    batch = runner.invoke(
+        cli,
+        ["build", path, str(bundled("telecom")), "--out", str(tmp_path / "b"), "--format", "md"],
+    )
+    assert batch.exit_code == 0, batch.output
+    assert zh in (tmp_path / "b" / "summary.md").read_text(encoding="utf-8")
 
 
 def test_blockers_name_the_items_short_of_the_next_level(water):
     [result] = water["maturity"]
-    assert result["level"] == 1 and result["next_level"] == 2
-    c_rule = next(b for b in result["blockers"] if b.get("dimension") == "c")
-    assert c_rule["not_compliant"] == ["2", "5", "13", "23", "29"]
-    assert c_rule["items_needed"] == 2
+    supported = result["supported"]
+    assert supported["level"] == 0 and supported["next_level"] == 1
+    [c_rule] = supported["blockers"]
+    assert c_rule["dimension"] == "c" and c_rule["status"] == "failed"
+    assert c_rule["not_compliant"] == ["2", "5", "13", "14", "21", "23", "24", "27", "29"]
+    assert c_rule["items_needed"] == 3
+
+
+def _weighted_overlay(folder, weight: float):
+    """A licensed-pack stand-in: one item in each of 2.1, 3.1, 4.1 and 5.1, a weight for every
+    item, and the total-score rule."""
+    extra = [("101", "2.1"), ("102", "3.1"), ("103", "4.1"), ("104", "5.1")]
+    lines = ["id: cc-cmm-oc-2011", "scoring:", "  total:", "    source: {by: standard, ref: pack}"]
+    lines.append("requirements:")
+    lines += [f'  - {{id: "{i}", weight: {weight}}}' for i in range(1, 34)]
+    lines += [
+        f'  - {{id: "{n}", section: "{s}", weight: {weight}, title: {{zh: 示例, en: Example}},'
+        " summary: {zh: 示例, en: Example}}"
+        for n, s in extra
+    ]
+    folder.mkdir()
+    (folder / "cc-cmm-oc-2011.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(("weight", "level"), [(40, 0), (50, 1)])
+def test_with_item_weights_the_total_score_rule_decides(tmp_path, weight, level):
+    from generator.standards import load_catalog
+
+    overlaid = load_catalog(overlays=[_weighted_overlay(tmp_path / "pack", weight)])
+    cmm = overlaid.standards["cc-cmm-oc-2011"]
+    uids = [r.uid for r in cmm.requirements if not r.uid.endswith("/104")]  # 36 items in 1.0-4.0
+    # 30 of 36 C-compliant (83 %), 22 of 36 F-compliant (61 %): the share rules of L1 hold.
+    scores = {u: {"c": 10 if i < 30 else 0, "f": 10 if i < 22 else 0} for i, u in enumerate(uids)}
+    result = level_result(cmm, scores, LONG)
+    assert result["total"]["assessable"] and result["total"]["maximum"] == 37 * 2 * weight
+    assert result["total"]["score"] == 52 * weight  # 2080 with weight 40, 2600 with 50
+    assert result["level"] == level
+    assert not result["provisional"]  # every section has items and the total is assessable
+    if level == 0:
+        assert [b["rule"] for b in result["blockers"]] == ["total"]
+        assert result["blockers"][0]["status"] == "failed"
 
 
 def test_cccs_outcome_comes_from_the_rules_in_the_map(water):
@@ -145,10 +261,10 @@ def test_audit_files_json_xlsx_and_svg(tmp_path, catalog):
     result = build_profile(bundled("water-utility"), tmp_path, formats=["audit"], catalog=catalog)
     audit = result.output / "audit"
     report = json.loads((audit / "gap-report.json").read_text(encoding="utf-8"))
-    assert report["schema"] == "ccdocs-gap-report/1"
+    assert report["schema"] == "ccdocs-gap-report/2"
     assert report["summary"]["stale"] == 1
     book = load_workbook(audit / "audit.xlsx")
-    assert book.sheetnames == ["gaps", "traceability"]
+    assert book.sheetnames == ["gaps", "traceability", "maturity", "scores"]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
     assert "<svg" in (audit / "coverage.svg").read_text(encoding="utf-8")
@@ -190,8 +306,9 @@ def test_an_overlay_adds_items_that_can_then_be_scored(catalog):
         catalog.requirements["cc-cmm-oc-2011/1"].summary
     )
     scores = {f"cc-cmm-oc-2011/{i}": {"c": 10, "f": 10} for i in [*range(1, 34), 101]}
-    result = level_result(cmm, scores, years=5)
+    result = level_result(cmm, scores, LONG)
     assert result["level"] == 5  # section 5.0 is now assessable and fully compliant
+    assert result["provisional"]  # but sections 2.0-4.0 still have no items
 
 
 def test_the_overlay_option_reaches_every_command(tmp_path):

@@ -33,7 +33,10 @@ def test_a_batch_builds_every_good_client_and_sums_them_up(tmp_path, write_profi
     assert "共 3 个客户：成功 2 个，失败 1 个。" in summary
     rows = [line for line in summary.splitlines() if line.startswith("| ")][1:]
     assert [row.split(" | ")[2] for row in rows] == ["成功", "失败", "成功"]
-    assert "| 0 | 0 | 0 | 100.0% | CC-CMM-OC 2011 L2 | CCCS-OP 2014: 五星 |" in rows[0]
+    assert (
+        "| 0 | 0 | 0 | 100.0% | CC-CMM-OC 2011：证据支持的等级为 L2 专业级（自评 L2 专业级）"
+        in rows[0]
+    )
     assert "broken.yaml:4:10" in summary
 
     book = load_workbook(out / "summary.xlsx")

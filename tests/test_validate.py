@@ -166,6 +166,22 @@ def test_target_level_and_scores_come_from_the_map(write_profile, catalog):
     )
 
 
+def test_an_item_scored_twice_is_an_error_at_both_entries(write_profile, catalog):
+    text = BASE + (
+        "self_assessment:\n"
+        "  - {requirement: cc-cmm-oc-2011/1, c: 10, f: 10}\n"
+        "  - {requirement: cc-cmm-oc-2011/2, c: 5, f: 5}\n"
+        "  - {requirement: cc-cmm-oc-2011/1, c: 5, f: 0}\n"
+    )
+    errors = [e for e in errors_of(write_profile, catalog, text) if "more than once" in e]
+    assert errors == [
+        "11:19: /self_assessment/0/requirement: 'cc-cmm-oc-2011/1' is scored more than once "
+        "(also at line 13) (keep one entry per item in self_assessment)",
+        "13:19: /self_assessment/2/requirement: 'cc-cmm-oc-2011/1' is scored more than once "
+        "(also at line 11) (keep one entry per item in self_assessment)",
+    ]
+
+
 def test_missing_required_key_points_at_the_mapping(write_profile, catalog):
     assert errors_of(write_profile, catalog, "organization:\n  name: Acme\n") == [
         "2:3: /organization: missing required key 'id' (add 'id:' here)"

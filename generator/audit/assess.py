@@ -7,7 +7,8 @@ from typing import Any
 
 from generator.audit.gaps import STATUSES, gap_report
 from generator.audit.matrix import traceability
-from generator.audit.score import maturity, outcomes
+from generator.audit.maturity import maturity
+from generator.audit.outcome import outcomes
 from generator.evidence import EvidenceFile
 from generator.profile import Profile
 from generator.standards import Catalog
@@ -24,7 +25,7 @@ def audit_profile(
     return {
         "report": report,
         "statuses": list(STATUSES),
-        "maturity": maturity(profile.data, catalog),
+        "maturity": maturity(profile, catalog, evidence),
         "outcomes": outcomes(report, catalog),
         "trace": traceability(
             documents, report, catalog, profile.data.get("records", []), evidence

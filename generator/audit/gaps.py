@@ -12,7 +12,7 @@ from generator.mandates import Check, Target, check_requirement, profile_targets
 from generator.profile import Profile
 from generator.standards import Catalog, Requirement, Standard
 
-REPORT_SCHEMA = "ccdocs-gap-report/1"
+REPORT_SCHEMA = "ccdocs-gap-report/2"
 STATUSES = ("present", "partial", "missing", "stale")
 _WORST = {"present": 0, "partial": 1, "stale": 2, "missing": 3}
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from generator.publish import Publication
 from generator.publish.package import write_zip
+from generator.render import load_labels, maturity_headline, template_dirs
 
 _COLOURS = {"present": "#2e7d32", "partial": "#f9a825", "stale": "#ef6c00", "missing": "#c62828"}
 
@@ -36,7 +37,8 @@ def publish_audit(publication: Publication, folder: Path) -> list[Path]:
         json.dumps(audit["trace"], ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     workbook = folder / "audit.xlsx"
-    write_workbook(workbook, audit, publication.language)
+    labels = load_labels(publication.language, template_dirs(publication.brand.template_dirs))
+    write_workbook(workbook, audit, publication.language, labels)
     return [*written, report_json, trace_json, workbook]
 
 
@@ -81,8 +83,10 @@ def coverage_svg(report: Mapping[str, Any], labels: Mapping[str, Any], language:
     return "\n".join(parts) + "\n"
 
 
-def write_workbook(path: Path, audit: Mapping[str, Any], language: str) -> None:
-    """Gaps and traceability sheets, each with filters and a frozen header row."""
+def write_workbook(
+    path: Path, audit: Mapping[str, Any], language: str, labels: Mapping[str, Any]
+) -> None:
+    """Gaps, traceability, maturity and scores sheets, each with filters and a frozen header."""
     from openpyxl import Workbook
 
     book = Workbook()
@@ -148,13 +152,71 @@ def write_workbook(path: Path, audit: Mapping[str, Any], language: str) -> None:
                     row["status"],
                 ],
             )
-    for sheet in (gaps, trace):
+    sheets = [gaps, trace, *_maturity_sheets(book, audit["maturity"], language, labels)]
+    for sheet in sheets:
         filter_sheet(sheet)
     book.properties.creator = "ccdocs"
     stamp = _stamp(audit["report"].get("assessment_date"))
     book.properties.created = book.properties.modified = stamp
     book.save(str(path))
     _pin_modified(path, stamp)
+
+
+def _maturity_sheets(
+    book: Any, results: Sequence[Mapping[str, Any]], language: str, labels: Mapping[str, Any]
+) -> list[Any]:
+    """One row per standard with its supported and claimed level; one row per scored item."""
+    if not results:
+        return []
+    levels = book.create_sheet("maturity")
+    append_row(levels, [*_LEVEL_COLUMNS, "statement"])
+    scores = book.create_sheet("scores")
+    append_row(scores, _SCORE_COLUMNS)
+    for result in results:
+        supported = result["supported"]
+        append_row(
+            levels,
+            [
+                result["short"],
+                result["level"],
+                result["claimed_level"],
+                "yes" if result["provisional"] else "no",
+                ", ".join(result["scope"]["scored"]),
+                ", ".join(result["scope"]["unscored"]),
+                supported["total"]["score"] if supported["total"]["assessable"] else "not assessed",
+                maturity_headline(labels, result, language),
+            ],
+        )
+        for row in _score_rows(result, language):
+            append_row(scores, row)
+    return [levels, scores]
+
+
+_LEVEL_COLUMNS = ["standard", "supported_level", "claimed_level", "provisional"]
+_LEVEL_COLUMNS += ["scored_sections", "unscored_sections", "total_score"]
+_SCORE_COLUMNS = ["standard", "requirement", "title", "dimension", "claimed", "counted", "gaps"]
+
+
+def _score_rows(result: Mapping[str, Any], language: str) -> list[list[object]]:
+    """Every claimed score with what counts of it and the gaps that cap it."""
+    capped = {(u["requirement"], u["dimension"]): u for u in result["unsupported"]}
+    rows: list[list[object]] = []
+    for uid, dims in result["claimed_scores"].items():
+        for dim, claimed in sorted(dims.items()):
+            entry = capped.get((uid, dim))
+            gaps = entry["gaps"] if entry else []
+            rows.append(
+                [
+                    result["short"],
+                    uid,
+                    result["titles"].get(uid, {}).get(language, ""),
+                    dim,
+                    claimed,
+                    entry["supported"] if entry else claimed,
+                    "; ".join(f"{g['status']} {g['kind']} {g['subject']}" for g in gaps),
+                ]
+            )
+    return rows
 
 
 def append_row(sheet: Any, values: Sequence[object]) -> None:
