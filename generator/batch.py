@@ -23,6 +23,7 @@ from generator.render import (
     load_labels,
     make_environment,
     maturity_headline,
+    outcome_headline,
     render_template,
     template_dirs,
 )
@@ -71,7 +72,7 @@ class ClientOutcome:
     placeholders: int = 0
     coverage: float | None = None
     levels: dict[str, str] = field(default_factory=dict)  # language -> maturity headlines
-    outcomes: dict[str, dict[str, str]] = field(default_factory=dict)  # standard -> name by lang
+    outcomes: dict[str, str] = field(default_factory=dict)  # language -> review outcomes
     written: int = 0
     kept: int = 0
     exit_code: int = 1  # when it failed: the exit code of its error (see generator.cli)
@@ -91,7 +92,7 @@ class ClientOutcome:
             "placeholders": self.placeholders,
             "coverage": self.coverage,
             "levels": self.levels.get(language, ""),
-            "outcomes": ", ".join(f"{k}: {v[language]}" for k, v in self.outcomes.items()),
+            "outcomes": self.outcomes.get(language, ""),
             "written": self.written,
             "kept": self.kept,
         }
@@ -121,6 +122,7 @@ def build_one(job: BuildJob) -> ClientOutcome:
         return ClientOutcome(name, errors=(message,), exit_code=5)
     audit = result.audit
     summary = audit.get("report", {}).get("summary", {})
+    verdicts = _headlines(audit, job.brand.template_dirs if job.brand else ())
     return ClientOutcome(
         name,
         org_id=result.org_id,
@@ -128,21 +130,28 @@ def build_one(job: BuildJob) -> ClientOutcome:
         gaps=result.gap_count,
         placeholders=sum(result.placeholders.values()),
         coverage=summary.get("coverage"),
-        levels=_headlines(audit, job.brand.template_dirs if job.brand else ()),
-        outcomes={o["short"]: dict(o["name"]) for o in audit.get("outcomes", [])},
+        levels=verdicts["levels"],
+        outcomes=verdicts["outcomes"],
         written=len(result.files),
         kept=len(result.reused),
     )
 
 
-def _headlines(audit: Mapping[str, Any], overrides: Sequence[Path]) -> dict[str, str]:
-    """The supported (and claimed) maturity level of each standard, one text per language."""
+def _headlines(audit: Mapping[str, Any], overrides: Sequence[Path]) -> dict[str, dict[str, str]]:
+    """The verdicts of the summary row, one text per language: ``levels`` (the supported and
+    claimed maturity level of each standard) and ``outcomes`` (review outcome or readiness)."""
     dirs = template_dirs(overrides)
+    labels = {lang: load_labels(lang, dirs) for lang in LANGUAGES}
+    verdicts = {
+        "levels": ("maturity", maturity_headline),
+        "outcomes": ("outcomes", outcome_headline),
+    }
     return {
-        lang: " / ".join(
-            maturity_headline(load_labels(lang, dirs), m, lang) for m in audit.get("maturity", [])
-        )
-        for lang in LANGUAGES
+        column: {
+            lang: " / ".join(headline(labels[lang], r, lang) for r in audit.get(key, []))
+            for lang in LANGUAGES
+        }
+        for column, (key, headline) in verdicts.items()
     }
 
 

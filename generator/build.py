@@ -354,7 +354,7 @@ def _summary(rendered: Rendered) -> dict[str, Any]:
     return {
         "gaps": len(rendered.gaps),
         "placeholders": rendered.placeholders,
-        "audit": {k: audit[k] for k in ("report", "maturity", "outcomes") if k in audit},
+        "audit": {k: audit[k] for k in ("report", "maturity", "outcomes", "method") if k in audit},
     }
 
 

@@ -369,13 +369,13 @@ def _echo_audit(org_id: str, audit: Mapping[str, Any]) -> None:
     summary = audit["report"]["summary"]
     counts = ", ".join(f"{summary[s]} {s}" for s in ("present", "partial", "missing", "stale"))
     echo(f"{org_id}: {summary['total']} mandates: {counts} ({summary['coverage']}% covered)")
-    from generator.render import load_labels, maturity_headline, template_dirs
+    from generator.render import load_labels, maturity_headline, outcome_headline, template_dirs
 
     labels = load_labels("en", template_dirs())
     for result in audit["maturity"]:
         echo(f"  {maturity_headline(labels, result, 'en')}")
     for outcome in audit["outcomes"]:
-        echo(f"  {outcome['short']}: {outcome['name']['en']}")
+        echo(f"  {outcome_headline(labels, outcome, 'en')}")
 
 
 @cli.command()
@@ -533,7 +533,8 @@ def serve(profile: Path | None, address: str, language: str | None, brand: Path 
 )
 def schema(standard_id: str | None, level: int) -> None:
     """Print the profile JSON Schema, with a standard's mandates when --standard is given."""
-    from generator.mandates import Target, mandate_schema
+    from generator.mandate_schema import mandate_schema
+    from generator.mandates import Target
     from generator.references import did_you_mean
 
     catalog = _catalog()

@@ -6,20 +6,20 @@ JSON Schema with the mandated fields ``required`` for editors (``ccdocs schema -
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from generator import fieldpath
+from generator.cycles import next_due
 from generator.errors import Finding, Location
 from generator.evidence import EvidenceFile, evidence_status
 from generator.profile import Profile
 from generator.standards import Catalog, Requirement, Standard
 
 Status = Literal["present", "partial", "missing", "stale"]
-Kind = Literal["field", "document", "record"]
+Kind = Literal["field", "document", "record", "date", "audience"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +68,10 @@ class Check:
             return "put the evidence file where the record says, inside the profile's folder"
         if self.kind == "record":
             return f"add a record of kind '{self.subject}' under records:"
+        if self.kind == "date":
+            return f"hold the activity again and update {self.subject}"
+        if self.kind == "audience":
+            return f"add the role '{self.subject}' to the module's audience"
         return f"add the content of {self.subject}"
 
     def to_finding(self) -> Finding:
@@ -106,6 +110,8 @@ def check_requirement(
         *_field_checks(profile, req, req.fields),
         *_document_checks(profile, catalog, req, evidence),
         *_record_checks(profile, req, evidence),
+        *_due_checks(profile, req),
+        *_audience_checks(profile, req),
     ]
 
 
@@ -284,6 +290,75 @@ def _record_checks(
     return checks
 
 
+def _due_checks(profile: Profile, req: Requirement) -> list[Check]:
+    """Each dated recurring activity against its cycle: overdue (stale) when due before the
+    assessment date. Missing dates are the business of field mandates."""
+    assessed = _assessment_date(profile.data)
+    checks = []
+    for due in req.due:
+        parent = due.field.rsplit(".", 1)[0]
+        cycles = dict(fieldpath.values(profile.data, f"{parent}.{due.cycle}"))
+        worst: Check | None = None
+        for pointer, value in fieldpath.values(profile.data, due.field):
+            cycle = cycles.get(f"{pointer.rsplit('/', 1)[0]}/{due.cycle}")
+            last = _date(value)
+            when = next_due(last, cycle) if last else None
+            if assessed and when and when < assessed:
+                detail = f"due on {when.isoformat()}, overdue on {assessed.isoformat()}"
+                checks.append(_check(profile, req, "date", due.field, "stale", pointer, detail))
+            elif worst is None:
+                worst = _check(profile, req, "date", due.field, "present", pointer)
+        if worst is not None and not any(c.subject == due.field for c in checks):
+            checks.append(worst)
+    return checks
+
+
+def _audience_checks(profile: Profile, req: Requirement) -> list[Check]:
+    """Every role of the profile in the audience of the named training modules."""
+    roles = [r["id"] for r in profile.data.get("roles") or [] if isinstance(r, Mapping)]
+    modules = dict(
+        (m.get("id"), (pointer, m))
+        for pointer, m in fieldpath.values(profile.data, "training.modules[]")
+        if isinstance(m, Mapping)
+    )
+    checks = []
+    for path in req.audiences:
+        for _, module_id in fieldpath.values(profile.data, path):
+            pointer, module = modules.get(module_id, ("", None))
+            if module is None:
+                continue  # no such module: a reference error, or a missing field
+            audience = set(module.get("audience") or [])
+            where = f"{pointer}/audience" if module.get("audience") else pointer
+            left_out = [r for r in roles if r not in audience]
+            detail = f"not in the audience of training module '{module_id}'"
+            checks += [
+                _check(profile, req, "audience", role, "partial", where, detail)
+                for role in left_out
+            ]
+            if not left_out:
+                checks.append(_check(profile, req, "audience", module_id, "present", where))
+    return checks
+
+
+def _check(
+    profile: Profile,
+    req: Requirement,
+    kind: Kind,
+    subject: str,
+    status: Status,
+    pointer: str,
+    detail: str = "",
+) -> Check:
+    return Check(kind, subject, status, profile.locate(pointer), (req.uid,), req.severity, detail)
+
+
+def _date(value: Any) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
 def _assessment_date(data: Any) -> dt.date | None:
     value = data.get("assessment_date") if isinstance(data, Mapping) else None
     return dt.date.fromisoformat(value) if isinstance(value, str) else None
@@ -309,63 +384,3 @@ def _merge(gaps: list[Check]) -> list[Check]:
 def _uid_key(uid: str) -> tuple[str, int, str]:
     standard, _, number = uid.partition("/")
     return (standard, int(number) if number.isdigit() else 0, number)
-
-
-# -- the mandate layer as JSON Schema -----------------------------------------------------------
-
-
-def mandate_schema(catalog: Catalog, targets: Iterable[Target]) -> dict[str, Any]:
-    """The profile schema with every field the targets mandate made required."""
-    schema = copy.deepcopy(dict(catalog.profile_schema))
-    for key in [k for k in schema if k.startswith("x-")]:
-        del schema[key]
-    overlay: dict[str, Any] = {}
-    targets = list(targets)
-    for req in mandated_requirements(targets):
-        for path in req.fields:
-            _require(overlay, fieldpath.parse_path(path), req.uid)
-    if overlay:
-        labels = ", ".join(t.label for t in targets)
-        overlay["description"] = f"Fields mandated by {labels}"
-        schema["allOf"] = [overlay]
-    return schema
-
-
-_FILLED: dict[str, Any] = {"not": {"enum": [None, "", [], {}]}}
-
-
-def _require(node: dict[str, Any], steps: tuple[fieldpath.Step, ...], uid: str) -> None:
-    if not steps:
-        node.update(copy.deepcopy(_FILLED))
-        node["description"] = _append(node.get("description"), uid)
-        return
-    step, rest = steps[0], steps[1:]
-    if step.key is not None:
-        required = node.setdefault("required", [])
-        if step.key not in required:
-            required.append(step.key)
-        child = node.setdefault("properties", {}).setdefault(step.key, {})
-        if not rest:
-            child.update(copy.deepcopy(_FILLED))
-            child["description"] = _append(child.get("description"), uid)
-            return
-        _require(child, rest, uid)
-    elif step.any_value:
-        _require(node.setdefault("additionalProperties", {}), rest, uid)
-    elif step.select is not None:
-        key, value = step.select
-        contains: dict[str, Any] = {"required": [key], "properties": {key: {"const": value}}}
-        if rest:
-            _require(contains, rest, uid)
-        node.setdefault("allOf", []).append(
-            {"contains": contains, "description": f"{uid}: an item with {key}={value}"}
-        )
-    else:
-        node["minItems"] = 1
-        _require(node.setdefault("items", {}), rest, uid)
-
-
-def _append(description: str | None, uid: str) -> str:
-    if not description:
-        return f"Required by {uid}"
-    return description if uid in description else f"{description}, {uid}"

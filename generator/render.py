@@ -328,6 +328,31 @@ def maturity_headline(labels: Mapping[str, Any], result: Mapping[str, Any], lang
     return text
 
 
+def outcome_headline(labels: Mapping[str, Any], result: Mapping[str, Any], lang: str) -> str:
+    """One sentence: the outcome named, or whether the documents are ready for a review."""
+    audit = labels["audit"]
+    if result["outcome"] is None:
+        key = "outcome_ready" if result["ready"] else "outcome_not_ready"
+        missing = result["requirements"] - result["met"]
+        return fill(audit[key], f"audit.{key}", standard=result["short"], missing=missing)
+    rated = [c for c in result["categories"] if c["rated"]]
+    name = result["name"]
+    return fill(
+        audit["outcome_named"],
+        "audit.outcome_named",
+        standard=result["short"],
+        name=name.get(lang) or next(iter(name.values())),
+        results=result["results"],
+        exceeding=sum(1 for c in rated if c["exceeds"]),
+        rated=len(rated),
+    )
+
+
+@pass_context
+def outcome_headline_filter(context: Context, result: Mapping[str, Any]) -> str:
+    return outcome_headline(context["L"], result, context["lang"])
+
+
 @pass_context
 def maturity_headline_filter(context: Context, result: Mapping[str, Any]) -> str:
     return maturity_headline(context["L"], result, context["lang"])
@@ -397,4 +422,5 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "anchor": anchor,
     "verbatim": verbatim,
     "maturity_headline": maturity_headline_filter,
+    "outcome_headline": outcome_headline_filter,
 }

@@ -13,7 +13,8 @@ from pathlib import Path
 
 from generator.bundled import bundled_dir
 from generator.errors import CcdocsError
-from generator.mandates import mandate_schema, profile_targets
+from generator.mandate_schema import mandate_schema
+from generator.mandates import profile_targets
 from generator.profile import Profile, read_profile
 from generator.render import load_labels, make_environment, render_template, template_dirs
 from generator.standards import Catalog

@@ -31,6 +31,12 @@ class RecordMandate:
 
 
 @dataclass(frozen=True, slots=True)
+class DueMandate:
+    field: str  # a date, e.g. "emergency.plans[].last_test"
+    cycle: str  # the sibling field with its cycle, e.g. "test_cycle"
+
+
+@dataclass(frozen=True, slots=True)
 class Requirement:
     """One requirement of a standard, with what it mandates."""
 
@@ -44,6 +50,8 @@ class Requirement:
     documents: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()
     records: tuple[RecordMandate, ...] = ()
+    due: tuple[DueMandate, ...] = ()
+    audiences: tuple[str, ...] = ()  # field paths of training-module ids every role attends
     severity: str = "major"
     level_source: Mapping[str, Any] = field(default_factory=dict)
     weight: float | None = None  # points per dimension at the best score (licensed overlays)
@@ -243,17 +251,48 @@ def _check_standard(catalog: Catalog, standard: Standard) -> list[str]:
             if doc is None or doc.kind != "record":
                 problems.append(f"{req.uid}: {record.document!r} is not a record document")
         problems += _check_paths(catalog, req.uid, req.fields)
+        problems += _check_paths(catalog, req.uid, req.audiences)
+        problems += _check_paths(
+            catalog, req.uid, tuple(p for d in req.due for p in (d.field, _sibling(d)))
+        )
     cap = standard.scoring.get("evidence_cap", {})
     problems += [
         f"{standard.id} evidence_cap: no dimension {d!r}"
         for d in cap.get("dimensions", [])
         if d not in dimensions
     ]
+    problems += _check_rating(catalog, standard)
     for level in standard.levels:
         for rule in level["rules"]:
             unknown = [s for s in rule["sections"] if s not in sections]
             if unknown or rule["dimension"] not in dimensions:
                 problems.append(f"{standard.id} L{level['level']}: rule names {rule}")
+    return problems
+
+
+def _sibling(due: DueMandate) -> str:
+    """The field path of a due date's cycle: the date's path with its last name replaced."""
+    return f"{due.field.rsplit('.', 1)[0]}.{due.cycle}"
+
+
+def _check_rating(catalog: Catalog, standard: Standard) -> list[str]:
+    """A rating names requirements of its own standard, sections of others and profile paths."""
+    rating = standard.extra.get("rating")
+    if not rating:
+        return []
+    numbers = {r.number for r in standard.requirements}
+    problems = [
+        f"{standard.id} rating: no requirement {c['requirement']!r}"
+        for c in rating["categories"]
+        if c["requirement"] not in numbers
+    ]
+    paths = tuple(c["kpi_refs"] for c in rating["categories"] if "kpi_refs" in c)
+    problems += _check_paths(catalog, f"{standard.id} rating", paths)
+    for named in rating["exceed"]["blocked_by"].get("requirements", []):
+        other = catalog.standards.get(named["standard"])
+        known = set(other.section_ids()) if other else set()
+        if not set(named["sections"]) <= known:
+            problems.append(f"{standard.id} rating: blocked_by names {named}")
     return problems
 
 
@@ -327,6 +366,8 @@ def _requirement(standard: str, raw: Mapping[str, Any]) -> Requirement:
             RecordMandate(r["document"], r["max_age_days"], r["source"])
             for r in raw.get("records", [])
         ),
+        due=tuple(DueMandate(d["field"], d["cycle"]) for d in raw.get("due", [])),
+        audiences=tuple(a["module"] for a in raw.get("audiences", [])),
         severity=raw.get("severity", "major"),
         level_source=raw.get("level_source", {}),
         weight=raw.get("weight"),

@@ -25,6 +25,8 @@ PLANTED = {
     ("field", "emergency.plans[].stages.public_information", "partial"),
     ("record", "nda-review-record", "missing"),
     ("record", "emergency-test-record", "stale"),
+    ("date", "emergency.plans[].last_test", "stale"),
+    ("audience", "service-vp", "partial"),
 }
 
 
@@ -55,7 +57,7 @@ def test_gap_report_groups_items_by_the_standards_sections(water):
     assert cmm["label"] == "CC-CMM-OC 2011 L2"
     assert [s["id"] for s in cmm["sections"]] == ["1.1", "1.2", "1.3", "1.4", "1.5", "1.6"]
     section = cmm["sections"][4]
-    assert section["summary"]["stale"] == 1 and section["top"] == "1.0"
+    assert section["summary"]["stale"] == 2 and section["top"] == "1.0"  # a record, a due date
 
 
 def _scores(c_compliant: int, f_compliant: int, total_items: int = 33) -> dict:
@@ -203,10 +205,11 @@ def test_blockers_name_the_items_short_of_the_next_level(water):
     [result] = water["maturity"]
     supported = result["supported"]
     assert supported["level"] == 0 and supported["next_level"] == 1
-    [c_rule] = supported["blockers"]
+    c_rule, f_rule = supported["blockers"]
     assert c_rule["dimension"] == "c" and c_rule["status"] == "failed"
-    assert c_rule["not_compliant"] == ["2", "5", "13", "14", "21", "23", "24", "27", "29"]
-    assert c_rule["items_needed"] == 3
+    assert c_rule["not_compliant"] == ["2", "5", "13", "14", "21", "23", "24", "27", "28", "29"]
+    assert c_rule["items_needed"] == 4
+    assert f_rule["dimension"] == "f" and f_rule["items_needed"] == 1
 
 
 def _weighted_overlay(folder, weight: float):
@@ -245,9 +248,10 @@ def test_with_item_weights_the_total_score_rule_decides(tmp_path, weight, level)
         assert result["blockers"][0]["status"] == "failed"
 
 
-def test_cccs_outcome_comes_from_the_rules_in_the_map(water):
+def test_complete_documents_alone_never_give_a_cccs_star(water):
     [outcome] = water["outcomes"]
-    assert (outcome["outcome"], outcome["met"], outcome["requirements"]) == ("five-star", 7, 7)
+    assert (outcome["met"], outcome["requirements"]) == (7, 7)
+    assert outcome["ready"] and outcome["outcome"] is None  # ready for review, no star
 
 
 def test_traceability_links_requirements_to_sections_and_evidence(water):
@@ -262,7 +266,7 @@ def test_audit_files_json_xlsx_and_svg(tmp_path, catalog):
     audit = result.output / "audit"
     report = json.loads((audit / "gap-report.json").read_text(encoding="utf-8"))
     assert report["schema"] == "ccdocs-gap-report/2"
-    assert report["summary"]["stale"] == 1
+    assert report["summary"]["stale"] == 2
     book = load_workbook(audit / "audit.xlsx")
     assert book.sheetnames == ["gaps", "traceability", "maturity", "scores"]
     for sheet in book.worksheets:
@@ -276,7 +280,7 @@ def test_fail_on_exits_non_zero_for_the_chosen_statuses(tmp_path):
     assert runner.invoke(cli, ["audit", path, "--out", str(tmp_path)]).exit_code == 0
     stale = runner.invoke(cli, ["audit", path, "--out", str(tmp_path), "--fail-on", "stale"])
     assert stale.exit_code == EXIT_GAPS
-    assert "1 stale" in stale.output
+    assert "2 stale" in stale.output
     event = runner.invoke(cli, ["audit", "--out", str(tmp_path), "--fail-on", "missing,stale"])
     assert event.exit_code == 0
 

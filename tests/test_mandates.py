@@ -5,7 +5,8 @@ from __future__ import annotations
 from jsonschema import Draft202012Validator
 
 from generator import fieldpath
-from generator.mandates import Target, find_gaps, mandate_schema, mandated_requirements
+from generator.mandate_schema import mandate_schema
+from generator.mandates import Target, find_gaps, mandated_requirements
 from generator.profile import load_profile
 
 BASE = """\
@@ -102,3 +103,57 @@ def catalog_profile(name: str):
     from conftest import bundled
 
     return bundled(name)
+
+
+PLANS = """\
+assessment_date: 2026-03-31
+roles: [{id: csr, title: CSR}, {id: lead, title: Lead}, {id: boss, title: Boss}]
+training:
+  modules:
+    - {id: security, title: Security, audience: [csr, lead]}
+security: {training_module: security}
+emergency:
+  plans:
+    - {id: outage, title: Outage, test_cycle: yearly, last_test: 2025-03-31}
+    - {id: surge, title: Surge, test_cycle: quarterly, last_test: 2025-12-30}
+    - {id: fire, title: Fire, test_cycle: monthly, last_test: 2026-01-31}
+"""
+
+
+def test_an_exercise_due_before_the_assessment_date_is_overdue(load, catalog):
+    gaps = [g for g in find_gaps(load(BASE + PLANS), catalog) if g.kind == "date"]
+    # yearly from 2025-03-31: due 2026-03-31, on the day, not overdue; quarterly from 2025-12-30:
+    # due 2026-03-30, overdue; monthly from 31 January: due 28 February, overdue.
+    assert [(g.location.pointer, g.status, g.detail) for g in gaps] == [
+        ("/emergency/plans/1/last_test", "stale", "due on 2026-03-30, overdue on 2026-03-31"),
+        ("/emergency/plans/2/last_test", "stale", "due on 2026-02-28, overdue on 2026-03-31"),
+    ]
+    assert gaps[0].requirement_ids == ("cc-cmm-oc-2011/24",)
+
+
+def test_a_plan_without_an_exercise_date_has_no_current_drill(load, catalog):
+    text = (BASE + PLANS).replace(", last_test: 2025-03-31", "")
+    gaps = {(g.subject, g.status) for g in find_gaps(load(text), catalog)}
+    assert ("emergency.plans[].last_test", "partial") in gaps
+
+
+def test_next_due_counts_calendar_months_and_stops_at_the_calendars_end():
+    import datetime as dt
+
+    from generator.cycles import next_due
+
+    assert next_due(dt.date(2024, 1, 31), "monthly") == dt.date(2024, 2, 29)
+    assert next_due(dt.date(2024, 2, 29), "yearly") == dt.date(2025, 2, 28)
+    assert next_due(dt.date(2026, 11, 30), "quarterly") == dt.date(2027, 2, 28)
+    assert next_due(dt.date(9999, 12, 31), "daily") is None
+    assert next_due(dt.date(9999, 6, 1), "yearly") is None
+    assert next_due(dt.date(2026, 1, 1), "per-event") is None
+
+
+def test_every_role_left_out_of_the_security_course_is_a_gap_naming_it(load, catalog):
+    gaps = [g for g in find_gaps(load(BASE + PLANS), catalog) if g.kind == "audience"]
+    assert [(g.subject, g.status, g.location.pointer) for g in gaps] == [
+        ("boss", "partial", "/training/modules/0/audience")
+    ]
+    assert gaps[0].requirement_ids == ("cc-cmm-oc-2011/28",)
+    assert "add the role 'boss'" in gaps[0].hint

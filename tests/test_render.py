@@ -64,6 +64,31 @@ def test_every_requirement_that_mandates_a_document_is_cited(catalog):
     assert cited <= set(catalog.requirements)
 
 
+def test_a_kpi_without_a_formula_is_a_gap_and_prints_a_placeholder(write_profile, catalog):
+    text = bundled("event-hotline").read_text(encoding="utf-8")
+    start = text.index("    formula:", text.index("\nkpis:"))
+    end = text.index("\n", start) + 1
+    path = write_profile(text[:start] + text[end:])
+    rendered = render_profile(path, catalog=catalog)
+    fields = [(g.subject, g.status) for g in rendered.gaps if g.kind == "field"]
+    assert fields == [("kpis[].formula", "partial")]
+    assert (
+        "- **计算公式**：【待补充：KPI 计算公式 - CCCS-OP 4】"
+        in rendered.publication.documents["operations-manual"]
+    )
+
+
+def test_a_missing_mandated_record_prints_a_placeholder(catalog):
+    documents = render(bundled("minimal"), catalog)
+    assert "【待补充：应急演练与更新记录 - CC-CMM-OC 24】" in documents["dr-plan"]
+    assert "【待补充：安全培训与考试记录 - CC-CMM-OC 28】" in documents["training-syllabus"]
+
+
+def test_an_overdue_exercise_is_marked_in_the_dr_plan(catalog):
+    dr_plan = render(bundled("water-utility"), catalog)["dr-plan"]
+    assert "| 呼叫平台故障应急预案 | 每年 | 2024-09-20 | 2025-09-20 **（已逾期）** |" in dr_plan
+
+
 def test_every_generated_chapter_has_an_anchor(catalog):
     documents = render(bundled("event-hotline"), catalog)
     for doc_id, doc in catalog.generated.items():
@@ -181,3 +206,81 @@ def test_localize_resolves_only_per_language_texts():
         "items": [{"title": "Only English"}],
     }
     assert localize(data, "en")["name"] == "Centre"
+
+
+def _sections_with_citations(text: str) -> list[tuple[str, str, list[str]]]:
+    """(anchor, section text with its subsections, cited requirement ids) of every section."""
+    headings = [
+        (m.start(), len(m.group(1)), m.group(2))
+        for m in re.finditer(r"^(#+) .*\{#([a-z0-9-]+)\}$", text, re.M)
+    ]
+    found = []
+    for i, (start, depth, anchor) in enumerate(headings):
+        end = next((s for s, d, _ in headings[i + 1 :] if d <= depth), len(text))
+        own_end = headings[i + 1][0] if i + 1 < len(headings) else len(text)
+        ids = re.findall(r"<!-- satisfies: (.*?) -->", text[start:own_end])
+        if ids:
+            found.append((anchor, text[start:end], ids[0].split()))
+    return found
+
+
+def _leaves(value) -> list[str]:
+    if isinstance(value, dict):
+        return [leaf for v in value.values() for leaf in _leaves(v)]
+    if isinstance(value, list):
+        return [leaf for v in value for leaf in _leaves(v)]
+    return [str(value)] if isinstance(value, str | int | float) and str(value).strip() else []
+
+
+def _carried(req, catalog, data, doc_id: str, anchor: str, section: str, labels) -> bool:
+    """Whether ``section`` shows at least one of the requirement's mandated things: a value
+    (or its enum word), the document's chapter, a record, or a placeholder citing it."""
+    from generator import fieldpath
+
+    plain = section.replace("\\", "")
+    cite = re.compile(re.escape(f"{catalog.standards[req.standard].cite} {req.number}") + r"\b")
+    if any(cite.search(p) for p in placeholder_pattern(labels["placeholder"]).findall(plain)):
+        return True
+    words = {
+        str(k): str(v)
+        for kind in labels["enums"].values()
+        if isinstance(kind, dict)
+        for k, v in kind.items()
+    }
+    paths = list(req.fields)
+    for document in req.documents:
+        entry = catalog.documents[document]
+        if entry.carried_by == (doc_id, anchor):
+            return True
+        paths += entry.fields
+    for path in paths:
+        for _, value in fieldpath.values(data, path):
+            shown = [w for leaf in _leaves(value) for w in (leaf, words.get(leaf, leaf))]
+            if any(leaf in plain for leaf in shown if len(leaf) > 1):
+                return True
+    records = [r for r in data.get("records", []) for m in req.records if r["kind"] == m.document]
+    return any(r.get("title", r["id"]) in plain for r in records)
+
+
+@pytest.mark.parametrize("name", ["event-hotline", "bank-card-center", "telecom", "water-utility"])
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_citation_is_carried_by_the_section_that_makes_it(name, language, catalog):
+    from generator.resolve.model import localize
+
+    rendered = render_profile(bundled(name), language=language, catalog=catalog)
+    data = localize(load_profile_data(bundled(name)), language)
+    labels = load_labels(language, template_dirs())
+    wrong = []
+    for doc_id, text in rendered.publication.documents.items():
+        for anchor, section, ids in _sections_with_citations(text):
+            for uid in ids:
+                req = catalog.requirements[uid]
+                if not _carried(req, catalog, data, doc_id, anchor, section, labels):
+                    wrong.append(f"{doc_id}#{anchor} cites {uid}")
+    assert wrong == []
+
+
+def load_profile_data(path: Path):
+    from generator.profile import load_profile
+
+    return load_profile(path).data

@@ -8,6 +8,7 @@ from typing import Any
 from generator.audit.gaps import STATUSES, gap_report
 from generator.audit.matrix import traceability
 from generator.audit.maturity import maturity
+from generator.audit.method import interpretations
 from generator.audit.outcome import outcomes
 from generator.evidence import EvidenceFile
 from generator.profile import Profile
@@ -22,11 +23,15 @@ def audit_profile(
 ) -> dict[str, Any]:
     """Everything the auditor's pages, files and the documents' appendices show."""
     report = gap_report(profile, catalog, evidence)
+    levels = maturity(profile, catalog, evidence)
+    rated = outcomes(report, profile, catalog, evidence)
+    judged = [s["standard"] for s in report["standards"]] + [m["standard"] for m in levels]
     return {
         "report": report,
         "statuses": list(STATUSES),
-        "maturity": maturity(profile, catalog, evidence),
-        "outcomes": outcomes(report, catalog),
+        "maturity": levels,
+        "outcomes": rated,
+        "method": interpretations(catalog.standards[sid] for sid in dict.fromkeys(judged)),
         "trace": traceability(
             documents, report, catalog, profile.data.get("records", []), evidence
         ),

@@ -139,6 +139,7 @@ def assess(
         "unsupported": list(unsupported),
         "claimed_scores": {uid: dict(claimed[uid]) for uid in sorted(claimed, key=_uid_order)},
         "titles": {r.uid: dict(r.title) for r in standard.requirements if r.uid in claimed},
+        "unscored_items": [r.number for r in standard.requirements if r.uid not in claimed],
         "claimed": claimed_result,
         "supported": supported_result,
         "operation": _operation_facts(standard, operation),

@@ -28,7 +28,7 @@ def publish_audit(publication: Publication, folder: Path) -> list[Path]:
         written.append(path)
     audit = publication.audit
     report_json = folder / "gap-report.json"
-    payload = {**audit["report"], "maturity": audit["maturity"], "outcomes": audit["outcomes"]}
+    payload = {**audit["report"], **{k: audit[k] for k in ("maturity", "outcomes", "method")}}
     report_json.write_text(
         json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )

@@ -8,21 +8,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from generator.cycles import next_due
 from generator.mandates import Check
 from generator.profile import Profile
 from generator.resolve.staffing import resolve_staffing
 from generator.resolve.training import resolve_training
 from generator.standards import Catalog
 
-# Days between two runs of a recurring activity, to date the next drill.
-CYCLE_DAYS = {
-    "daily": 1,
-    "weekly": 7,
-    "monthly": 30,
-    "quarterly": 91,
-    "half-yearly": 182,
-    "yearly": 365,
-}
 STAGES = ("prevention", "early_warning", "reporting", "public_information", "response", "recovery")
 
 
@@ -64,6 +56,11 @@ def resolve_model(
         "forms": _forms(catalog),
         "requirements": _requirements(catalog),
         "placeholders": _placeholders(gaps, catalog),
+        "record_names": {
+            d.id: localize(d.title, language)
+            for d in catalog.documents.values()
+            if d.kind == "record"
+        },
         "glossary": _glossary(catalog),
     }
     return DocumentModel(org["id"], language, context)
@@ -159,23 +156,23 @@ def _risks(risks: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _plans(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Emergency plans with their stages in order, the next exercise and whether it is overdue
+    on the assessment date."""
+    assessed = data.get("assessment_date")
     plans = []
     for plan in data.get("emergency", {}).get("plans", []):
         stages = plan.get("stages", {})
+        last = plan.get("last_test")
+        due = next_due(dt.date.fromisoformat(last), plan.get("test_cycle")) if last else None
         plans.append(
             {
                 **plan,
                 "stage_list": [{"id": s, "items": stages.get(s, [])} for s in STAGES],
-                "next_test": _next_date(plan.get("last_test"), plan.get("test_cycle")),
+                "next_test": due.isoformat() if due else None,
+                "overdue": bool(due and assessed and due.isoformat() < assessed),
             }
         )
     return plans
-
-
-def _next_date(last: str | None, cycle: str | None) -> str | None:
-    if not last or cycle not in CYCLE_DAYS:
-        return None
-    return (dt.date.fromisoformat(last) + dt.timedelta(days=CYCLE_DAYS[cycle])).isoformat()
 
 
 def _forms(catalog: Catalog) -> list[dict[str, Any]]:
@@ -197,12 +194,14 @@ def _requirements(catalog: Catalog) -> dict[str, dict[str, Any]]:
 
 
 def _placeholders(gaps: tuple[Check, ...], catalog: Catalog) -> dict[str, list[str]]:
-    """Field path -> the citations of the requirements that mandate it, for missing fields."""
+    """Field path (or "record:<id>") -> the citations of the requirements that mandate it, for
+    missing fields and records."""
     requirements = _requirements(catalog)
     result: dict[str, list[str]] = {}
     for gap in gaps:
-        if gap.kind == "field":
-            cites = result.setdefault(gap.subject, [])
+        if gap.kind == "field" or (gap.kind == "record" and gap.status == "missing"):
+            key = gap.subject if gap.kind == "field" else f"record:{gap.subject}"
+            cites = result.setdefault(key, [])
             cites += [requirements[u]["cite"] for u in gap.requirement_ids if u not in cites]
     return {k: sorted(set(v)) for k, v in sorted(result.items())}
 
