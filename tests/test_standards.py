@@ -148,3 +148,31 @@ def test_every_bilingual_text_in_the_map_has_exactly_zh_and_en():
 
     for path in sorted(bundled_dir("standards_map").glob("*.yaml")):
         walk(yaml.safe_load(path.read_text(encoding="utf-8")), path.name)
+
+
+def test_every_threshold_says_where_it_comes_from(catalog):
+    from generator.audit.method import interpretations
+
+    for standard in catalog.standards.values():
+        for level in standard.levels:
+            assert level["source"]["by"] in ("standard", "ccdocs"), standard.id
+        for outcome in standard.outcomes:
+            assert outcome["source"]["by"] in ("standard", "ccdocs"), standard.id
+        for req in standard.requirements:
+            assert all(r.source.get("by") for r in req.records), req.uid
+            assert req.level == 1 or req.level_source.get("by"), req.uid
+    notes = {i["note"]["en"] for i in interpretations(catalog.standards.values())}
+    cmm = catalog.standards["cc-cmm-oc-2011"]
+    assert cmm.levels[0]["source"]["by"] == "standard"  # the seed's level table
+    assert cmm.scoring["evidence_cap"]["source"]["note"]["en"] in notes  # ours, listed
+    assert len(notes) == 10
+
+
+def test_a_level_without_a_source_is_refused(tmp_path):
+    folder = tmp_path / "map"
+    shutil.copytree(Path(__file__).parent.parent / "standards_map", folder)
+    path = folder / "cc-cmm-oc-2011.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("    source: *level-table\n", "", 1), encoding="utf-8")
+    with pytest.raises(StandardsMapError, match="source"):
+        load_catalog(folder)
