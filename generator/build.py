@@ -202,13 +202,16 @@ def build_profile(
         profile, evidence, map_files(sources), overrides, environment, options
     )
     org_id = org_id_of(profile)
+    from generator.standards import load_catalog
+
     if org_id and not force:
         with locked_output(out_dir, org_id) as target:
             state = BuildState.read(target)
             if state.up_to_date(target, formats, fingerprint):
-                return _result(org_id, target, [], state.outputs_of(formats), state)
-    from generator.standards import load_catalog
-
+                catalog = catalog or load_catalog(overlays=overlays)
+                summary = verdicts(profile, evidence, catalog, language)
+                summary["placeholders"] = _counts(state.summary.get("placeholders"))
+                return _result(org_id, target, [], state.outputs_of(formats), summary)
     catalog = catalog or load_catalog(overlays=overlays)
     rendered = render_loaded(
         profile, evidence, catalog, language=language, templates=templates, brand=brand
@@ -242,7 +245,7 @@ def _write_outputs(
         keep = [path for path in kept if "/" in path and path.split("/")[0] in folders]
         commit_stage(stage, folders, files=[STATE_FILE], keep=keep)
     final = [stage.target / f.relative_to(stage.work) for f in files]
-    return _result(rendered.org_id, stage.target, final, kept, state)
+    return _result(rendered.org_id, stage.target, final, kept, state.summary)
 
 
 def _publish_stale(
@@ -358,10 +361,35 @@ def _summary(rendered: Rendered) -> dict[str, Any]:
     }
 
 
+def verdicts(
+    profile: Profile, evidence: Mapping[str, EvidenceFile], catalog: Catalog, language: str | None
+) -> dict[str, Any]:
+    """Gaps and the audit's verdicts computed from the profile itself, for a build that writes
+    nothing: the summary a state file records could have been edited, so it decides nothing."""
+    from generator.audit.assess import audit_profile
+    from generator.resolve.model import localize
+    from generator.validate import validate_profile
+
+    validation = validate_profile(profile, catalog, evidence)
+    if validation.errors:
+        raise ProfileError(list(validation.errors))
+    org = profile.data["organization"]
+    local = replace(profile, data=localize(profile.data, language or org.get("language", "zh")))
+    audit = audit_profile(local, catalog, evidence, {})
+    kept = {k: audit[k] for k in ("report", "maturity", "outcomes", "method")}
+    return {"gaps": len(validation.gaps), "audit": kept}
+
+
+def _counts(value: Any) -> dict[str, int]:
+    """Placeholder counts as a state file recorded them, if they have the right shape."""
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v for k, v in value.items() if isinstance(v, int) and not isinstance(v, bool)}
+
+
 def _result(
-    org_id: str, target: Path, files: list[Path], kept: list[str], state: BuildState
+    org_id: str, target: Path, files: list[Path], kept: list[str], summary: Mapping[str, Any]
 ) -> BuildResult:
-    summary = state.summary
     return BuildResult(
         org_id,
         target,

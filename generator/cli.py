@@ -73,14 +73,22 @@ brand_option = click.option(
 )
 
 
-# Control characters from a profile (terminal escape sequences) are shown, not obeyed.
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Control characters from a profile (terminal escape sequences) are shown, not obeyed; so are
+# the bidirectional controls that can make a line read differently from what it holds.
+_UNPRINTABLE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 def echo(message: object = "", *, err: bool = False, fg: str | None = None) -> None:
-    """Print one message, its control characters written as \\xNN."""
-    text = _UNPRINTABLE.sub(lambda m: f"\\x{ord(m[0]):02x}", str(message))
+    """Print one message, its control characters written as \\xNN (\\uNNNN for bidi controls)."""
+    text = _UNPRINTABLE.sub(_shown, str(message))
     click.secho(text, err=err, fg=fg)
+
+
+def _shown(match: re.Match[str]) -> str:
+    code = ord(match[0])
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def _brand(folder: Path | None) -> Brand | None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -40,12 +42,17 @@ class BuildState:
     @classmethod
     def read(cls, folder: Path) -> BuildState:
         try:
-            raw = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
+            raw = json.loads(_read_regular(folder / STATE_FILE, _STATE_LIMIT))
         except (OSError, ValueError):
-            return cls()
+            return cls()  # unreadable or edited into nonsense: everything is rebuilt
         if not isinstance(raw, dict) or raw.get("schema") != STATE_SCHEMA:
             return cls()
-        return cls(raw.get("inputs", {}), raw.get("outputs", {}), raw.get("summary", {}))
+        summary = raw.get("summary")
+        return cls(
+            _texts(raw.get("inputs")),
+            _texts(raw.get("outputs")),
+            summary if isinstance(summary, dict) else {},
+        )
 
     def write(self, folder: Path) -> None:
         payload = {"schema": STATE_SCHEMA, **self.__dict__}
@@ -66,6 +73,27 @@ class BuildState:
         """The recorded outputs of ``formats``."""
         folders = _folders(formats)
         return [p for p in self.outputs if p.split("/")[0] in folders]
+
+
+_STATE_LIMIT = 16 * 1024 * 1024
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of ``path`` if it is a regular file (not a link, pipe or device) of at most
+    ``limit`` bytes, read from one open descriptor; OSError otherwise."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as file:
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            raise OSError(f"{path}: not a regular file of at most {limit} bytes")
+        return file.read(limit + 1)[:limit]
+
+
+def _texts(value: Any) -> dict[str, str]:
+    """A mapping of texts from a state file that may have been edited: anything else is dropped."""
+    if not isinstance(value, dict):
+        return {}
+    return {k: v for k, v in value.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def _folders(formats: Iterable[str]) -> set[str]:

@@ -8,12 +8,16 @@ line a value came from.
 A profile is small (the bundled ones are under 40 KB), so the loader refuses what only a mistake
 or an attack produces: files over ``MAX_BYTES``, more than ``MAX_VALUES`` values or
 ``MAX_CHARACTERS`` characters of text once aliases are expanded (an "alias bomb" grows a few lines
-into billions of values), aliases that contain themselves, duplicate keys and custom tags. libyaml
-itself refuses nesting deeper than 1000 levels.
+into billions of values), aliases that contain themselves, duplicate keys and custom tags, nesting
+deeper than ``MAX_DEPTH`` levels (every later stage walks the data, and a profile needs under ten)
+and whole numbers beyond ``MAX_INTEGER`` (a count or a duration never comes near it, and Python
+cannot even print one of more than 4300 digits).
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +34,8 @@ Data = Any
 MAX_BYTES = 4 * 1024 * 1024
 MAX_VALUES = 200_000
 MAX_CHARACTERS = 32 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_INTEGER = 10**15
 # "value" is what YAML makes of a lone "=": plain text here.
 _SCALAR_TAGS = {
     f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "value")
@@ -80,10 +86,15 @@ def pointer_of(parts: object) -> str:
     return "".join("/" + escape_pointer_token(p) for p in parts)
 
 
-def load_profile(path: Path, _chain: tuple[Path, ...] = ()) -> Profile:
+def load_profile(
+    path: Path, _chain: tuple[Path, ...] = (), _roots: tuple[Path, ...] = ()
+) -> Profile:
     """Read and parse ``path`` and the profiles it extends; ProfileError on bad YAML.
 
     ``extends:`` names a bundled preset (``event-hotline``) or a profile file relative to this one.
+    A base file must lie inside the first profile's folder or the current folder (symbolic links
+    resolved): ``extends`` cannot read files elsewhere on the machine. A base that is not a valid
+    profile layer is reported by its location only, never by its content.
     """
     profile = read_profile(path)
     parent = profile.data.get("extends") if isinstance(profile.data, dict) else None
@@ -92,35 +103,56 @@ def load_profile(path: Path, _chain: tuple[Path, ...] = ()) -> Profile:
     where = profile.locate("/extends")
     if not isinstance(parent, str):
         raise ProfileError([Finding(where, "extends must name a preset or a file", "error")])
+    roots = _roots or (path.resolve().parent, Path.cwd().resolve())
+    chain = (*_chain, path.resolve())
     base_path = _resolve_extends(parent, path)
     if base_path is None:
-        raise ProfileError(
-            [
-                Finding(
-                    where,
-                    f"no preset or file '{parent}'",
-                    "error",
-                    "use a bundled preset name or a path to a profile file",
-                )
-            ]
-        )
-    if base_path.resolve() in _chain or base_path.resolve() == path.resolve():
-        raise ProfileError(
-            [
-                Finding(
-                    where,
-                    f"'{parent}' extends this profile again",
-                    "error",
-                    "profiles must not extend each other in a circle",
-                )
-            ]
-        )
-    base = load_profile(base_path, (*_chain, path.resolve()))
+        hint = "use a bundled preset name or a path to a profile file"
+        raise ProfileError([Finding(where, f"no preset or file '{parent}'", "error", hint)])
+    _check_base(base_path.resolve(), parent, where, chain, roots)
+    base = _load_base(base_path, parent, where, chain, roots)
     own = {k: v for k, v in profile.data.items() if k != "extends"}
     merged = merge_layers(
         Layer(base.data, base.values, base.keys), Layer(own, profile.values, profile.keys)
     )
     return Profile(path, merged.data, merged.values, merged.keys)
+
+
+def _check_base(
+    real: Path, name: str, where: Location, chain: tuple[Path, ...], roots: tuple[Path, ...]
+) -> None:
+    from generator.bundled import bundled_dir
+
+    if real in chain:
+        hint = "profiles must not extend each other in a circle"
+        raise ProfileError([Finding(where, f"'{name}' extends this profile again", "error", hint)])
+    allowed = (*roots, bundled_dir("org_profiles").resolve())
+    if not any(real.is_relative_to(root) for root in allowed):
+        hint = "keep the base inside the profile's folder, or run ccdocs from a folder holding both"
+        message = f"'{name}' is outside the profile's folder and the current folder"
+        raise ProfileError([Finding(where, message, "error", hint)])
+
+
+def _load_base(
+    base_path: Path, name: str, where: Location, chain: tuple[Path, ...], roots: tuple[Path, ...]
+) -> Profile:
+    """The base profile; when it cannot be read as a profile, one error at ``extends``."""
+    try:
+        base = load_profile(base_path, chain, roots)
+    except ProfileError as e:
+        chained = (
+            f.location.file != base_path or f.location.pointer == "/extends" for f in e.findings
+        )
+        if any(chained):
+            raise  # a problem of the chain of bases, reported where it is
+        line = e.findings[0].location.line
+        message = f"'{name}' is not a valid profile layer (its first problem is at line {line})"
+        hint = f"check it with: ccdocs validate {base_path}"
+        raise ProfileError([Finding(where, message, "error", hint)]) from e
+    if not isinstance(base.data, dict):
+        message = f"'{name}' is not a profile: its root is not a mapping"
+        raise ProfileError([Finding(where, message, "error", "extend a profile file")])
+    return base
 
 
 def _resolve_extends(name: str, path: Path) -> Path | None:
@@ -135,19 +167,48 @@ def _resolve_extends(name: str, path: Path) -> Path | None:
 def read_profile(path: Path) -> Profile:
     """Read and parse one profile file, without following ``extends``."""
     try:
-        if not path.is_file() and path.exists():
-            hint = "give the path of a profile file"
-            raise ProfileError([_finding(path, None, "not a regular file", hint)])
-        if path.stat().st_size > MAX_BYTES:
-            raise ProfileError([_too_large(path)])
-        text = path.read_text(encoding="utf-8")
+        raw = _read_bytes(path)
     except FileNotFoundError as e:
         raise ProfileError([_finding(path, None, "file not found", "check the path")]) from e
-    except UnicodeDecodeError as e:
-        raise ProfileError([_finding(path, None, "not UTF-8 text", "save it as UTF-8")]) from e
     except OSError as e:
         raise ProfileError([_finding(path, None, f"cannot read: {e.strerror}", "")]) from e
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise ProfileError([_not_utf8(path, raw, e.start)]) from e
     return parse_profile(text, path)
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's bytes from one open descriptor: a regular file of at most MAX_BYTES."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+        os.close(fd)
+        hint = "give the path of a profile file"
+        finding = _finding(path, None, "not a regular file", hint)
+        raise ProfileError([finding if not stat.S_ISREG(info.st_mode) else _too_large(path)])
+    with os.fdopen(fd, "rb") as file:
+        raw = file.read(MAX_BYTES + 1)
+    if len(raw) > MAX_BYTES:
+        raise ProfileError([_too_large(path)])
+    return raw
+
+
+def _not_utf8(path: Path, raw: bytes, offset: int) -> Finding:
+    """Where the text stops being UTF-8, and how to convert it when it reads as GB18030/GBK."""
+    line = raw.count(b"\n", 0, offset) + 1
+    column = offset - raw.rfind(b"\n", 0, offset)
+    where = Location(path, line, column, "")
+    try:
+        raw.decode("gb18030")
+    except UnicodeDecodeError:
+        return Finding(where, "not UTF-8 text", "error", "save the file as UTF-8")
+    hint = (
+        "it reads as GBK/GB18030, as Chinese Windows saves text: save it as UTF-8 in your editor,"
+        f" or convert it with: iconv -f GB18030 -t UTF-8 {path.name} > utf8-{path.name}"
+    )
+    return Finding(where, "not UTF-8 text", "error", hint)
 
 
 def parse_profile(text: str, path: Path) -> Profile:
@@ -171,6 +232,9 @@ def parse_profile(text: str, path: Path) -> Profile:
         raise ProfileError([_finding(path, mark, f"YAML syntax error: {problem}", hint)]) from e
     except yaml.YAMLError as e:
         raise ProfileError([_finding(path, None, f"YAML error: {e}", "")]) from e
+    except RecursionError as e:  # the pure-Python composer, before the builder's depth check
+        message = f"nested deeper than {MAX_DEPTH} levels"
+        raise ProfileError([_finding(path, None, message, "check brackets and indentation")]) from e
     finally:
         loader.dispose()
     if builder.findings:
@@ -181,6 +245,7 @@ def parse_profile(text: str, path: Path) -> Profile:
     return Profile(path, data, builder.values, builder.keys)
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
 _PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
 
 
@@ -202,6 +267,9 @@ class _Builder:
         self._count += 1
         if self._count > MAX_VALUES:
             self._refuse(node, pointer, f"more than {MAX_VALUES:,} values", _BOMB_HINT)
+        if pointer.count("/") > MAX_DEPTH:
+            hint = "a profile needs a few levels; look for brackets or indentation that never close"
+            self._refuse(node, pointer, f"nested deeper than {MAX_DEPTH} levels", hint)
         if not isinstance(node, yaml.CollectionNode):
             return self._scalar(node, pointer)
         if node.tag not in _PLAIN_TAGS:
@@ -226,7 +294,15 @@ class _Builder:
         if self._characters > MAX_CHARACTERS:
             limit = f"more than {MAX_CHARACTERS // 1024 // 1024} MiB of text"
             self._refuse(node, pointer, limit, _BOMB_HINT)
-        return self.loader.construct_object(node, deep=True)
+        if node.tag == _STR_TAG:
+            return str(node.value)  # most scalars: no constructor needed
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except ValueError:  # an integer of more digits than Python converts
+            value = None
+        if (value is None and node.tag.endswith(":int")) or _huge(value):
+            self._refuse(node, pointer, "the number is too large", _NUMBER_HINT)
+        return value
 
     def _refuse(self, node: yaml.Node, pointer: str, message: str, hint: str) -> NoReturn:
         raise ProfileError([Finding(self._loc(node.start_mark, pointer), message, "error", hint)])
@@ -260,6 +336,11 @@ class _Builder:
         return Location(self.path, mark.line + 1, mark.column + 1, pointer)
 
 
+def _huge(value: Data) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER
+
+
+_NUMBER_HINT = f"whole numbers in a profile stay within ±{MAX_INTEGER:.0e}; quote it if it is text"
 _BOMB_HINT = "a profile is far smaller; check for aliases (*name) that repeat large values"
 _TAG_HINT = "profiles are plain data: remove the tag, and quote the value if it must be text"
 

@@ -6,10 +6,11 @@ backwards and weights that must add up: everything JSON Schema cannot say by its
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import itertools
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 from generator import fieldpath
@@ -18,9 +19,51 @@ from generator.profile import Profile, escape_pointer_token
 from generator.standards import Catalog
 
 
-def did_you_mean(word: str, options: list[str] | set[str]) -> str:
+def did_you_mean(word: str, options: Collection[str]) -> str:
     """`` (did you mean 'x'?)`` when a close match exists, else an empty string."""
-    close = difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.6)
+    return suggester(options)(word)
+
+
+# Beyond this many options a lookup compares the word with its neighbours only; beyond this
+# many lookups in one set of options, no more suggestions are looked for.
+_FEW = 64
+_NEIGHBOURS = 6
+_LOOKUPS = 100
+
+
+def suggester(options: Collection[str]) -> Callable[[str], str]:
+    """``did_you_mean`` for many lookups among the same options, with bounded work per lookup.
+
+    Many options are sorted once forwards and once by their reversed text; a word is compared
+    only with its neighbours in both orders (a typo near its end keeps the start, one near its
+    start keeps the end). After ``_LOOKUPS`` lookups it suggests nothing more: thousands of broken
+    references among thousands of ids stay cheap.
+    """
+    orders: list[list[str]] = []  # sorted forwards and backwards on the first lookup
+    lookups = itertools.count()
+
+    def suggest(word: str) -> str:
+        if next(lookups) >= _LOOKUPS:
+            return ""
+        if not orders:
+            orders.append(sorted(options))
+            orders.append(sorted(o[::-1] for o in orders[0]) if len(orders[0]) > _FEW else [])
+        ordered, backwards = orders
+        if len(ordered) <= _FEW:
+            return _closest(word, ordered)
+        near = _near(ordered, word) + [o[::-1] for o in _near(backwards, word[::-1])]
+        return _closest(word, sorted(set(near)))
+
+    return suggest
+
+
+def _near(ordered: list[str], word: str) -> list[str]:
+    at = bisect.bisect_left(ordered, word)
+    return ordered[max(0, at - _NEIGHBOURS) : at + _NEIGHBOURS]
+
+
+def _closest(word: str, options: list[str]) -> str:
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
@@ -46,8 +89,11 @@ def reference_errors(profile: Profile, catalog: Catalog) -> list[Finding]:
     """Every broken reference, duplicate id, backwards date and wrong total in ``profile``."""
     rules = catalog.profile_schema
     findings = _duplicate_ids(profile, profile.data, "")
+    known: dict[str, set[str]] = {}  # each target collection once: many rules share one
     for rule in rules.get("x-references", []):
-        findings += _broken_references(profile, catalog, rule)
+        if rule["to"] not in known:
+            known[rule["to"]] = _targets(profile, catalog, rule["to"])
+        findings += _broken_references(profile, rule, known[rule["to"]])
     for rule in rules.get("x-order", []):
         findings += _order_errors(profile, rule["first"], rule["then"])
     for path in rules.get("x-increasing", []):
@@ -94,16 +140,16 @@ def _targets(profile: Profile, catalog: Catalog, target: str) -> set[str]:
 
 
 def _broken_references(
-    profile: Profile, catalog: Catalog, rule: Mapping[str, Any]
+    profile: Profile, rule: Mapping[str, Any], known: set[str]
 ) -> list[Finding]:
-    known = _targets(profile, catalog, rule["to"])
+    suggest = suggester(known)
     what = rule["what"]
     findings = []
     for pointer, value in fieldpath.values(profile.data, rule["from"]):
         if not isinstance(value, str):
             continue  # a type error, reported by the schema
         if value not in known:
-            message = f"'{value}' is not a {what}{did_you_mean(value, known)}"
+            message = f"'{value}' is not a {what}{suggest(value)}"
             findings.append(_error(profile, pointer, message, _where(rule["to"], what)))
     if rule.get("acyclic") and not findings:
         findings += _cycles(profile, rule)
@@ -126,24 +172,37 @@ def _cycles(profile: Profile, rule: Mapping[str, Any]) -> list[Finding]:
     for (_, item_id), (link_pointer, parent) in _pair_by_item(ids, links):
         parent_of[item_id] = parent
         pointer_of[item_id] = link_pointer
-    findings, reported = [], set()
-    for start in parent_of:  # document order: report the loop at its first member
-        chain, node = [start], parent_of.get(start)
-        while node is not None and node not in chain:
-            chain.append(node)
-            node = parent_of.get(node)
-        if node == start and start not in reported:
-            reported.update(chain)
-            loop = " -> ".join([*chain, start])
-            findings.append(
-                _error(
-                    profile,
-                    pointer_of[start],
-                    f"reporting line loops: {loop}",
-                    "one role in the loop must report to a role outside it",
-                )
+    findings = []
+    for loop in _loops(parent_of):
+        findings.append(
+            _error(
+                profile,
+                pointer_of[loop[0]],
+                f"reporting line loops: {' -> '.join([*loop, loop[0]])}",
+                "one role in the loop must report to a role outside it",
             )
+        )
     return findings
+
+
+def _loops(parent_of: Mapping[str, str]) -> list[list[str]]:
+    """Every loop of a graph where each item has at most one parent, each loop starting at its
+    first member in document order. Linear: every item is walked once."""
+    order = {item: i for i, item in enumerate(parent_of)}
+    done: set[str] = set()
+    loops = []
+    for start in parent_of:
+        path: dict[str, int] = {}  # the items of this walk, in walking order
+        node: str | None = start
+        while node is not None and node in parent_of and node not in done and node not in path:
+            path[node] = len(path)
+            node = parent_of[node]
+        if node is not None and node in path:
+            loop = list(path)[path[node] :]
+            first = min(range(len(loop)), key=lambda i: order[loop[i]])
+            loops.append(loop[first:] + loop[:first])
+        done.update(path)
+    return sorted(loops, key=lambda loop: order[loop[0]])
 
 
 def _pair_by_item(

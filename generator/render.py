@@ -28,6 +28,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from generator.bundled import bundled_dir
 from generator.errors import TemplateError
 from generator.resolve import DocumentModel
+from generator.sandbox import BoundedEnvironment, render_bounded
 
 LANGUAGES = ("zh", "en")
 
@@ -192,7 +193,7 @@ _ENVIRONMENTS: dict[tuple[tuple[Path, ...], int], SandboxedEnvironment] = {}
 
 
 def _new_environment(dirs: Sequence[Path], labels: Mapping[str, Any]) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+    env = BoundedEnvironment(
         loader=FolderLoader([str(d) for d in dirs]),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -234,7 +235,7 @@ def render_template(env: SandboxedEnvironment, name: str, context: Mapping[str, 
     """The template ``name`` of ``env`` rendered with ``context``; TemplateError naming the
     template and line when it fails (a consultant's template may fail in any way)."""
     try:
-        return env.get_template(name).render(context)
+        return render_bounded(env.get_template(name), dict(context))
     except JinjaError as e:
         where = f"{getattr(e, 'filename', None) or name}:{getattr(e, 'lineno', '?')}"
         raise TemplateError(f"{where}: {e}") from e

@@ -1,12 +1,15 @@
 """Validate stage: errors (the profile cannot be used) and gaps (a standard's mandate is unmet).
 
-Errors come from the structural JSON Schema and from the cross-reference rules kept beside it in
-``profile.schema.yaml``; gaps come from the mandates derived from the standards map.
+Errors come from the structural JSON Schema, from the cross-reference rules kept beside it in
+``profile.schema.yaml`` and from the workforce plan, which must be computable; gaps come from the
+mandates derived from the standards map.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +22,7 @@ from generator.evidence import EVIDENCE_ERRORS, EvidenceFile
 from generator.mandates import Check, find_gaps
 from generator.profile import Profile, escape_pointer_token, pointer_of
 from generator.references import did_you_mean
+from generator.resolve.staffing import staffing_errors
 from generator.standards import Catalog
 
 _TYPE_WORDS = {
@@ -53,12 +57,18 @@ def validate_profile(
     errors and evidence files that are not there make their records partial.
     """
     errors = schema_errors(profile, catalog.profile_schema)
+    if not any(_affects_staffing(e.location.pointer) for e in errors):
+        errors += staffing_errors(profile)  # only once its inputs are sound
     errors += references.reference_errors(profile, catalog)
     errors += _evidence_errors(profile, evidence or {})
     errors = sorted(set(errors), key=Finding.sort_key)
     if errors:
         return Validation(tuple(errors), ())
     return Validation((), tuple(find_gaps(profile, catalog, evidence)))
+
+
+def _affects_staffing(pointer: str) -> bool:
+    return pointer == "" or pointer.startswith(("/staffing", "/service_levels"))
 
 
 def _evidence_errors(profile: Profile, evidence: Mapping[str, EvidenceFile]) -> list[Finding]:
@@ -80,18 +90,73 @@ def _validator(schema: Mapping[str, Any]) -> Draft202012Validator:
     if kept is None or kept[0] is not schema:
         if len(_VALIDATORS) > 16:
             _VALIDATORS.clear()
-        kept = (schema, Draft202012Validator(schema, format_checker=FormatChecker()))
+        inlined = inline_refs(schema)
+        kept = (schema, Draft202012Validator(inlined, format_checker=FormatChecker()))
         _VALIDATORS[id(schema)] = kept
     return kept[1]
 
 
+_ANNOTATIONS = {"description", "title", "default", "examples", "$comment"}
+
+
+def inline_refs(schema: Mapping[str, Any]) -> dict[str, Any]:
+    """``schema`` with every local ``$ref`` replaced by what it names (a reference that leads
+    back into itself is kept). Resolving references item by item made validation of a profile
+    with thousands of roles take seconds."""
+    defs = schema.get("$defs", {})
+
+    def inline(node: Any, seen: tuple[str, ...]) -> Any:
+        if isinstance(node, list):
+            return [inline(item, seen) for item in node]
+        if not isinstance(node, Mapping):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/$defs/") and ref not in seen:
+            target = defs.get(ref.removeprefix("#/$defs/"))
+            if isinstance(target, Mapping) and "/" not in ref.removeprefix("#/$defs/"):
+                rest = inline({k: v for k, v in node.items() if k != "$ref"}, seen)
+                whole = inline(target, (*seen, ref))
+                if set(rest) <= _ANNOTATIONS:
+                    return {**whole, **rest}
+                return {**rest, "allOf": [*rest.get("allOf", []), whole]}
+        return {k: inline(v, seen) for k, v in node.items()}
+
+    return {**inline(dict(schema), ()), "$defs": defs}
+
+
 def schema_errors(profile: Profile, schema: Mapping[str, Any]) -> list[Finding]:
-    """Structural errors, each located at its line and column."""
+    """Structural errors, each located at its line and column.
+
+    A NaN or an infinity (``.nan``, ``.inf``, or a number too large for a float) passes JSON
+    Schema's range checks, so it is reported here, in place of any other error at its value.
+    """
     validator = _validator(schema)
-    findings: list[Finding] = []
+    findings = [
+        _not_finite(profile, pointer, value) for pointer, value in _non_finite(profile.data)
+    ]
+    where = {f.location.pointer for f in findings}
     for error in validator.iter_errors(profile.data):
-        findings += _findings_for(profile, error)
+        findings += [f for f in _findings_for(profile, error) if f.location.pointer not in where]
     return findings
+
+
+def _non_finite(data: Any) -> Iterator[tuple[str, float]]:
+    """Every NaN and infinity in ``data`` with its pointer (iterative: data may nest deeply)."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        pointer, value = stack.pop()
+        if isinstance(value, float) and not math.isfinite(value):
+            yield pointer, value
+        elif isinstance(value, Mapping):
+            stack += [(f"{pointer}/{escape_pointer_token(k)}", v) for k, v in value.items()]
+        elif isinstance(value, list):
+            stack += [(f"{pointer}/{i}", v) for i, v in enumerate(value)]
+
+
+def _not_finite(profile: Profile, pointer: str, value: float) -> Finding:
+    shown = "NaN" if math.isnan(value) else "-infinity" if value < 0 else "infinity"
+    hint = "write an ordinary number: YAML reads .nan, .inf and numbers beyond 1.8e308 as these"
+    return Finding(profile.locate(pointer), f"{shown} is not a finite number", "error", hint)
 
 
 def _findings_for(profile: Profile, error: ValidationError) -> list[Finding]:
@@ -104,7 +169,36 @@ def _findings_for(profile: Profile, error: ValidationError) -> list[Finding]:
         message, hint = f"missing required key '{missing}'", f"add '{missing}:' here"
     else:
         message, hint = _describe(error)
+        hint = _HINTS.get((_field_of(pointer), str(keyword)), hint)
     return [Finding(profile.locate(pointer), message, "error", hint)]
+
+
+def _field_of(pointer: str) -> str:
+    """``/service_levels/0/percent`` as the field path ``service_levels[].percent``."""
+    return re.sub(r"/\d+(?=/|$)", "[]", pointer).replace("/", ".").removeprefix(".")
+
+
+# Hints that say what a value means where the schema's generic words would not.
+_HINTS = {
+    ("service_levels[].percent", "exclusiveMaximum"): (
+        "no number of agents answers every contact in time: Erlang C never reaches 100 %;"
+        " write a target below 100, e.g. 80"
+    ),
+    ("staffing.shrinkage", "exclusiveMaximum"): (
+        "at 100 % shrinkage no paid time is left for contacts; write the share of paid time"
+        " agents are unavailable, below 100, e.g. 30"
+    ),
+    ("staffing.max_occupancy", "exclusiveMinimum"): (
+        "at 0 % occupancy agents never handle a contact; write the highest share of their time"
+        " agents may be busy, e.g. 85"
+    ),
+    ("staffing.aht_seconds", "exclusiveMinimum"): (
+        "write the average handle time of one contact in seconds, e.g. 180"
+    ),
+    ("staffing.intervals", "maxItems"): (
+        "a day has at most 96 intervals of 15 minutes; plan one day"
+    ),
+}
 
 
 def _unknown_keys(profile: Profile, error: ValidationError, pointer: str) -> list[Finding]:
@@ -153,6 +247,14 @@ def _above(shown: str, limit: Any, _value: Any, _schema: Mapping[str, Any]) -> t
     return f"{shown} must be greater than {limit}", "raise the value"
 
 
+def _below(shown: str, limit: Any, _value: Any, _schema: Mapping[str, Any]) -> tuple[str, str]:
+    return f"{shown} must be less than {limit}", "lower the value"
+
+
+def _too_many(_shown: str, limit: Any, _value: Any, _schema: Mapping[str, Any]) -> tuple[str, str]:
+    return f"more than {limit} items", "remove items"
+
+
 def _format(shown: str, fmt: Any, _value: Any, _schema: Mapping[str, Any]) -> tuple[str, str]:
     if fmt == "date":
         return f"{shown} is not a valid date", "write it as YYYY-MM-DD, e.g. 2026-03-31"
@@ -172,7 +274,7 @@ _DESCRIBERS = {
     "type": _type,
     "enum": _enum,
     "maximum": _maximum,
-    "exclusiveMaximum": _maximum,
+    "exclusiveMaximum": _below,
     "minimum": _minimum,
     "exclusiveMinimum": _above,
     "format": _format,
@@ -180,6 +282,7 @@ _DESCRIBERS = {
     "minLength": _empty,
     "minItems": _empty,
     "minProperties": _empty,
+    "maxItems": _too_many,
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -323,3 +324,21 @@ def test_the_overlay_option_reaches_every_command(tmp_path):
         cli, ["--overlay", overlay, "audit", str(bundled("water-utility")), "--out", str(tmp_path)]
     )
     assert result.exit_code == 0, result.output
+
+
+def test_the_audit_json_does_not_depend_on_how_the_profile_path_was_typed(
+    tmp_path, catalog, monkeypatch
+):
+    import shutil
+
+    folder = tmp_path / "center"
+    shutil.copytree(bundled("water-utility").parent, folder)
+    reports = []
+    for cwd, typed in ((tmp_path, "center/water-utility.yaml"), (folder, "./water-utility.yaml")):
+        monkeypatch.chdir(cwd)
+        out = tmp_path / f"out{len(reports)}"
+        result = build_profile(Path(typed), out, formats=["audit"], catalog=catalog)
+        reports.append((result.output / "audit" / "gap-report.json").read_bytes())
+    assert reports[0] == reports[1]
+    report = json.loads(reports[0])
+    assert report["profile"] == "water-utility.yaml"

@@ -90,3 +90,13 @@ def test_control_characters_from_a_profile_are_shown_not_obeyed(write_profile):
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
     assert "\\x1b]0;pwned\\x07\\x1b[2J" in result.output
+
+
+def test_bidirectional_controls_are_shown_not_obeyed(write_profile):
+    """A right-to-left override would make a line read differently from what it holds."""
+    path = write_profile('organization: {id: x, name: X}\nroles: [{id: a, name: "\\u202eevil"}]\n')
+    result = run("validate", str(path))
+    assert "\u202e" not in result.output
+    path = write_profile("organization: {id: x, name: X}\nbogus\u202e: 1\n")
+    result = run("validate", str(path))
+    assert "\u202e" not in result.output and "bogus\\u202e" in result.output

@@ -92,3 +92,50 @@ def test_the_state_file_is_json_beside_the_outputs(tmp_path, client, catalog):
     ]
     os.utime(result.output / STATE_FILE)  # touching the state alone changes nothing
     assert build_profile(client, tmp_path, formats=("md",), catalog=catalog).up_to_date
+
+
+def test_a_forged_summary_in_the_state_file_decides_nothing(tmp_path):
+    from click.testing import CliRunner
+    from conftest import bundled
+
+    from generator.cli import EXIT_GAPS, cli
+
+    water = str(bundled("water-utility"))
+    runner = CliRunner()
+    assert (
+        runner.invoke(cli, ["build", water, "--out", str(tmp_path), "--format", "md"]).exit_code
+        == 0
+    )
+    state = tmp_path / "water-utility" / STATE_FILE
+    raw = json.loads(state.read_text(encoding="utf-8"))
+    raw["summary"]["gaps"] = 0
+    raw["summary"]["audit"] = {"maturity": [], "outcomes": []}
+    state.write_text(json.dumps(raw), encoding="utf-8")
+    strict = runner.invoke(
+        cli, ["build", water, "--out", str(tmp_path), "--format", "md", "--strict"]
+    )
+    assert strict.exit_code == EXIT_GAPS, strict.output
+    assert "13 gaps" in strict.output
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"schema": "ccdocs-build-state/1", "inputs": [], "outputs": 7, "summary": "x"}',
+        "\xff\xfe",
+        "[]",
+    ],
+)
+def test_a_state_file_edited_by_hand_means_a_full_rebuild_not_a_crash(tmp_path, client, text):
+    first = build_profile(client, tmp_path, formats=["md"])
+    (first.output / STATE_FILE).write_text(text, encoding="utf-8", errors="surrogateescape")
+    result = build_profile(client, tmp_path, formats=["md"])
+    assert result.files  # rebuilt, nothing trusted
+
+
+def test_a_state_file_replaced_by_a_fifo_is_not_read(tmp_path, client):
+    state = build_profile(client, tmp_path, formats=["md"]).output / STATE_FILE
+    state.unlink()
+    os.mkfifo(state)
+    result = build_profile(client, tmp_path, formats=["md"])  # would hang reading the pipe
+    assert result.files

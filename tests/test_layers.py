@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import bundled
 
+from generator.errors import ProfileError
 from generator.evidence import load_evidence
 from generator.profile import load_profile
 from generator.validate import validate_profile
@@ -89,3 +91,56 @@ def test_circular_and_unknown_extends_are_located_errors(write_profile):
         f"{path}:1:10: /extends: no preset or file 'no-such-preset'"
         " (use a bundled preset name or a path to a profile file)"
     )
+
+
+def test_a_base_outside_the_profiles_folder_and_the_current_folder_is_refused(
+    tmp_path, monkeypatch
+):
+    secret = tmp_path / "elsewhere" / "secret.yaml"
+    secret.parent.mkdir()
+    secret.write_text("password: hunter2\n", encoding="utf-8")
+    client = tmp_path / "work" / "clients" / "acme"
+    client.mkdir(parents=True)
+    profile = client / "profile.yaml"
+    profile.write_text("extends: ../../../elsewhere/secret.yaml\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path / "work")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(profile)
+    [finding] = caught.value.findings
+    assert "is outside the profile's folder and the current folder" in finding.format()
+    assert "hunter2" not in finding.format()
+    # a link inside the folder that leads out is refused the same way
+    (client / "base.yaml").symlink_to(secret)
+    profile.write_text("extends: base.yaml\n", encoding="utf-8")
+    with pytest.raises(ProfileError, match="outside the profile's folder"):
+        load_profile(profile)
+
+
+def test_a_group_base_beside_the_clients_is_allowed_from_the_consultants_folder(
+    tmp_path, monkeypatch
+):
+    group = tmp_path / "clients" / "group"
+    group.mkdir(parents=True)
+    (group / "base.yaml").write_text("organization: {id: g, name: Group}\n", encoding="utf-8")
+    acme = tmp_path / "clients" / "acme"
+    acme.mkdir()
+    (acme / "profile.yaml").write_text("extends: ../group/base.yaml\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert load_profile(acme / "profile.yaml").data["organization"]["id"] == "g"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("root:x:0:0:root:/root:/bin/bash\n", "its root is not a mapping"),
+        ("a: [unclosed\nsecret: s3cr3t\n", "is not a valid profile layer"),
+    ],
+)
+def test_a_base_that_is_not_a_profile_is_reported_without_its_content(tmp_path, text, message):
+    (tmp_path / "base.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "p.yaml").write_text("extends: base.txt\n", encoding="utf-8")
+    with pytest.raises(ProfileError) as caught:
+        load_profile(tmp_path / "p.yaml")
+    [finding] = caught.value.findings
+    assert message in finding.format() and finding.location.file == tmp_path / "p.yaml"
+    assert "root:x" not in finding.format() and "s3cr3t" not in finding.format()

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator.cli import cli
 from generator.errors import ProfileError
 from generator.profile import load_profile, parse_profile
 
@@ -189,6 +191,30 @@ def test_deep_nesting_is_refused():
     assert "maximum nesting depth" in refusal("a: " + "[" * 5000 + "]" * 5000 + "\n")
 
 
+@pytest.mark.parametrize("depth", [65, 900])
+def test_nesting_under_the_parsers_limit_but_deep_enough_to_exhaust_recursion_is_refused(
+    depth, tmp_path
+):
+    flow = "a: " + "{b: " * depth + "1" + "}" * depth + "\n"
+    seq = "a: " + "[" * depth + "]" * depth + "\n"
+    for text in (flow, seq):
+        assert "nested deeper than 64 levels" in refusal(text)
+
+
+def test_64_levels_go_through_every_stage_as_located_errors(tmp_path):
+    text = "organization: {id: x, name: X}\nextra: " + "{b: " * 63 + "1" + "}" * 63 + "\n"
+    path = tmp_path / "p.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 1 and "p.yaml:2:1: /extra: unknown key 'extra'" in result.output
+
+
+@pytest.mark.parametrize("digits", [16, 5000])
+def test_a_number_too_large_for_a_profile_is_a_located_error(digits):
+    message = refusal("organization: {id: x, name: X, seats: " + "9" * digits + "}\n")
+    assert message.startswith("p.yaml:1:39: /organization/seats: the number is too large")
+
+
 def test_over_large_file_is_refused_before_reading(write_profile):
     path = write_profile("")
     with path.open("wb") as f:  # sparse: no need to write 4 MiB
@@ -213,3 +239,13 @@ def test_root_that_is_not_a_mapping_is_an_error(catalog, write_profile):
         errors = validate_profile(profile, catalog, {}).errors
         assert [(e.location.line, e.location.column) for e in errors] == [(1, 1)], errors
         assert "is not a mapping" in errors[0].message
+
+
+def test_a_profile_saved_as_gbk_is_located_with_a_conversion_hint(tmp_path):
+    path = tmp_path / "center.yaml"
+    path.write_bytes("organization: {id: g, name: 示例中心}\n".encode("gbk"))
+    with pytest.raises(ProfileError) as caught:
+        load_profile(path)
+    message = caught.value.findings[0].format()
+    assert message.startswith(f"{path}:1:31: /: not UTF-8 text (it reads as GBK/GB18030")
+    assert "iconv -f GB18030 -t UTF-8 center.yaml" in message

@@ -284,3 +284,28 @@ def load_profile_data(path: Path):
     from generator.profile import load_profile
 
     return load_profile(path).data
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (
+            "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+            "ran longer than",
+        ),
+        ('{{ "x" * 10**9 }}', "a value of more than"),
+        ('{% for i in range(100000) %}{{ "y" * 1000 }}{% endfor %}', "wrote more than"),
+    ],
+)
+def test_a_template_that_loops_or_grows_without_end_is_stopped(
+    tmp_path, catalog, monkeypatch, body, message
+):
+    import generator.sandbox
+
+    monkeypatch.setattr(generator.sandbox, "SECONDS", 0.5)
+    monkeypatch.setattr(generator.sandbox, "MAX_CHARACTERS", 10_000_000)
+    (tmp_path / "manual").mkdir()
+    (tmp_path / "manual" / "dr-plan.md.jinja").write_text(body, encoding="utf-8")
+    with pytest.raises(TemplateError, match=message) as caught:
+        render_profile(bundled("minimal"), catalog=catalog, templates=[tmp_path])
+    assert "manual/dr-plan.md.jinja" in str(caught.value)

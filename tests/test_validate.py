@@ -68,7 +68,8 @@ def test_percentage_over_100_is_impossible(write_profile, catalog):
     text = BASE + "service_levels:\n  - {channel: x, percent: 120, seconds: 20}\n"
     errors = errors_of(write_profile, catalog, text)
     assert (
-        "11:27: /service_levels/0/percent: 120 is more than the maximum 100 (lower the value)"
+        "11:27: /service_levels/0/percent: 120 must be less than 100 (no number of agents answers"
+        " every contact in time: Erlang C never reaches 100 %; write a target below 100, e.g. 80)"
         in errors
     )
     # the unknown channel is reported in the same run
@@ -201,3 +202,26 @@ def test_gaps_are_not_errors(write_profile, catalog):
     result = validate_profile(load_profile(path), catalog)
     assert result.ok and result.gaps
     assert all(g.requirement_ids for g in result.gaps)
+
+
+def test_loops_are_found_once_each_with_tails_leading_into_them():
+    from generator.references import _loops
+
+    parent_of = {"a": "b", "b": "c", "c": "b", "d": "d", "e": "a", "f": "g", "g": "h"}
+    assert _loops(parent_of) == [["b", "c"], ["d"]]
+    chain = {f"r{i}": f"r{i - 1}" for i in range(1, 5000)}
+    assert _loops(chain) == []
+    chain["r0"] = "r4999"
+    [loop] = _loops(chain)
+    assert loop[0] == "r1" and len(loop) == 5000  # r1 is the first member in document order
+
+
+def test_did_you_mean_among_thousands_of_ids_finds_typos_at_either_end():
+    from generator.references import suggester
+
+    suggest = suggester([f"role-{i:05d}" for i in range(5000)] + ["duty-mgr", "quality-lead"])
+    assert suggest("quality-laed") == " (did you mean 'quality-lead'?)"
+    assert suggest("uality-lead") == " (did you mean 'quality-lead'?)"
+    assert suggest("duty-mrg") == " (did you mean 'duty-mgr'?)"
+    assert suggest("ole-01234") == " (did you mean 'role-01234'?)"
+    assert suggest("zzzzzz") == ""

@@ -3,10 +3,13 @@ its status (present, partial, missing, stale), severity, requirement and a remed
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
+from generator.bundled import bundled_dir
 from generator.evidence import EvidenceFile
 from generator.mandates import Check, Target, check_requirement, profile_targets
 from generator.profile import Profile
@@ -29,7 +32,7 @@ def gap_report(
     return {
         "schema": REPORT_SCHEMA,
         "organization": {"id": org["id"], "name": org["name"]},
-        "profile": str(profile.path),
+        "profile": profile.path.name,  # where it was typed from would make the report vary
         "assessment_date": profile.data.get("assessment_date"),
         "summary": _summary([s["summary"] for s in standards]),
         "standards": standards,
@@ -44,7 +47,9 @@ def _standard_report(
     for req in standard.requirements:
         if req.level <= target.level:
             checks = check_requirement(profile, catalog, req, evidence)
-            by_section[req.section] += [_item(req, checks_of) for checks_of in _grouped(checks)]
+            by_section[req.section] += [
+                _item(req, checks_of, profile.path) for checks_of in _grouped(checks)
+            ]
     sections = [
         _section(standard, section_id, items)
         for section_id in standard.section_ids()
@@ -69,7 +74,17 @@ def _grouped(checks: list[Check]) -> list[list[Check]]:
     return list(groups.values())
 
 
-def _item(req: Requirement, checks: list[Check]) -> dict[str, Any]:
+def shown_file(file: Path, profile: Path) -> str:
+    """A source file as the report names it: relative to the profile's folder, or a bundled
+    preset by its name, so the report does not depend on where or how ccdocs was run."""
+    presets = bundled_dir("org_profiles").resolve()
+    real = Path(file).resolve()
+    if real.is_relative_to(presets):
+        return f"{real.name} (preset)"
+    return os.path.relpath(real, Path(profile).resolve().parent).replace(os.sep, "/")
+
+
+def _item(req: Requirement, checks: list[Check], profile: Path) -> dict[str, Any]:
     worst = max(checks, key=lambda c: _WORST[c.status])
     loc = worst.location
     return {
@@ -85,7 +100,7 @@ def _item(req: Requirement, checks: list[Check]) -> dict[str, Any]:
         "detail": worst.detail,
         "gaps": sum(1 for c in checks if c.is_gap),
         "location": {
-            "file": str(loc.file),
+            "file": shown_file(loc.file, profile),
             "line": loc.line,
             "column": loc.column,
             "pointer": loc.pointer,
