@@ -139,9 +139,7 @@ def _targets(profile: Profile, catalog: Catalog, target: str) -> set[str]:
     return {str(v) for _, v in fieldpath.values(profile.data, target) if isinstance(v, str)}
 
 
-def _broken_references(
-    profile: Profile, rule: Mapping[str, Any], known: set[str]
-) -> list[Finding]:
+def _broken_references(profile: Profile, rule: Mapping[str, Any], known: set[str]) -> list[Finding]:
     suggest = suggester(known)
     what = rule["what"]
     findings = []
