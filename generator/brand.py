@@ -7,17 +7,38 @@ path. What the brand file leaves out comes from the shipped look, site/brand.yam
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import contextlib
+import hashlib
+import io
+import os
+import re
+import stat
+import struct
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
+from docx.image.exceptions import (
+    InvalidImageStreamError,
+    UnexpectedEndOfFileError,
+    UnrecognizedImageError,
+)
+from docx.image.image import Image as DocxImage
+from PIL import Image, ImageFile
 
 from generator.bundled import bundled_dir
 from generator.errors import Finding, Location, ProfileError
-from generator.profile import read_profile
+from generator.evidence import FileRefused, read_inside
+from generator.profile import MAX_BYTES, Profile, parse_profile
 
-BRAND_FILE = "brand.yaml"
+BRAND_FILE = "brand.yaml"  # read like a profile: at most profile.MAX_BYTES
+MAX_LOGO_BYTES = 8 * 1024 * 1024
+MAX_LOGO_PIXELS = 25_000_000  # 5000 x 5000: a cover logo is printed 4 cm wide
+MAX_TEMPLATE_BYTES = MAX_BYTES  # each file under templates/, like a profile or a label file
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 @dataclass(frozen=True)
@@ -27,8 +48,11 @@ class Brand:
     primary: str
     accent: str
     company: str = ""
-    logo: Path | None = None
+    logo: Path | None = None  # where the logo was read from; its suffix names its type
     templates: Path | None = None  # the branding folder's template overrides
+    # The logo as read and checked at load: outputs take these bytes, never the file again.
+    logo_data: bytes = field(default=b"", repr=False)
+    logo_sha256: str = ""  # in the repr, so the build fingerprint covers the logo
 
     @property
     def template_dirs(self) -> tuple[Path, ...]:
@@ -49,72 +73,204 @@ def default_brand() -> Brand:
 
 
 def load_brand(folder: Path | None) -> Brand:
-    """The brand of ``folder`` (None: the shipped look). ProfileError with located findings."""
+    """The brand of ``folder`` (None: the shipped look). ProfileError with located findings.
+
+    Every file is read like evidence (see ``generator.evidence``): a regular file inside the
+    folder, never a link leading out, a pipe or a device, and never more than its limit.
+    """
     if folder is None:
         return default_brand()
     path = folder / BRAND_FILE
     templates = folder / "templates"
-    if not path.is_file():
-        if templates.is_dir():  # a folder of template overrides only
-            return _with_templates(default_brand(), templates)
-        raise ProfileError(
-            [
-                Finding(
-                    Location(path),
-                    "no brand.yaml in the branding folder",
-                    "error",
-                    "write brand.yaml (company, logo, colours) or a templates/ folder",
-                )
-            ]
-        )
-    from generator.render import without_controls  # only a brand folder needs these
-    from generator.validate import schema_errors
-
-    brand = read_profile(path)
-    schema = yaml.safe_load((bundled_dir("site") / "brand.schema.yaml").read_text("utf-8"))
-    errors = schema_errors(brand, schema)
+    problems = _template_findings(folder, templates)
+    if not os.path.lexists(path):
+        if problems or not templates.is_dir():
+            raise ProfileError(problems or [_no_brand_file(path)])
+        return _with_templates(default_brand(), templates)  # template overrides only
+    brand = _read_brand_file(path)
     data = brand.data if isinstance(brand.data, dict) else {}
-    logo = None
-    if not errors and data.get("logo"):
-        logo, problem = _logo(folder, data["logo"])
-        if problem:
-            errors.append(Finding(brand.locate("/logo"), problem[0], "error", problem[1]))
-    if errors:
-        raise ProfileError(errors)
+    errors, logo = _brand_errors(brand, folder)
+    if errors or problems:
+        raise ProfileError(errors + problems)
+    from generator.render import without_controls  # only a brand folder needs it
+
     colours = {**_shipped()["colours"], **data.get("colours", {})}
     result = Brand(
         primary=colours["primary"].upper(),
         accent=colours["accent"].upper(),
         company=without_controls(data.get("company", "")),
-        logo=logo,
+        logo=_logo_path(folder, data["logo"]) if logo else None,
+        logo_data=logo,
+        logo_sha256=hashlib.sha256(logo).hexdigest() if logo else "",
     )
     return _with_templates(result, templates) if templates.is_dir() else result
+
+
+def _no_brand_file(path: Path) -> Finding:
+    hint = "write brand.yaml (company, logo, colours) or a templates/ folder"
+    return Finding(Location(path), "no brand.yaml in the branding folder", "error", hint)
+
+
+def _read_brand_file(path: Path) -> Profile:
+    """brand.yaml, read through one descriptor and parsed like a profile."""
+    try:
+        data = read_inside(path.parent, PurePosixPath(path.name), MAX_BYTES)
+        return parse_profile(data.decode("utf-8"), path)
+    except FileRefused as e:
+        hint = "write brand.yaml as a plain file in the branding folder"
+        if e.status == "large":
+            hint = "a brand file names a company, a logo and two colours; check its content"
+        problem = (_REFUSED[e.status], hint)
+    except UnicodeDecodeError:
+        problem = ("not UTF-8 text", "save it as UTF-8")
+    except OSError as e:
+        problem = (f"cannot be read ({e.strerror})", "check its permissions")
+    raise ProfileError([Finding(Location(path), problem[0], "error", problem[1])])
+
+
+def _brand_errors(brand: Profile, folder: Path) -> tuple[list[Finding], bytes]:
+    """Schema errors of brand.yaml, else a problem with its logo; the logo's bytes."""
+    from generator.validate import schema_errors
+
+    schema = yaml.safe_load((bundled_dir("site") / "brand.schema.yaml").read_text("utf-8"))
+    errors = schema_errors(brand, schema)
+    data = brand.data if isinstance(brand.data, dict) else {}
+    if errors or not data.get("logo"):
+        return errors, b""
+    logo, problem = _read_logo(folder, data["logo"])
+    if problem:
+        return [Finding(brand.locate("/logo"), problem[0], "error", problem[1])], b""
+    return [], logo
 
 
 def _with_templates(brand: Brand, templates: Path) -> Brand:
     return replace(brand, templates=templates.resolve())
 
 
-def _logo(folder: Path, written: str) -> tuple[Path | None, tuple[str, str] | None]:
+_REFUSED = {
+    "outside": "leads out of the branding folder",
+    "special": "is not a regular file (a folder, link, device or pipe)",
+    "large": f"is larger than {MAX_BYTES // 1024 // 1024} MiB",  # brand.yaml, like a profile
+}
+
+
+def _logo_path(folder: Path, written: str) -> Path:
+    return Path(os.path.realpath(folder / PurePosixPath(written.replace("\\", "/"))))
+
+
+def _read_logo(folder: Path, written: str) -> tuple[bytes, tuple[str, str] | None]:
+    """The bytes of the logo ``written`` in brand.yaml, or what is wrong with it (message, hint)."""
     relative = PurePosixPath(written.replace("\\", "/"))
-    if relative.is_absolute() or ".." in relative.parts:
-        return None, (f"logo '{written}' leaves the branding folder", "use a path inside it")
-    root = folder.resolve()
-    path = (root / relative).resolve()
-    if not path.is_relative_to(root):
-        return None, (f"logo '{written}' leads out of the branding folder", "copy the file in")
-    if not path.is_file():
-        return None, (f"logo file '{written}' not found", "check the path, relative to brand.yaml")
-    with path.open("rb") as f:
-        head = f.read(8)
-    if not head.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
-        return None, (f"logo '{written}' is not a PNG or JPEG image", "save the logo as PNG")
-    return path, None
+    if relative.is_absolute() or ".." in relative.parts or _CONTROL.search(written):
+        return b"", (f"logo '{written}' leaves the branding folder", "use a path inside it")
+    try:
+        data = read_inside(folder, relative, MAX_LOGO_BYTES)
+    except FileNotFoundError:
+        return b"", (f"logo file '{written}' not found", "check the path, relative to brand.yaml")
+    except FileRefused as e:
+        limit = f"is larger than {MAX_LOGO_BYTES // 1024 // 1024} MiB"
+        problem = limit if e.status == "large" else _REFUSED[e.status]
+        return b"", (f"logo '{written}' {problem}", "copy the image file itself into the folder")
+    except OSError as e:
+        return b"", (f"logo '{written}' cannot be read ({e.strerror})", "check its permissions")
+    return data, _image_problem(written, data)
+
+
+def _image_problem(written: str, data: bytes) -> tuple[str, str] | None:
+    """None when ``data`` is a PNG or JPEG image every output format can show."""
+    if not data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
+        return (f"logo '{written}' is not a PNG or JPEG image", "save the logo as PNG")
+    try:
+        with _strict_decoding(), Image.open(io.BytesIO(data), formats=["PNG", "JPEG"]) as image:
+            if image.width * image.height > MAX_LOGO_PIXELS:
+                return (f"logo '{written}' has over {MAX_LOGO_PIXELS:,} pixels", _SMALLER)
+            image.load()  # every byte decoded: a damaged image fails here, not in a build
+        DocxImage.from_blob(data)  # what the Word cover needs of its header
+    except _BAD_IMAGE as e:
+        message = f"logo '{written}' is a damaged or unsupported image ({e or type(e).__name__})"
+        return (message, "open it in an image editor and save it again as PNG")
+    return None
+
+
+_SMALLER = "a logo needs far fewer; save a smaller copy"
+
+
+@contextlib.contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Pillow refusing truncated images and decompression bombs while a logo is checked.
+
+    WeasyPrint lets Pillow load truncated images once it is imported (a process-wide setting),
+    which would let a damaged logo through when a PDF was made earlier in the same process.
+    """
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+
+
+# What Pillow and python-docx raise on a damaged image: truncated or corrupt data, bad headers.
+_BAD_IMAGE = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    KeyError,
+    struct.error,
+    Image.DecompressionBombError,
+    Image.DecompressionBombWarning,
+    InvalidImageStreamError,
+    UnexpectedEndOfFileError,
+    UnrecognizedImageError,
+)
+
+
+def _template_findings(folder: Path, templates: Path) -> list[Finding]:
+    """Errors for what the template folder holds that must not be read: links leading out of it,
+    pipes, devices and sockets, files over ``MAX_TEMPLATE_BYTES``."""
+    if not os.path.lexists(templates):
+        return []
+    base = Path(os.path.realpath(templates))
+    if not base.is_relative_to(os.path.realpath(folder)):
+        return [_template_finding(templates, "leads out of the branding folder")]
+    findings = []
+    for current, folders, files in os.walk(templates):  # links to folders are not walked into
+        for name in (*folders, *files):
+            problem = _template_problem(base, Path(current) / name)
+            if problem:
+                findings.append(_template_finding(Path(current) / name, problem))
+    return findings
+
+
+def _template_problem(base: Path, path: Path) -> str:
+    if not Path(os.path.realpath(path)).is_relative_to(base):
+        return "leads out of its template folder"
+    try:
+        info = path.stat()
+    except OSError:  # a dangling link or a loop: no template is found there
+        return ""
+    if stat.S_ISDIR(info.st_mode):
+        return ""
+    if not stat.S_ISREG(info.st_mode):
+        return "is not a regular file (a device, pipe or socket)"
+    if info.st_size > MAX_TEMPLATE_BYTES:
+        return f"is larger than {MAX_TEMPLATE_BYTES // 1024 // 1024} MiB"
+    return ""
+
+
+def _template_finding(path: Path, problem: str) -> Finding:
+    hint = "keep only template and label files, copied into the branding folder"
+    return Finding(Location(path), f"{problem}", "error", hint)
 
 
 def brand_files(brand: Brand) -> list[Path]:
-    """Every file the brand reads, for the fingerprint of a build."""
-    files = [brand.logo] if brand.logo else []
-    if brand.templates:
-        files += sorted(p for p in brand.templates.rglob("*") if p.is_file())
-    return files
+    """Every file the brand reads at build time, for the fingerprint of a build.
+
+    The logo is not among them: it was read at load, and ``logo_sha256`` stands for it.
+    """
+    if not brand.templates:
+        return []
+    return sorted(p for p in brand.templates.rglob("*") if p.is_file())

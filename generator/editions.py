@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from generator.errors import CcdocsError
+from generator.evidence import FileRefused, open_inside, read_chunks
 from generator.render import (
     escape_text,
     fill,
@@ -31,6 +33,7 @@ _NUMBER = re.compile(r"^[\d.]+\s+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 DIFF_LINES = 40  # longest excerpt of a changed section shown in the change log
 SUMMARY_SECTIONS = 5  # section titles named in a suggested revision entry
+MAX_MARKDOWN_BYTES = 32 * 1024 * 1024  # per document of a built edition; ccdocs writes < 1 MiB
 TEMPLATE = "editions/changes.md.jinja"
 
 
@@ -172,16 +175,21 @@ def _title(markdown: str, fallback: str) -> str:
 
 
 def read_edition(path: Path, *, render: Any = None) -> Edition:
-    """The edition at ``path``: a built folder, or a profile that ``render(path)`` renders."""
+    """The edition at ``path``: a built folder, or a profile that ``render(path)`` renders.
+
+    A built folder's Markdown files are read like evidence (see ``generator.evidence``): regular
+    files inside the folder only, at most ``MAX_MARKDOWN_BYTES`` each, UTF-8; CcdocsError naming
+    the file otherwise.
+    """
     if path.is_dir():
-        folder = _manual_folder(path)
-        files = sorted(folder.glob("*.md"))
-        if not files:
+        names = _markdown_names(path)
+        if not names:
             raise CcdocsError(
                 f"{path}: no Markdown documents here; give build/<org-id> or a profile"
             )
+        folder = _manual_folder(path)
         org_id = (folder.parent if folder.name == "manual" else folder).name
-        documents = {f.stem: f.read_text(encoding="utf-8") for f in files}
+        documents = {name.stem: _read_markdown(path, name) for name in names}
         chinese = any(_CJK.search(text) for text in documents.values())
         return Edition(str(path), org_id, documents, language="zh" if chinese else "en")
     if render is None:
@@ -192,6 +200,51 @@ def read_edition(path: Path, *, render: Any = None) -> Edition:
 def _manual_folder(path: Path) -> Path:
     """The folder of a built edition's Markdown: ``build/<org-id>/manual`` or the folder given."""
     return path / "manual" if (path / "manual").is_dir() else path
+
+
+def _markdown_names(path: Path) -> list[PurePosixPath]:
+    """The Markdown files of the built edition at ``path``, relative to it, sorted."""
+    folder = _manual_folder(path)
+    prefix = PurePosixPath(folder.name) if folder != path else PurePosixPath()
+    try:
+        with os.scandir(folder) as entries:
+            names = sorted(entry.name for entry in entries if entry.name.endswith(".md"))
+    except OSError as e:
+        raise CcdocsError(
+            f"{folder}: cannot be listed ({e.strerror}); check its permissions"
+        ) from e
+    return [prefix / name for name in names]
+
+
+def _read_markdown(path: Path, name: PurePosixPath) -> str:
+    """One Markdown file of a built edition; CcdocsError naming it when it cannot be used."""
+    data = _checked(path, name, read=True)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise CcdocsError(
+            f"{path / name}: not UTF-8 text (byte {e.start}); a built edition holds the UTF-8 "
+            "Markdown ccdocs wrote: save the file as UTF-8 or give another folder"
+        ) from e
+
+
+def _checked(path: Path, name: PurePosixPath, *, read: bool) -> bytes:
+    """The bytes of ``path/name`` (none unless ``read``), once it is known to be safe to read."""
+    shown = path / name
+    try:
+        with open_inside(path, name, MAX_MARKDOWN_BYTES) as file:
+            return b"".join(read_chunks(file, MAX_MARKDOWN_BYTES, shown)) if read else b""
+    except FileRefused as e:
+        raise CcdocsError(f"{shown}: {_REFUSED[e.status]}") from e
+    except OSError as e:
+        raise CcdocsError(f"{shown}: cannot be read ({e.strerror}); check its permissions") from e
+
+
+_REFUSED = {
+    "outside": "a link leading out of the edition's folder; give the folder ccdocs built",
+    "special": "not a regular file (a folder, link, device or pipe); remove it from the edition",
+    "large": f"larger than {MAX_MARKDOWN_BYTES // 1024 // 1024} MiB; not a document ccdocs wrote",
+}
 
 
 def rendered_edition(label: str, rendered: Any) -> Edition:
@@ -209,9 +262,16 @@ def rendered_edition(label: str, rendered: Any) -> Edition:
 
 
 def edition_files(path: Path) -> list[Path]:
-    """The files an edition is read from, for the fingerprint of a build that compares to it."""
+    """The files an edition is read from, for the fingerprint of a build that compares to it.
+
+    Each is checked as ``read_edition`` checks it (CcdocsError naming the file), so the
+    fingerprint never reads a pipe, a device or a file outside the folder.
+    """
     if path.is_dir():
-        return sorted(_manual_folder(path).glob("*.md"))
+        names = _markdown_names(path)
+        for name in names:
+            _checked(path, name, read=False)
+        return [path / name for name in names]
     from generator.profile import load_profile
 
     return sorted(load_profile(path).sources)

@@ -7,19 +7,38 @@ the profile (``collected_date`` is the assessment date), so the same inputs give
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import json
+import os
+import stat
 import zipfile
-from collections.abc import Mapping
+import zlib
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from generator.publish.package import safe_entry_name, write_zip
+from generator.evidence import CHUNK_BYTES, MAX_EVIDENCE_BYTES, EvidenceFile, copy_evidence
+from generator.publish.package import EntryWriter, safe_entry_name, write_zip
 
 MANIFEST = "manifest.json"
 MANIFEST_SCHEMA = "ccdocs-evidence-manifest/1"
+MAX_ENTRY_BYTES = MAX_EVIDENCE_BYTES  # no file of a pack is larger: verify reads no more
+MAX_MANIFEST_BYTES = 64 * 1024 * 1024
+# What reading a damaged or hostile zip raises: bad headers, truncated or corrupt compressed
+# data, an unknown compression method, an encrypted entry (RuntimeError).
+_DAMAGED = (
+    OSError,
+    EOFError,
+    zipfile.BadZipFile,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+    zlib.error,
+)
 
 
 @dataclass(frozen=True)
@@ -32,6 +51,7 @@ class PackEntry:
     title: str
     effective_date: str | None
     requirements: tuple[str, ...]
+    source: EvidenceFile | None = None  # copied from this evidence file instead of ``data``
 
 
 def write_pack(
@@ -41,7 +61,11 @@ def write_pack(
     organization: Mapping[str, Any],
     collected: str | None,
 ) -> Path:
-    """Write the zip with an index (HTML and JSON) and the manifest."""
+    """Write the zip with an index (HTML and JSON) and the manifest, written last.
+
+    Evidence files are streamed into the zip from one descriptor each and hashed on the way;
+    EvidenceChanged when one is no longer what was checked at load.
+    """
     index = [_describe(e, collected) for e in sorted(entries, key=lambda e: e.path)]
     index_json = (
         json.dumps(
@@ -50,22 +74,34 @@ def write_pack(
         + b"\n"
     )
     index_html = _index_html(organization, index).encode()
-    files = [(e.path, e.data) for e in entries]
-    files += [("index.json", index_json), ("index.html", index_html)]
-    described = {i["path"]: i for i in index}
-    for name in ("index.json", "index.html"):
-        described[name] = _describe(PackEntry(name, b"", "index", name, None, ()), collected)
-    manifest = {
-        "schema": MANIFEST_SCHEMA,
-        "organization": dict(organization),
-        "collected_date": collected,
-        "files": [
-            {**described[name], "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-            for name, data in sorted(files)
-        ],
-    }
-    files.append((MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2).encode() + b"\n"))
-    return write_zip(target, files)
+    indexes = [
+        PackEntry(name, data, "index", name, None, ())
+        for name, data in (("index.json", index_json), ("index.html", index_html))
+    ]
+    described = {i["path"]: i for i in index} | {e.path: _describe(e, collected) for e in indexes}
+    sums: dict[str, tuple[int, str]] = {}  # path -> size, sha256, as written
+    files = sorted(((e.path, _content(e, sums)) for e in [*entries, *indexes]), key=lambda f: f[0])
+
+    def manifest(stream: IO[bytes]) -> None:
+        listed = [{**described[n], "size": sums[n][0], "sha256": sums[n][1]} for n, _ in files]
+        body: dict[str, Any] = {"schema": MANIFEST_SCHEMA, "organization": dict(organization)}
+        body |= {"collected_date": collected, "files": listed}
+        stream.write(json.dumps(body, ensure_ascii=False, indent=2).encode() + b"\n")
+
+    return write_zip(target, [*files, (MANIFEST, manifest)], sort=False)
+
+
+def _content(entry: PackEntry, sums: dict[str, tuple[int, str]]) -> bytes | EntryWriter:
+    """The data of ``entry``, or a writer that copies its evidence file; records what it wrote."""
+    source = entry.source
+    if source is None:
+        sums[entry.path] = (len(entry.data), hashlib.sha256(entry.data).hexdigest())
+        return entry.data
+
+    def copy(stream: IO[bytes]) -> None:
+        sums[entry.path] = copy_evidence(source, stream.write)
+
+    return copy
 
 
 def _describe(entry: PackEntry, collected: str | None) -> dict[str, Any]:
@@ -100,39 +136,137 @@ def _index_html(organization: Mapping[str, Any], index: list[dict[str, Any]]) ->
 def verify_pack(path: Path) -> list[str]:
     """Problems found re-checking every file against the manifest; empty when the pack is intact.
 
-    A damaged or hostile pack gives problems, never an exception: unreadable zip or manifest,
-    unsafe entry names (that would land outside the folder it is extracted into), changed,
-    missing and unlisted files.
+    A damaged or hostile pack gives problems, never an exception: not a regular file, not a zip,
+    unreadable or malformed manifest, unsafe or repeated entry names (that would land outside the
+    folder it is extracted into, or over each other), links and other entries that are not plain
+    files, entries larger than ``MAX_ENTRY_BYTES``, changed, missing and unlisted files. Entries
+    are read in blocks, never whole.
     """
     try:
-        package = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as e:
-        return [f"{path}: not a readable zip ({e})"]
-    with package:
-        names = package.namelist()
-        problems = [f"{n}: unsafe entry name" for n in names if not safe_entry_name(n)]
-        if MANIFEST not in names:
-            return [*problems, f"{path}: no {MANIFEST}"]
-        try:
-            files = _manifest_files(json.loads(package.read(MANIFEST)))
-        except (ValueError, KeyError, TypeError, zipfile.BadZipFile) as e:
-            return [*problems, f"{MANIFEST}: unreadable ({e})"]
-        for name, size, sha256 in files:
-            if name not in names:
-                problems.append(f"{name}: missing from the pack")
-                continue
-            try:
-                data = package.read(name)
-            except (OSError, zipfile.BadZipFile) as e:
-                problems.append(f"{name}: unreadable ({e})")
-                continue
-            if hashlib.sha256(data).hexdigest() != sha256 or len(data) != size:
-                problems.append(f"{name}: changed (sha256 does not match the manifest)")
-        listed = {name for name, _, _ in files}
-        problems += [f"{n}: not in the manifest" for n in sorted(set(names) - listed - {MANIFEST})]
-        return problems
+        with _open_pack(path) as package:
+            return _verify(package, path)
+    except _DAMAGED as e:
+        return [f"{path}: not a readable zip ({e}); give an evidence pack that ccdocs wrote"]
+
+
+@contextlib.contextmanager
+def _open_pack(path: Path) -> Iterator[zipfile.ZipFile]:
+    """The zip at ``path``, opened without waiting on a pipe; OSError when not a regular file."""
+    with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise OSError(f"{path} is not a regular file")
+        with zipfile.ZipFile(file) as package:
+            yield package
+
+
+def _verify(package: zipfile.ZipFile, path: Path) -> list[str]:
+    infos = package.infolist()
+    problems = _entry_problems(infos)
+    single = {i.filename: i for i in infos}
+    counts = Counter(i.filename for i in infos)
+    if MANIFEST not in single:
+        return [*problems, f"{path}: no {MANIFEST}"]
+    if counts[MANIFEST] > 1:
+        return problems  # which of them is the manifest cannot be told
+    files, problem = _read_manifest(package, single[MANIFEST])
+    if problem:
+        return [*problems, problem]
+    for name, size, sha256 in files:
+        if name not in single:
+            problems.append(f"{name}: missing from the pack")
+        elif counts[name] == 1 and _plain_file(single[name]):
+            problems += _check_entry(package, single[name], size, sha256)
+    listed = Counter(name for name, _, _ in files)
+    problems += [f"{n}: listed {k} times in the manifest" for n, k in listed.items() if k > 1]
+    problems += [
+        f"{n}: not in the manifest" for n in sorted(set(single) - set(listed) - {MANIFEST})
+    ]
+    return problems
+
+
+def _entry_problems(infos: list[zipfile.ZipInfo]) -> list[str]:
+    """Entries no extraction may trust: unsafe or repeated names, links and other non-files."""
+    problems = [
+        f"{i.filename}: unsafe entry name" for i in infos if not safe_entry_name(i.filename)
+    ]
+    counts = Counter(i.filename for i in infos)
+    problems += [f"{n}: appears {k} times in the pack" for n, k in counts.items() if k > 1]
+    for info in infos:
+        if not _plain_file(info):
+            kind = "a symbolic link" if _is_link(info) else "a folder or special file"
+            problems.append(f"{info.filename}: {kind}, not a plain file")
+    return problems
+
+
+def _is_link(info: zipfile.ZipInfo) -> bool:
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+def _plain_file(info: zipfile.ZipInfo) -> bool:
+    """True unless the entry is marked as a folder, a link or another special file.
+
+    The Unix mode is honoured whatever system the entry claims to come from: extractors differ.
+    """
+    kind = stat.S_IFMT(info.external_attr >> 16)
+    return kind in (0, stat.S_IFREG) and not info.is_dir() and not info.external_attr & 0x10
+
+
+def _check_entry(
+    package: zipfile.ZipFile, info: zipfile.ZipInfo, size: int, sha256: str
+) -> list[str]:
+    name = info.filename
+    if info.file_size != size:  # decided before reading a byte
+        return [f"{name}: changed (its size does not match the manifest)"]
+    try:
+        digest = hashlib.sha256()
+        for block in _entry_blocks(package, info, MAX_ENTRY_BYTES):
+            digest.update(block)
+    except _TooLarge as e:
+        return [f"{name}: {e}"]
+    except _DAMAGED as e:
+        return [f"{name}: unreadable ({e})"]
+    if digest.hexdigest() != sha256:
+        return [f"{name}: changed (sha256 does not match the manifest)"]
+    return []
+
+
+class _TooLarge(Exception):
+    """An entry that declares, or turns out to hold, more than a pack's files can."""
+
+
+def _entry_blocks(package: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
+    """The bytes of ``info`` in blocks, stopping past ``limit`` whatever its header declares."""
+    too_large = f"larger than {limit // 1024 // 1024} MiB; not read (a zip bomb?)"
+    if info.file_size > limit:
+        raise _TooLarge(too_large)
+    total = 0
+    with package.open(info) as stream:
+        while block := stream.read(CHUNK_BYTES):
+            total += len(block)
+            if total > limit:
+                raise _TooLarge(too_large)
+            yield block
+
+
+def _read_manifest(
+    package: zipfile.ZipFile, info: zipfile.ZipInfo
+) -> tuple[list[tuple[str, int, str]], str]:
+    """The manifest's files, or a problem naming what is wrong with it."""
+    try:
+        data = b"".join(_entry_blocks(package, info, MAX_MANIFEST_BYTES))
+        return _manifest_files(json.loads(data)), ""
+    except _TooLarge as e:
+        return [], f"{MANIFEST}: {e}"
+    except (*_DAMAGED, KeyError, TypeError) as e:  # RecursionError is a RuntimeError
+        return [], f"{MANIFEST}: unreadable ({e})"
 
 
 def _manifest_files(manifest: Any) -> list[tuple[str, int, str]]:
     """(path, size, sha256) of every file the manifest lists; KeyError/TypeError when malformed."""
-    return [(str(f["path"]), int(f["size"]), str(f["sha256"])) for f in manifest["files"]]
+    files = []
+    for number, item in enumerate(manifest["files"], 1):
+        path, size, sha256 = item["path"], item["size"], item["sha256"]
+        if not (isinstance(path, str) and type(size) is int and isinstance(sha256, str)):
+            raise TypeError(f"file {number} of the manifest needs a path, a size and a sha256")
+        files.append((path, size, sha256))
+    return files

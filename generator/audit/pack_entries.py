@@ -8,7 +8,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from generator.audit.pack import PackEntry
+from generator.errors import CcdocsError
 from generator.publish import Publication
+from generator.publish.package import safe_entry_name
 from generator.standards import Catalog
 
 _DOCUMENT_FOLDERS = {"manual": ".md", "docx": ".docx", "pdf": ".pdf"}
@@ -67,21 +69,21 @@ def _evidence_entries(publication: Publication, trace: list[dict[str, Any]]) -> 
             parts = PurePosixPath(written.replace("\\", "/")).parts
             records.setdefault(parts, []).append(record)  # a missing file is a gap, not here
     names = _evidence_names(list(records))
+    _check_names(names, records)
     entries = []
     for parts, named in records.items():
-        info = publication.evidence[named[0]["file"]]
-        assert info.path is not None
         requirements = set().union(
             *(by_file.get(r["file"], set()) | set(r.get("requirements", [])) for r in named)
         )
         entries.append(
             PackEntry(
                 names[parts],
-                info.path.read_bytes(),
+                b"",
                 "evidence",
                 named[0].get("title", named[0]["id"]),
                 max(r["date"] for r in named),
                 tuple(sorted(requirements)),
+                source=publication.evidence[named[0]["file"]],  # copied as the pack is written
             )
         )
     return entries
@@ -89,12 +91,34 @@ def _evidence_entries(publication: Publication, trace: list[dict[str, Any]]) -> 
 
 def _evidence_names(paths: list[tuple[str, ...]]) -> dict[tuple[str, ...], str]:
     """The pack path of each evidence file: under evidence/, without a leading "evidence/"
-    unless that would give two files one name."""
+    unless that would give two files one name.
+
+    The long form puts "_/" before the whole path, so long names never meet each other; a short
+    name starting with "_/" could meet a long one, so it takes the long form too.
+    """
     short = {p: p[1:] if p[0] == "evidence" and len(p) > 1 else p for p in paths}
     taken = Counter(short.values())
     return {
-        p: "evidence/" + "/".join(short[p] if taken[short[p]] == 1 else ("_", *p)) for p in paths
+        p: "evidence/"
+        + "/".join(short[p] if taken[short[p]] == 1 and short[p][0] != "_" else ("_", *p))
+        for p in paths
     }
+
+
+def _check_names(
+    names: Mapping[tuple[str, ...], str], records: Mapping[tuple[str, ...], list[Mapping[str, Any]]]
+) -> None:
+    """CcdocsError naming the files when two would share an entry, or a name is unsafe."""
+    files: dict[str, list[str]] = {}
+    for parts, name in names.items():
+        files.setdefault(name, []).append(str(records[parts][0]["file"]))
+    for name, written in sorted(files.items()):
+        if len(written) > 1 or not safe_entry_name(name):
+            shown = " and ".join(repr(w) for w in written)
+            raise CcdocsError(
+                f"evidence {shown} cannot go into the pack as {name!r}: "
+                "rename the files so that each has its own plain name"
+            )
 
 
 def _form_entries(publication: Publication, catalog: Catalog) -> list[PackEntry]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import io
 import json
 import subprocess
 from pathlib import Path
@@ -237,8 +238,8 @@ def _finish(path: Path, meta: DocumentFacts) -> None:
     """Page breaks after cover and contents, document properties, reproducible bytes."""
     document = docx.Document(str(path))
     body = document.element.body
-    if meta.brand.logo:
-        _cover_logo(document, meta.brand.logo)
+    if meta.brand.logo_data:
+        _cover_logo(document, meta.brand.logo_data)
     toc = body.find(qn("w:sdt"))
     if toc is not None:
         _fill_toc(toc, body)
@@ -266,11 +267,11 @@ def _finish(path: Path, meta: DocumentFacts) -> None:
     normalise_zip(path)
 
 
-def _cover_logo(document: Any, logo: Path) -> None:
+def _cover_logo(document: Any, logo: bytes) -> None:
     """The brand's logo, 4 cm wide and centred, above the title on the cover."""
     paragraph = document.add_paragraph()
     paragraph.alignment = 1  # centre
-    paragraph.add_run().add_picture(str(logo), width=Cm(4))
+    paragraph.add_run().add_picture(io.BytesIO(logo), width=Cm(4))  # as checked at load
     body = document.element.body
     body.remove(paragraph._p)
     body.insert(0, paragraph._p)

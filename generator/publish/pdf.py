@@ -6,6 +6,7 @@ PDF never silently shows empty boxes.
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 import shutil
@@ -85,10 +86,12 @@ def _page(meta: DocumentFacts, body: str) -> str:
     e = html.escape
 
     lang = "zh-CN" if meta.language == "zh" else "en"
-    logo = meta.brand.logo
+    logo = meta.brand.logo_data  # the bytes checked at load, not the file again
+    kind = "png" if logo.startswith(b"\x89PNG") else "jpeg"
+    source = f"data:image/{kind};base64,{base64.b64encode(logo).decode()}"
     cover = (
         '<section class="cover">'
-        + (f'<img class="logo" src="{e(logo.as_uri())}" alt="">' if logo else "")
+        + (f'<img class="logo" src="{source}" alt="">' if logo else "")
         + f'<p class="org">{e(meta.organization)}</p>'
         f'<h1 class="doc-title">{e(meta.title)}</h1>'
         f'<p class="control">{e(meta.number)} · v{e(meta.version)} · {e(meta.effective_date)}</p>'

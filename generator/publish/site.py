@@ -94,10 +94,10 @@ def _brand(brand: Brand, docs: Path) -> dict[str, object]:
     )
     (docs / BRAND_CSS).write_text(css, encoding="utf-8")
     theme: dict[str, object] = {"palette": {"primary": "custom", "accent": "custom"}}
-    if brand.logo:
+    if brand.logo and brand.logo_data:
         logo = f"assets/brand/logo{brand.logo.suffix.lower()}"
         (docs / logo).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(brand.logo, docs / logo)
+        (docs / logo).write_bytes(brand.logo_data)  # the bytes checked at load
         theme.update({"logo": logo, "favicon": logo})
     return theme
 
