@@ -17,6 +17,7 @@ Exit codes (also in the README and ``ccdocs --help``):
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import os
@@ -495,10 +496,37 @@ def verify(pack: Path) -> None:
     echo(f"{pack}: every file matches the manifest", fg="green")
 
 
+def _address(value: str) -> str:
+    """``host:port`` with a port from 1 to 65535, else a usage error."""
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 1 <= int(port) <= 65535:
+        raise click.BadParameter("write host:port with a port from 1 to 65535, e.g. 127.0.0.1:8000")
+    return value
+
+
+def _serve_or_exit(profile: Path, project: Path, **options: Any) -> bool:
+    """serve_profile, with a port that cannot be opened reported as an output problem (exit 4)."""
+    from generator.serve import serve_profile
+
+    try:
+        return serve_profile(profile, project, **options)
+    except OSError as e:
+        if e.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
+            raise
+        address = options["address"]
+        echo(f"ccdocs: cannot serve on {address}: {e.strerror or e}", fg="red", err=True)
+        echo("choose another port with --address, e.g. --address 127.0.0.1:8001", err=True)
+        sys.exit(EXIT_OUTPUT)
+
+
 @cli.command()
 @profile_argument
 @click.option(
-    "--address", default="127.0.0.1:8000", show_default=True, help="host:port to serve on."
+    "--address",
+    default="127.0.0.1:8000",
+    show_default=True,
+    callback=lambda _ctx, _param, value: _address(value),
+    help="host:port to serve on.",
 )
 @lang_option
 @brand_option
@@ -506,17 +534,15 @@ def serve(profile: Path | None, address: str, language: str | None, brand: Path 
     """Preview the site of PROFILE with live reload; edits are re-validated as you save."""
     import tempfile
 
-    from generator.serve import serve_profile
-
     path = _display_path(profile or default_profile())
 
     def report(findings: list[Finding], summary: str) -> None:
         for finding in findings:
             echo(finding.format(), err=True)
-        echo(summary, fg="red" if "errors" in summary else "green", err=True)
+        echo(summary, fg="green" if ": valid," in summary else "red", err=True)
 
     with tempfile.TemporaryDirectory(prefix="ccdocs-serve-") as project:
-        if not serve_profile(
+        if not _serve_or_exit(
             path,
             Path(project),
             address=address,
