@@ -65,3 +65,13 @@ def test_two_builds_in_other_folders_time_zones_and_locales_are_byte_identical(t
         assert {i.date_time for i in a.infolist()} == {(2000, 1, 1, 0, 0, 0)}
         names = a.namelist()
     assert any(n.endswith(".docx") for n in names) and any(n.endswith(".pdf") for n in names)
+
+
+def test_the_sites_sitemap_carries_no_build_time(tmp_path):
+    from conftest import bundled
+
+    from generator.build import build_profile
+
+    result = build_profile(bundled("minimal"), tmp_path, formats=["site"])
+    header = (result.output / "site" / "sitemap.xml.gz").read_bytes()[:10]
+    assert header[4:8] == b"\0\0\0\0"  # the gzip MTIME field

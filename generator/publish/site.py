@@ -7,6 +7,7 @@ Its configuration stays within what Zensical reads too (a test builds it with Ze
 
 from __future__ import annotations
 
+import gzip
 import html
 import logging
 import shutil
@@ -117,6 +118,16 @@ def build_site(config_file: Path, site_dir: Path) -> Path:
         # Already escaped in mkdocs.yml; marked so, the theme's own "| e" does not escape it twice.
         config["site_name"] = Markup(config["site_name"])
         build(config)
+        _pin_sitemap(site_dir)
     except (MkDocsException, OSError) as e:
         raise PublishError(f"MkDocs could not build the site: {e}") from e
     return site_dir
+
+
+def _pin_sitemap(site_dir: Path) -> None:
+    """MkDocs stamps the build time into the gzip header of sitemap.xml.gz; write it again
+    without a time, so the same inputs give the same bytes."""
+    compressed = site_dir / "sitemap.xml.gz"
+    if compressed.is_file():
+        data = gzip.decompress(compressed.read_bytes())
+        compressed.write_bytes(gzip.compress(data, mtime=0))
