@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from importlib import metadata
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from generator.brand import Brand, brand_files
 from generator.bundled import bundled_dir
-from generator.evidence import EvidenceFile
+from generator.evidence import EvidenceFile, FileRefused, read_inside
 from generator.profile import Profile
 
 STATE_FILE = ".ccdocs-state.json"
@@ -42,8 +40,8 @@ class BuildState:
     @classmethod
     def read(cls, folder: Path) -> BuildState:
         try:
-            raw = json.loads(_read_regular(folder / STATE_FILE, _STATE_LIMIT))
-        except (OSError, ValueError):
+            raw = json.loads(read_inside(folder, PurePosixPath(STATE_FILE), _STATE_LIMIT))
+        except (OSError, ValueError, FileRefused):
             return cls()  # unreadable or edited into nonsense: everything is rebuilt
         if not isinstance(raw, dict) or raw.get("schema") != STATE_SCHEMA:
             return cls()
@@ -76,17 +74,6 @@ class BuildState:
 
 
 _STATE_LIMIT = 16 * 1024 * 1024
-
-
-def _read_regular(path: Path, limit: int) -> bytes:
-    """The bytes of ``path`` if it is a regular file (not a link, pipe or device) of at most
-    ``limit`` bytes, read from one open descriptor; OSError otherwise."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    with os.fdopen(fd, "rb") as file:
-        info = os.fstat(file.fileno())
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            raise OSError(f"{path}: not a regular file of at most {limit} bytes")
-        return file.read(limit + 1)[:limit]
 
 
 def _texts(value: Any) -> dict[str, str]:

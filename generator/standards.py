@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
@@ -13,6 +13,7 @@ from jsonschema import Draft202012Validator
 from generator import fieldpath
 from generator.bundled import bundled_dir
 from generator.errors import StandardsMapError
+from generator.evidence import FileRefused, read_inside
 
 _SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available
 Text = Mapping[str, str]  # {"zh": ..., "en": ...}
@@ -306,12 +307,23 @@ def _check_paths(catalog: Catalog, owner: str, paths: tuple[str, ...]) -> list[s
     return problems
 
 
+_MAP_FILE_LIMIT = 16 * 1024 * 1024
+
+
 def _read(path: Path) -> Any:
+    """One map or overlay file: a regular UTF-8 YAML file inside its folder, at most 16 MiB."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=_SafeLoader)
+        text = read_inside(path.parent, PurePosixPath(path.name), _MAP_FILE_LIMIT).decode("utf-8")
+        return yaml.load(text, Loader=_SafeLoader)
+    except FileRefused as e:
+        raise StandardsMapError(str(e)) from e
     except OSError as e:
         raise StandardsMapError(f"{path}: cannot read: {e.strerror}") from e
-    except yaml.YAMLError as e:
+    except UnicodeDecodeError as e:
+        raise StandardsMapError(
+            f"{path}: not UTF-8 text at byte {e.start}; save it as UTF-8"
+        ) from e
+    except (yaml.YAMLError, RecursionError) as e:
         raise StandardsMapError(f"{path}: invalid YAML: {e}") from e
 
 

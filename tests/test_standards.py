@@ -176,3 +176,25 @@ def test_a_level_without_a_source_is_refused(tmp_path):
     path.write_text(text.replace("    source: *level-table\n", "", 1), encoding="utf-8")
     with pytest.raises(StandardsMapError, match="source"):
         load_catalog(folder)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("id: cc-cmm-oc-2011\n".encode("utf-16"), "not UTF-8 text"),
+        (b"- just\n- a list\n", "cc-cmm-oc-2011.yaml"),
+        (b"id: [unclosed\n", "invalid YAML"),
+    ],
+)
+def test_a_malformed_overlay_is_an_input_error_naming_the_file(tmp_path, content, message):
+    (tmp_path / "cc-cmm-oc-2011.yaml").write_bytes(content)
+    with pytest.raises(StandardsMapError, match=message):
+        load_catalog(overlays=[tmp_path])
+
+
+def test_an_overlay_file_that_is_a_pipe_is_refused_not_read(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "cc-cmm-oc-2011.yaml")
+    with pytest.raises(StandardsMapError, match="cc-cmm-oc-2011.yaml"):
+        load_catalog(overlays=[tmp_path])
