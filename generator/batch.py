@@ -1,8 +1,10 @@
 """Batch builds: many clients' profiles built in parallel processes, then one summary of all.
 
-Each client is built in its own process; one client's errors never stop the others. The summary
-(each client's errors, gaps, level and coverage) is written as Markdown and XLSX beside the
-clients' folders.
+Each client is built in its own process; one client's errors never stop the others: every
+per-client step, the org-id check that reads every profile first included, turns a client's
+failure into that client's outcome. The summary (each client's errors, gaps, level and
+coverage) is written as Markdown and XLSX beside the clients' folders, each file swapped into
+place whole and never over a file ccdocs did not write (``generator.output``).
 """
 
 from __future__ import annotations
@@ -12,10 +14,11 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from generator.brand import Brand
 from generator.errors import CcdocsError, ProfileError
+from generator.output import write_shared_files
 from generator.render import (
     LANGUAGES,
     code_fence,
@@ -29,7 +32,10 @@ from generator.render import (
 )
 
 if TYPE_CHECKING:
+    from generator.build import BuildResult
     from generator.standards import Catalog
+
+T = TypeVar("T")
 
 SUMMARY_TEMPLATE = "batch/summary.md.jinja"
 COLUMNS = (
@@ -100,31 +106,31 @@ class ClientOutcome:
 
 def build_one(job: BuildJob) -> ClientOutcome:
     """Build one client; every failure becomes the outcome's errors, never an exception."""
+    return _guarded(job.profile, functools.partial(_build_client, job))
+
+
+def _build_client(job: BuildJob) -> ClientOutcome:
     from generator.build import build_profile
 
-    name = str(job.profile)
-    try:
-        result = build_profile(
-            job.profile,
-            job.out_dir,
-            language=job.language,
-            formats=job.formats,
-            catalog=_catalog(job.overlays),
-            brand=job.brand,
-            force=job.force,
-        )
-    except ProfileError as e:
-        return ClientOutcome(name, errors=tuple(f.format() for f in e.findings))
-    except CcdocsError as e:
-        return ClientOutcome(name, errors=(f"{name}: {e}",), exit_code=e.exit_code)
-    except Exception as e:  # a batch reports one client's crash and goes on with the others
-        message = f"{name}: internal error: {type(e).__name__}: {e}"
-        return ClientOutcome(name, errors=(message,), exit_code=5)
+    result = build_profile(
+        job.profile,
+        job.out_dir,
+        language=job.language,
+        formats=job.formats,
+        catalog=_catalog(job.overlays),
+        brand=job.brand,
+        force=job.force,
+    )
+    return _outcome(job, result)
+
+
+def _outcome(job: BuildJob, result: BuildResult) -> ClientOutcome:
+    """The summary row of a client built."""
     audit = result.audit
     summary = audit.get("report", {}).get("summary", {})
     verdicts = _headlines(audit, job.brand.template_dirs if job.brand else ())
     return ClientOutcome(
-        name,
+        str(job.profile),
         org_id=result.org_id,
         organization=audit.get("report", {}).get("organization", {}).get("name", ""),
         gaps=result.gap_count,
@@ -135,6 +141,24 @@ def build_one(job: BuildJob) -> ClientOutcome:
         written=len(result.files),
         kept=len(result.reused),
     )
+
+
+def _guarded(profile: Path, step: Callable[[], T]) -> T | ClientOutcome:
+    """Run one client's ``step``; its failure becomes that client's failed outcome.
+
+    Profile errors keep their file:line:col; other ccdocs errors their exit code; anything
+    else is an internal error (exit 5) of this client alone.
+    """
+    name = str(profile)
+    try:
+        return step()
+    except ProfileError as e:
+        return ClientOutcome(name, errors=tuple(f.format() for f in e.findings))
+    except CcdocsError as e:
+        return ClientOutcome(name, errors=(f"{name}: {e}",), exit_code=e.exit_code)
+    except Exception as e:  # a batch reports one client's crash and goes on with the others
+        message = f"{name}: internal error: {type(e).__name__}: {e}"
+        return ClientOutcome(name, errors=(message,), exit_code=5)
 
 
 def _headlines(audit: Mapping[str, Any], overrides: Sequence[Path]) -> dict[str, dict[str, str]]:
@@ -168,53 +192,70 @@ def build_many(
     workers: int,
     progress: Callable[[ClientOutcome], None] = lambda _: None,
 ) -> list[ClientOutcome]:
-    """Build ``jobs`` in ``workers`` processes; outcomes in the order of ``jobs``."""
-    clashes = _clashing_ids(jobs)
-    outcomes: dict[int, ClientOutcome] = {}
-    for index, message in clashes.items():
-        outcomes[index] = ClientOutcome(str(jobs[index].profile), errors=(message,))
+    """Build ``jobs`` in ``workers`` processes; outcomes in the order of ``jobs``.
+
+    A client refused before building (its profile fails to load, its organization id is
+    another's) is not built; the others are.
+    """
+    outcomes = _refused(jobs)
+    for index in sorted(outcomes):
         progress(outcomes[index])
-    todo = [i for i in range(len(jobs)) if i not in clashes]
+    todo = [i for i in range(len(jobs)) if i not in outcomes]
     if workers <= 1:
         for i in todo:
             outcomes[i] = build_one(jobs[i])
             progress(outcomes[i])
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(build_one, jobs[i]): i for i in todo}
-            for future in as_completed(futures):
-                index = futures[future]
-                try:
-                    outcomes[index] = future.result()
-                except Exception as e:  # the worker process itself died
-                    where = str(jobs[index].profile)
-                    outcomes[index] = ClientOutcome(where, errors=(f"{where}: {e!r}",), exit_code=5)
-                progress(outcomes[index])
+        _build_parallel(jobs, todo, workers, outcomes, progress)
     return [outcomes[i] for i in range(len(jobs))]
 
 
-def _clashing_ids(jobs: Sequence[BuildJob]) -> dict[int, str]:
-    """Profiles that would write into the same build/<org-id>/ folder as an earlier one."""
-    from generator.build import org_id_of
-    from generator.profile import load_profile
+def _build_parallel(
+    jobs: Sequence[BuildJob],
+    todo: Sequence[int],
+    workers: int,
+    outcomes: dict[int, ClientOutcome],
+    progress: Callable[[ClientOutcome], None],
+) -> None:
+    """Build the clients ``todo`` (indexes of ``jobs``) in processes, into ``outcomes``."""
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {pool.submit(build_one, jobs[i]): i for i in todo}
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                outcomes[index] = future.result()
+            except Exception as e:  # the worker process itself died
+                where = str(jobs[index].profile)
+                outcomes[index] = ClientOutcome(where, errors=(f"{where}: {e!r}",), exit_code=5)
+            progress(outcomes[index])
 
+
+def _refused(jobs: Sequence[BuildJob]) -> dict[int, ClientOutcome]:
+    """Clients not to build: a profile that does not load, or one that would write into the
+    same build/<org-id>/ folder as an earlier one. Each is checked on its own."""
     first: dict[str, str] = {}
-    clashes: dict[int, str] = {}
+    refused: dict[int, ClientOutcome] = {}
     for index, job in enumerate(jobs):
-        try:
-            org_id = org_id_of(load_profile(job.profile))
-        except CcdocsError:
-            continue  # its build reports the error
-        if org_id is None:
-            continue
-        if org_id in first:
-            clashes[index] = (
+        org_id = _guarded(job.profile, functools.partial(_org_id, job.profile))
+        if isinstance(org_id, ClientOutcome):
+            refused[index] = org_id
+        elif org_id is not None and org_id in first:
+            message = (
                 f"{job.profile}: organization id '{org_id}' is already built from "
                 f"{first[org_id]} (give each client its own id)"
             )
-        else:
+            refused[index] = ClientOutcome(str(job.profile), errors=(message,))
+        elif org_id is not None:
             first[org_id] = str(job.profile)
-    return clashes
+    return refused
+
+
+def _org_id(profile: Path) -> str | None:
+    """The organization id of ``profile``, None when it has none usable as a folder name."""
+    from generator.build import org_id_of
+    from generator.profile import load_profile
+
+    return org_id_of(load_profile(profile))
 
 
 def write_summary(
@@ -223,7 +264,11 @@ def write_summary(
     language: str,
     templates: Sequence[Path] = (),
 ) -> list[Path]:
-    """``summary.md`` and ``summary.xlsx`` of a batch in ``out_dir``."""
+    """``summary.md`` and ``summary.xlsx`` of a batch in ``out_dir``.
+
+    Raises OutputError naming the file when one of them is there and ccdocs did not write it,
+    or when the disk refuses; the previous summary is then unchanged.
+    """
     dirs = template_dirs(templates)
     labels = load_labels(language, dirs)
     env = make_environment(dirs, labels)
@@ -238,12 +283,15 @@ def write_summary(
         "ok": len(outcomes) - len(failed),
     }
     text = render_template(env, SUMMARY_TEMPLATE, context)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    markdown = out_dir / "summary.md"
-    markdown.write_text(text, encoding="utf-8", newline="\n")
-    workbook = out_dir / "summary.xlsx"
-    _write_workbook(workbook, outcomes, language)
-    return [markdown, workbook]
+
+    def write_markdown(path: Path) -> None:
+        path.write_text(text, encoding="utf-8", newline="\n")
+
+    def write_workbook(path: Path) -> None:
+        _write_workbook(path, outcomes, language)
+
+    writers = {"summary.md": write_markdown, "summary.xlsx": write_workbook}
+    return write_shared_files(out_dir, writers)
 
 
 def _write_workbook(path: Path, outcomes: Sequence[ClientOutcome], language: str) -> None:

@@ -8,8 +8,9 @@ Exit codes (also in the README and ``ccdocs --help``):
       not match its manifest, or a batch client with such errors
 2     usage: an unknown command, option or value
 3     gaps: mandated content missing, with ``--strict`` or ``--fail-on``
-4     the output could not be made: a folder ccdocs did not write, another build of the same
-      organization running, a publishing tool or font missing or failing, a disk error
+4     the output could not be made: a folder or file ccdocs did not write, another build of the
+      same organization running, a publishing tool or font missing or failing, a disk error such
+      as a full disk, a port ``serve`` cannot open
 5     internal error: a bug in ccdocs (run again with CCDOCS_DEBUG=1 and report it)
 130   interrupted (Ctrl-C)
 ====  ==========================================================================================
@@ -43,7 +44,8 @@ EXIT_INTERRUPTED = 130
 EXIT_CODES = (
     f"Exit codes: {EXIT_OK} done; {EXIT_ERRORS} the inputs need fixing; {EXIT_USAGE} usage; "
     f"{EXIT_GAPS} gaps under --strict or --fail-on; {EXIT_OUTPUT} the output could not be made "
-    f"(folder not made by ccdocs, build running, tool or font missing); {EXIT_INTERNAL} internal "
+    f"(folder not made by ccdocs, build running, tool or font missing, disk full); "
+    f"{EXIT_INTERNAL} internal "
     f"error; {EXIT_INTERRUPTED} interrupted."
 )
 T = TypeVar("T")
@@ -299,7 +301,7 @@ def _build_batch(
     strict: bool,
 ) -> None:
     """Build many clients; one client's errors never stop the others."""
-    from generator.batch import BuildJob, build_many, write_summary
+    from generator.batch import BuildJob, build_many
 
     batch = [
         BuildJob(_display_path(p), out_dir, tuple(formats), language, _overlays(), look, force)
@@ -315,7 +317,37 @@ def _build_batch(
                 bar.label = f"building ({outcome.profile} failed)"
 
         outcomes = build_many(batch, jobs, progress)
-    files = write_summary(outcomes, out_dir, language or "zh", look.template_dirs if look else ())
+    _echo_outcomes(outcomes)
+    codes = [o.exit_code for o in outcomes if not o.ok]
+    codes += _write_batch_summary(outcomes, out_dir, language or "zh", look)
+    if codes:
+        failed = sum(1 for o in outcomes if not o.ok)
+        if failed:
+            echo(f"{failed} of {len(outcomes)} clients failed", fg="red", err=True)
+        sys.exit(min(codes))  # input errors (1) first: they need a fix
+    if strict and any(o.gaps for o in outcomes):
+        sys.exit(EXIT_GAPS)
+
+
+def _write_batch_summary(
+    outcomes: list[ClientOutcome], out_dir: Path, language: str, look: Brand | None
+) -> list[int]:
+    """Write OUT/summary.md and OUT/summary.xlsx; the exit code when they could not be written
+    (the clients' outputs stand all the same)."""
+    from generator.batch import write_summary
+
+    try:
+        files = write_summary(outcomes, out_dir, language, look.template_dirs if look else ())
+    except CcdocsError as e:
+        echo(f"ccdocs: {e}", fg="red", err=True)
+        return [e.exit_code]
+    for file in files:
+        echo(f"wrote {_display_path(file)}")
+    return []
+
+
+def _echo_outcomes(outcomes: list[ClientOutcome]) -> None:
+    """One line per client built; every error of a client that failed."""
     for outcome in outcomes:
         if outcome.ok:
             echo(
@@ -327,14 +359,6 @@ def _build_batch(
             for message in outcome.errors:
                 echo(message, err=True)
             echo(f"{outcome.profile}: failed; nothing was written", fg="red", err=True)
-    for file in files:
-        echo(f"wrote {_display_path(file)}")
-    failed = [o for o in outcomes if not o.ok]
-    if failed:
-        echo(f"{len(failed)} of {len(outcomes)} clients failed", fg="red", err=True)
-        sys.exit(min(o.exit_code for o in failed))  # input errors (1) first: they need a fix
-    if strict and any(o.gaps for o in outcomes):
-        sys.exit(EXIT_GAPS)
 
 
 @cli.command()

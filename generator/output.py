@@ -6,15 +6,19 @@ exchanges the two with one ``renameat2(RENAME_EXCHANGE)``: a build killed at any
 either the previous folder or the new one. Where the exchange is missing, the current folder is
 renamed aside first, and the next build puts it back if the kill came in between.
 
+The folder the swap replaced is deleted only after every file of the user's in it that the new
+folder lacks (one saved while the build ran) has been moved into the new folder; a kill in
+between leaves it flagged, and the next build finishes the job.
+
 Only folders whose marker says they are ccdocs's are replaced or deleted (``generator.markers``);
-a lock per organization keeps two builds into the same output folder apart.
+a lock per organization keeps two builds into the same output folder apart. Files at the top of
+the output folder (the batch summary) are written the same way: in a hidden stage, flushed,
+listed in the output folder's marker and renamed into place.
 """
 
 from __future__ import annotations
 
-import ctypes
 import errno
-import functools
 import os
 import secrets
 import shutil
@@ -24,25 +28,31 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
+from generator.clone import clone_folder, link_entry
+from generator.disk import disk_errors, exchange, fsync, fsync_dir, fsync_tree
 from generator.errors import OutputError
+from generator.locks import locked
 from generator.markers import (
     MARKER,
+    RETIRED,
+    Snapshot,
     check_file_owned,
     check_owned,
     check_root,
     files_in,
     has_marker,
-    is_marker,
     is_real_dir,
     mark_new,
     read_marker,
+    retire_folder,
     write_marker,
 )
 
-_AT_FDCWD = -100
-_RENAME_EXCHANGE = 2
 # renameat2 missing from the C library or the kernel, or a file system that cannot exchange
 _NO_EXCHANGE = frozenset({errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP})
+# Files at the top of the output folder, beside the organizations' folders (the batch summary):
+# "~" cannot start an organization id, so these names are never an organization's.
+_SHARED = "~shared"
 
 
 @dataclass(frozen=True)
@@ -58,18 +68,21 @@ class Stage:
 def staged_output(out_dir: Path, org_id: str) -> Iterator[Stage]:
     """Lock ``out_dir/<org_id>``, tidy up after killed builds and lend a fresh stage beside it.
 
-    Raises OutputError when another build holds the lock, or when the folder exists but
-    ccdocs did not write it. The stage is removed on the way out, committed or not.
+    Raises OutputError when another build holds the lock, when the folder exists but ccdocs did
+    not write it, or when the disk refuses a write into the stage (full, read-only): the previous
+    output is then unchanged. The stage is removed on the way out, committed or not.
     """
     with locked_output(out_dir, org_id) as target:
-        with _disk_errors(target):
+        with disk_errors(target):
             check_root(target)
             stage = _new_stage(target)
         try:
-            yield stage
+            with disk_errors(target):
+                yield stage
         finally:
-            with suppress(OSError):  # what is left is removed by the next build
-                _remove_marked(stage.root)
+            if not os.path.lexists(stage.root / RETIRED):  # else the next build retires it
+                with suppress(OSError):  # what is left is removed by the next build
+                    _remove_marked(stage.root)
 
 
 @contextmanager
@@ -81,10 +94,14 @@ def locked_output(out_dir: Path, org_id: str) -> Iterator[Path]:
     if org_id in {"", ".", ".."} or "/" in org_id or os.sep in org_id:
         raise OutputError(f"{org_id!r} cannot name an output folder; give the organization an id")
     target = out_dir / org_id
-    with _disk_errors(target):
+    with disk_errors(target):
         out_dir.mkdir(parents=True, exist_ok=True)
-    with _locked(out_dir, org_id):
-        with _disk_errors(target):
+    busy = OutputError(
+        f"another ccdocs build of {org_id} is running in {out_dir}; "
+        "wait for it to finish, or build into another --out"
+    )
+    with locked(out_dir / f".{org_id}.lock", busy):
+        with disk_errors(target):
             recover_output(out_dir, org_id)
         yield target
 
@@ -100,14 +117,17 @@ def commit_stage(
 
     ``folders``, published into ``stage.work``, replace the current ones; ``keep`` lists files
     (``folder/name``) of those folders carried over from the current folder; ``files`` move from
-    ``stage.work`` to the top of the folder. Everything else of the current folder stays.
+    ``stage.work`` to the top of the folder. Everything else of the current folder stays, and so
+    does every file of the user's saved into it while the build ran.
     Raises OutputError when a folder to replace holds anything ccdocs did not write.
     """
-    with _disk_errors(stage.target):
+    with disk_errors(stage.target):
         for folder in folders:
             check_owned(stage.target / folder)
-        _assemble(stage, folders, files, keep)
-        _swap(stage.root, stage.target)
+        snapshot = _assemble(stage, folders, files, keep)
+        old = _swap(stage.root, stage.target)
+        if old is not None:
+            retire_folder(old, stage.target, snapshot)
 
 
 def place_file(stage: Stage, name: str) -> Path:
@@ -119,19 +139,20 @@ def place_file(stage: Stage, name: str) -> Path:
     if not os.path.lexists(target):
         commit_stage(stage, files=[name])
         return target / name
-    with _disk_errors(target):
+    with disk_errors(target):
         listed = check_file_owned(target, name)
-        _fsync(stage.work / name)
-        write_marker(target, listed | {name})  # listed before it exists: never a foreign file
+        fsync(stage.work / name)
+        # listed before it exists: never a foreign file
+        write_marker(target, listed | {name}, scratch=stage.work)
         os.replace(stage.work / name, target / name)
-        _fsync_dir(target)
+        fsync_dir(target)
     return target / name
 
 
 def write_folder(out_dir: Path, org_id: str, folder: str, texts: Mapping[str, str]) -> list[Path]:
     """Replace ``out_dir/<org_id>/<folder>/`` by a marked folder of ``texts`` (name -> text)."""
     with staged_output(out_dir, org_id) as stage:
-        with _disk_errors(stage.target):
+        with disk_errors(stage.target):
             (stage.work / folder).mkdir()
             for name, text in texts.items():
                 (stage.work / folder / name).write_text(text, encoding="utf-8", newline="\n")
@@ -139,23 +160,103 @@ def write_folder(out_dir: Path, org_id: str, folder: str, texts: Mapping[str, st
     return [stage.target / folder / name for name in texts]
 
 
+def write_shared_files(out_dir: Path, writers: Mapping[str, Callable[[Path], None]]) -> list[Path]:
+    """Write files at the top of ``out_dir``, beside the organizations' folders (a batch summary).
+
+    ``writers`` maps each file name to a function writing that file at the path it is given.
+    The files are written in a hidden stage and flushed; the marker of ``out_dir`` lists them
+    before each is renamed over the old one: a write that fails or is killed leaves the previous
+    file whole. Raises OutputError naming the file when one of that name is there that ccdocs
+    did not write (or a symbolic link), or when the disk refuses.
+    """
+    with disk_errors(out_dir):
+        out_dir.mkdir(parents=True, exist_ok=True)
+    busy = OutputError(
+        f"another ccdocs build is writing {', '.join(writers)} in {out_dir}; wait for it to "
+        "finish, or build into another --out"
+    )
+    with locked(out_dir / f".{_SHARED}.lock", busy, wait=True):
+        with disk_errors(out_dir):
+            _tidy_stages(out_dir, _SHARED)
+            listed = _check_shared(out_dir, writers)
+            root = _mkdir_unique(out_dir, _stage_prefix(_SHARED))
+            mark_new(root)
+        try:
+            _write_shared(out_dir, root, writers, listed)
+        finally:
+            with suppress(OSError):  # what is left is removed by the next write
+                _remove_marked(root)
+    return [out_dir / name for name in writers]
+
+
+def _check_shared(out_dir: Path, names: Iterable[str]) -> set[str]:
+    """What the marker of ``out_dir`` lists that is still there; OutputError for a file of one
+    of ``names`` that ccdocs did not write."""
+    for name in names:
+        check_file_owned(out_dir, name)
+    listed = read_marker(out_dir) or frozenset()
+    return {name for name in listed if os.path.lexists(out_dir / name)}
+
+
+def _write_shared(
+    out_dir: Path, stage: Path, writers: Mapping[str, Callable[[Path], None]], listed: set[str]
+) -> None:
+    for name, write in writers.items():
+        with disk_errors(out_dir / name):
+            write(stage / name)
+            fsync(stage / name)
+    with disk_errors(out_dir):
+        # listed before they exist: never a foreign file
+        write_marker(out_dir, listed | set(writers), scratch=stage)
+        for name in writers:
+            os.replace(stage / name, out_dir / name)
+        fsync_dir(out_dir)
+
+
 def recover_output(out_dir: Path, org_id: str) -> None:
-    """Undo what a killed build left behind: put an aside folder back, remove old stages.
+    """Undo what a killed build left behind: put an aside folder back, retire a folder a swap
+    replaced (moving the user's files in it into the current folder), remove old stages.
 
     Only folders carrying the marker are removed or renamed; an empty stage (killed before its
-    marker was written) is removed too.
+    marker was written) is removed too. Raises OutputError when a file of the user's cannot be
+    moved back (see ``retire_folder``).
     """
     target = out_dir / org_id
+    _recover_aside(target)
+    if is_real_dir(target / RETIRED):  # killed after flagging the folder, before the swap
+        with suppress(OSError):
+            os.rmdir(target / RETIRED)
+    _tidy_stages(out_dir, org_id)
+
+
+def _recover_aside(target: Path) -> None:
+    """Mend a kill during the fallback swap: the aside folder back, or retired."""
     aside = _aside(target)
-    if is_real_dir(aside):
-        if not os.path.lexists(target) and has_marker(aside):
+    if not is_real_dir(aside):
+        return
+    if not os.path.lexists(target):
+        if has_marker(aside):
             os.rename(aside, target)  # killed between the two renames of the fallback swap
-        elif os.path.lexists(target):
-            _remove_marked(aside)
+    elif has_marker(aside) or os.path.lexists(aside / RETIRED):
+        if is_real_dir(target):
+            retire_folder(aside, target)
+    else:
+        with suppress(OSError):
+            os.rmdir(aside)  # emptied by a build killed before it removed the folder itself
+
+
+def _tidy_stages(out_dir: Path, org_id: str) -> None:
+    """Stages of ``org_id`` left by killed builds: a folder a swap replaced (flagged) is retired
+    where the current folder is there; any other is removed when it carries the marker."""
+    target = out_dir / org_id
     prefix = _stage_prefix(org_id)
-    for path in out_dir.iterdir():
-        if path.name.startswith(prefix) and is_real_dir(path):
+    for path in sorted(out_dir.iterdir()):
+        if not (path.name.startswith(prefix) and is_real_dir(path)):
+            continue
+        if not os.path.lexists(path / RETIRED):
             _remove_marked(path)
+        elif is_real_dir(target):
+            retire_folder(path, target)
 
 
 def _new_stage(target: Path) -> Stage:
@@ -181,11 +282,15 @@ def _mkdir_unique(parent: Path, prefix: str) -> Path:
 
 def _assemble(
     stage: Stage, folders: Collection[str], files: Collection[str], keep: Collection[str]
-) -> None:
-    """Fill the stage with the complete next version of the target folder, flushed to disk."""
+) -> Snapshot:
+    """Fill the stage with the complete next version of the target folder, flushed to disk.
+
+    Returns what the stage took over from the target folder and still holds.
+    """
     owned = read_marker(stage.target) or frozenset()
+    snapshot: Snapshot = {}
     if os.path.lexists(stage.target):
-        _clone(stage.target, stage.root)
+        snapshot = clone_folder(stage.target, stage.root)
     for folder in folders:
         kept = [path for path in keep if PurePosixPath(path).parts[0] == folder]
         _replace_folder(stage, folder, kept)
@@ -195,10 +300,12 @@ def _assemble(
     listed = {name for name in {*owned, *files} if os.path.lexists(stage.root / name)}
     write_marker(stage.root, listed)
     for folder in folders:
-        _fsync_tree(stage.root / folder)
+        fsync_tree(stage.root / folder)
     for name in files:
-        _fsync(stage.root / name)
-    _fsync_dir(stage.root)
+        fsync(stage.root / name)
+    fsync_dir(stage.root)
+    replaced = {*folders, *files}
+    return {path: ids for path, ids in snapshot.items() if path.split("/")[0] not in replaced}
 
 
 def _replace_folder(stage: Stage, folder: str, keep: Iterable[str]) -> None:
@@ -209,85 +316,53 @@ def _replace_folder(stage: Stage, folder: str, keep: Iterable[str]) -> None:
     os.rename(stage.work / folder, staged)
     for path in keep:
         (stage.root / path).parent.mkdir(parents=True, exist_ok=True)
-        _link(stage.target / path, stage.root / path)
+        link_entry(stage.target / path, stage.root / path)
     write_marker(staged, files_in(staged))
 
 
-def _swap(stage: Path, target: Path) -> None:
-    """Put ``stage`` at ``target`` in one step; afterwards ``stage`` holds the old target."""
+def _swap(stage: Path, target: Path) -> Path | None:
+    """Put ``stage`` at ``target`` in one step; the path now holding the old target, if any.
+
+    The old target is flagged first (``RETIRED``), so that after a kill the next build knows
+    the folder the swap replaced from a stage never swapped in.
+    """
     if not os.path.lexists(target):
         os.rename(stage, target)
-    else:
-        try:
-            _exchange(stage, target)
-        except OSError as e:
-            if e.errno not in _NO_EXCHANGE:
-                raise
-            _swap_aside(stage, target)
-    _fsync_dir(target.parent)
+        fsync_dir(target.parent)
+        return None
+    with suppress(FileExistsError):
+        os.mkdir(target / RETIRED)
+    try:
+        old = _exchange_or_rename(stage, target)
+    except OSError:
+        with suppress(OSError):
+            os.rmdir(target / RETIRED)
+        raise
+    fsync_dir(target.parent)
+    return old
 
 
-def _swap_aside(stage: Path, target: Path) -> None:
+def _exchange_or_rename(stage: Path, target: Path) -> Path:
+    """Exchange ``stage`` and ``target``, or rename where the exchange is missing."""
+    try:
+        exchange(stage, target)
+    except OSError as e:
+        if e.errno not in _NO_EXCHANGE:
+            raise
+        return _swap_aside(stage, target)
+    return stage
+
+
+def _swap_aside(stage: Path, target: Path) -> Path:
     """Swap in two renames where the exchange is missing; ``recover_output`` mends a kill."""
     aside = _aside(target)
     os.rename(target, aside)
-    os.rename(stage, target)
-    _remove_marked(aside)
-
-
-@functools.cache
-def _renameat2() -> Callable[..., int] | None:
-    """The C library's renameat2, or None where there is none (not Linux, old C library)."""
     try:
-        function = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError, TypeError):
-        return None
-    path, flags = ctypes.c_char_p, ctypes.c_uint
-    function.argtypes = [ctypes.c_int, path, ctypes.c_int, path, flags]
-    function.restype = ctypes.c_int
-    return function
-
-
-def _exchange(first: Path, second: Path) -> None:
-    """Swap the paths ``first`` and ``second`` atomically. Raises OSError (ENOSYS: no call)."""
-    function = _renameat2()
-    if function is None:
-        raise OSError(errno.ENOSYS, "renameat2 is not available", str(first))
-    flags = _RENAME_EXCHANGE
-    if function(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), flags) != 0:
-        code = ctypes.get_errno()
-        raise OSError(code, os.strerror(code), str(first), None, str(second))
-
-
-def _clone(source: Path, dest: Path) -> None:
-    """Recreate ``source`` in ``dest`` with hard links (copies where linking fails).
-
-    Folders keep their permissions. The marker at the top (and any half-written one) is left
-    out: ``dest`` has its own.
-    """
-    for dirpath, dirnames, filenames in os.walk(source):
-        here = Path(dirpath)
-        there = dest / here.relative_to(source)
-        shutil.copymode(here, there)
-        for name in dirnames:
-            if (here / name).is_symlink():
-                _link(here / name, there / name)
-            else:
-                os.mkdir(there / name)
-        for name in filenames:
-            if here != source or not is_marker(name):
-                _link(here / name, there / name)
-
-
-def _link(source: Path, dest: Path) -> None:
-    """Hard-link ``source`` as ``dest``; copy it where linking fails; symlinks as symlinks."""
-    if source.is_symlink():
-        os.symlink(os.readlink(source), dest)
-        return
-    try:
-        os.link(source, dest)
-    except OSError:  # another file system, or too many links: a copy does as well
-        shutil.copy2(source, dest)
+        os.rename(stage, target)
+    except OSError:
+        os.rename(aside, target)
+        raise
+    return aside
 
 
 def _remove_marked(folder: Path) -> None:
@@ -308,84 +383,6 @@ def _remove_marked(folder: Path) -> None:
             os.unlink(child)
     os.unlink(folder / MARKER)
     os.rmdir(folder)
-
-
-@contextmanager
-def _locked(out_dir: Path, org_id: str) -> Iterator[None]:
-    """Hold the build lock of ``org_id`` in ``out_dir``; OutputError when another build has it."""
-    try:
-        import fcntl
-    except ImportError:  # no flock (Windows): builds of one organization are not kept apart
-        yield
-        return
-    path = out_dir / f".{org_id}.lock"
-    busy = OutputError(
-        f"another ccdocs build of {org_id} is running in {out_dir}; "
-        "wait for it to finish, or build into another --out"
-    )
-    with _disk_errors(path):
-        fd = _acquire(path, lambda fd: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB), busy)
-    try:
-        yield
-    finally:
-        try:  # removed while held, so a build that opened it meanwhile sees it is stale
-            with suppress(FileNotFoundError):
-                os.unlink(path)
-        finally:
-            os.close(fd)
-
-
-def _acquire(path: Path, lock: Callable[[int], None], busy: OutputError) -> int:
-    """Open ``path`` and ``lock`` it; the descriptor. Raises ``busy`` when another holds it."""
-    for _ in range(3):
-        fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o666)  # read-only: anyone may lock it
-        try:
-            lock(fd)
-            with suppress(FileNotFoundError):  # still the file named ``path``?
-                if os.path.samestat(os.fstat(fd), os.stat(path)):
-                    return fd
-        except BlockingIOError:
-            os.close(fd)
-            raise busy from None
-        except BaseException:
-            os.close(fd)
-            raise
-        os.close(fd)  # a build that just finished removed the file we locked: lock the new one
-    raise busy
-
-
-@contextmanager
-def _disk_errors(path: Path) -> Iterator[None]:
-    """Report an error of the file system as an OutputError naming ``path``."""
-    try:
-        yield
-    except OSError as e:
-        raise OutputError(
-            f"{path}: the output could not be written ({e}); check the folder's permissions "
-            "and free space"
-        ) from e
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    """Flush a folder's entries; skipped where the system cannot open or flush folders."""
-    with suppress(OSError):
-        _fsync(path)
-
-
-def _fsync_tree(folder: Path) -> None:
-    for dirpath, _, filenames in os.walk(folder):
-        for name in filenames:
-            if not Path(dirpath, name).is_symlink():
-                _fsync(Path(dirpath, name))
-        _fsync_dir(Path(dirpath))
 
 
 def _stage_prefix(org_id: str) -> str:

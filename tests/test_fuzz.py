@@ -253,3 +253,74 @@ def test_the_seed_renders() -> None:
     """The strategies start from the seed; it must be valid and reach every stage."""
     assert pipeline(dumped(SEED)) == "rendered"
     assert len(HUMAN_PATHS) > 100
+
+
+# -- schema-valid extremes ------------------------------------------------------------------------
+
+
+def _field_path(path: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for step in path:
+        if isinstance(step, int):
+            parts[-1] += "[]"
+        else:
+            parts.append(str(step))
+    return ".".join(parts)
+
+
+def _bounds(path: tuple[Any, ...]) -> dict[str, Any] | None:
+    """The schema node of a number or date in the seed, if the schema knows it."""
+    from generator import fieldpath
+
+    try:
+        return dict(fieldpath.schema_at(CATALOG.profile_schema, _field_path(path)))
+    except (KeyError, ValueError):
+        return None
+
+
+def _extremes(node: dict[str, Any]) -> list[Any]:
+    """Values at and just inside the node's own bounds, and far from them where it has none."""
+    if node.get("format") == "date":
+        return ["0001-01-01", "9999-12-31", "2024-02-29", "9999-12-01"]
+    whole = node.get("type") == "integer"
+    found: list[Any] = [0, 1, 10**15 if whole else 1e15, 1e-300, 2**53]
+    for key, step in (
+        ("minimum", 0),
+        ("maximum", 0),
+        ("exclusiveMinimum", 1),
+        ("exclusiveMaximum", -1),
+    ):
+        if key in node:
+            bound = node[key]
+            found += [bound + step] if whole else [bound + step * 1e-9, bound + step * 1e-12]
+    return [v for v in found if not whole or isinstance(v, int)]
+
+
+NUMBERS_AND_DATES = [
+    (path, _extremes(node))
+    for path in paths(SEED)
+    if isinstance(_get(SEED, path), int | float | str)
+    and not isinstance(_get(SEED, path), bool)
+    and (node := _bounds(path)) is not None
+    and (node.get("type") in ("integer", "number") or node.get("format") == "date")
+]
+
+
+@st.composite
+def extreme_profiles(draw: st.DrawFn) -> Any:
+    """The whole seed with some numbers and dates set to values at the schema's own bounds."""
+    data = copy.deepcopy(SEED)
+    for path, choices in draw(st.lists(st.sampled_from(NUMBERS_AND_DATES), min_size=1, max_size=8)):
+        _mutate(data, path, "replace", draw(st.sampled_from(choices)))
+    return data
+
+
+@settings(settings.get_profile("fuzz"), max_examples=int(150 * SCALE), deadline=30_000)
+@given(extreme_profiles())
+def test_schema_valid_extremes_give_documents_or_located_errors_in_bounded_time(data: Any) -> None:
+    event(pipeline(dumped(data)))
+
+
+def test_the_extremes_reach_staffing_and_dates() -> None:
+    fields = {_field_path(path) for path, _ in NUMBERS_AND_DATES}
+    assert {"staffing.shrinkage", "staffing.max_occupancy", "assessment_date"} <= fields

@@ -19,7 +19,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import bundled
 
-from generator import markers, output
+from generator import disk, markers, output
 from generator.build import build_profile
 from generator.cli import EXIT_OUTPUT, cli
 from generator.errors import OutputError
@@ -69,13 +69,13 @@ def _build(profile: Path, out: Path, catalog: Any, **options: Any) -> Any:
 
 
 def test_the_exchange_swaps_two_folders_in_one_step(tmp_path):
-    if output._renameat2() is None:
+    if disk.renameat2() is None:
         pytest.skip("no renameat2 here")
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "old.txt").write_text("old")
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / "new.txt").write_text("new")
-    output._exchange(tmp_path / "a", tmp_path / "b")
+    output.exchange(tmp_path / "a", tmp_path / "b")
     assert [p.name for p in (tmp_path / "a").iterdir()] == ["new.txt"]
     assert [p.name for p in (tmp_path / "b").iterdir()] == ["old.txt"]
 
@@ -228,9 +228,9 @@ def test_without_the_exchange_two_renames_swap_and_a_kill_between_is_undone(
     tmp_path, profile, catalog, monkeypatch, missing
 ):
     if missing == "no renameat2":
-        monkeypatch.setattr(output, "_renameat2", lambda: None)
+        monkeypatch.setattr(disk, "renameat2", lambda: None)
     else:
-        monkeypatch.setattr(output, "_exchange", _no_exchange)
+        monkeypatch.setattr(output, "exchange", _no_exchange)
     out = tmp_path / "out"
     target = _build(profile, out, catalog).output
     _rename(profile)
@@ -256,7 +256,7 @@ def test_a_disk_error_in_the_swap_leaves_the_previous_output(
     target = _build(profile, out, catalog).output
     before = _tree(target)
     _rename(profile)
-    monkeypatch.setattr(output, "_exchange", broken)
+    monkeypatch.setattr(output, "exchange", broken)
     with pytest.raises(OutputError) as refused:
         _build(profile, out, catalog)
     assert str(refused.value).startswith(f"{target}: the output could not be written ([Errno 5]")
@@ -314,7 +314,7 @@ def _inject(monkeypatch: pytest.MonkeyPatch, exchange: Callable[..., None]) -> _
     monkeypatch.setattr(output, "os", _Module(os, ops, crash))
     monkeypatch.setattr(markers, "os", _Module(os, ops, crash))
     monkeypatch.setattr(output, "shutil", _Module(shutil, {"rmtree", "copy2"}, crash))
-    monkeypatch.setattr(output, "_exchange", crash.wrap(exchange))
+    monkeypatch.setattr(output, "exchange", crash.wrap(exchange))
     return crash
 
 
@@ -327,7 +327,7 @@ def test_a_build_crashing_at_any_step_leaves_the_old_or_the_new_output(
     (target / "notes.txt").write_text("mine")  # a file of the user's, carried along
     old = _tree(target)
     _rename(profile)
-    crash = _inject(monkeypatch, output._exchange if exchange == "renameat2" else _no_exchange)
+    crash = _inject(monkeypatch, output.exchange if exchange == "renameat2" else _no_exchange)
     shutil.copytree(seed, tmp_path / "clean")
     _build(profile, tmp_path / "clean", catalog)
     new, steps = _tree(tmp_path / "clean" / "minimal"), crash.calls
