@@ -18,12 +18,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from generator.brand import Brand
 from generator.errors import CcdocsError, ProfileError
+from generator.labels import LANGUAGES, load_labels
 from generator.output import write_shared_files
 from generator.render import (
-    LANGUAGES,
     code_fence,
     escape_text,
-    load_labels,
     make_environment,
     maturity_headline,
     outcome_headline,

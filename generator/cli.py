@@ -402,7 +402,8 @@ def _echo_audit(org_id: str, audit: Mapping[str, Any]) -> None:
     summary = audit["report"]["summary"]
     counts = ", ".join(f"{summary[s]} {s}" for s in ("present", "partial", "missing", "stale"))
     echo(f"{org_id}: {summary['total']} mandates: {counts} ({summary['coverage']}% covered)")
-    from generator.render import load_labels, maturity_headline, outcome_headline, template_dirs
+    from generator.labels import load_labels
+    from generator.render import maturity_headline, outcome_headline, template_dirs
 
     labels = load_labels("en", template_dirs())
     for result in audit["maturity"]:

@@ -18,10 +18,10 @@ from typing import Any
 
 from generator.errors import CcdocsError
 from generator.evidence import FileRefused, open_inside, read_chunks
+from generator.labels import load_labels
 from generator.render import (
     escape_text,
     fill,
-    load_labels,
     make_environment,
     plain_text,
     render_template,

@@ -10,7 +10,6 @@ read only from inside their own folder, and labels fill in plain ``{name}`` fiel
 from __future__ import annotations
 
 import copy
-import functools
 import os
 import posixpath
 import re
@@ -27,10 +26,9 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from generator.bundled import bundled_dir
 from generator.errors import TemplateError
+from generator.labels import inside, load_labels
 from generator.resolve import DocumentModel
 from generator.sandbox import BoundedEnvironment, render_bounded
-
-LANGUAGES = ("zh", "en")
 
 # Characters no output can show: dropped. XML (DOCX, XLSX) cannot hold them, and Python-Markdown
 # uses two of them (STX, ETX) to mark its placeholders.
@@ -71,24 +69,6 @@ def template_dirs(overrides: Sequence[Path] = ()) -> list[Path]:
     return [*overrides, bundled_dir("templates")]
 
 
-def load_labels(language: str, dirs: Sequence[Path]) -> dict[str, Any]:
-    """The label catalogue of ``language``, from the first template folder that has one."""
-    if language not in LANGUAGES:
-        raise TemplateError(f"no labels for language {language!r}; use one of {LANGUAGES}")
-    for folder in dirs:
-        path = folder / "labels" / f"{language}.yaml"
-        if path.is_file():
-            if not _inside(path, folder):
-                raise TemplateError(f"{path}: leads out of its template folder {folder}")
-            return _read_labels(path, path.stat().st_mtime_ns)
-    raise TemplateError(f"no labels/{language}.yaml in {', '.join(map(str, dirs))}")
-
-
-def _inside(path: Path | str, folder: Path | str) -> bool:
-    """True when ``path``, symbolic links resolved, lies inside ``folder`` (resolved too)."""
-    return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder))
-
-
 class FolderLoader(FileSystemLoader):
     """A FileSystemLoader that reads no file whose real path lies outside its template folder.
 
@@ -103,25 +83,10 @@ class FolderLoader(FileSystemLoader):
         for folder in self.searchpath:
             path = posixpath.join(folder, *pieces)
             if os.path.isfile(path):
-                if not _inside(path, folder):  # checked before the file is read
+                if not inside(path, folder):  # checked before the file is read
                     raise TemplateError(f"{path}: leads out of its template folder {folder}")
                 break
         return super().get_source(environment, template)
-
-
-@functools.lru_cache(maxsize=16)
-def _read_labels(path: Path, _mtime: int) -> dict[str, Any]:
-    """A label file, parsed once per process (and again when it changes).
-
-    Read like a profile (it may be a consultant's): size and alias limits, no tags, no duplicate
-    keys; problems are reported with their line and column.
-    """
-    from generator.profile import read_profile
-
-    labels = read_profile(path).data
-    if not isinstance(labels, dict):
-        raise TemplateError(f"{path}: a label file is a mapping of names to texts")
-    return labels
 
 
 def escape_text(value: Any) -> Any:

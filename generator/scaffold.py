@@ -13,10 +13,11 @@ from pathlib import Path
 
 from generator.bundled import bundled_dir
 from generator.errors import CcdocsError
+from generator.labels import load_labels
 from generator.mandate_schema import mandate_schema
 from generator.mandates import profile_targets
 from generator.profile import Profile, read_profile
-from generator.render import load_labels, make_environment, render_template, template_dirs
+from generator.render import make_environment, render_template, template_dirs
 from generator.standards import Catalog
 
 PROFILE_FILE = "profile.yaml"

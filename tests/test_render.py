@@ -10,7 +10,8 @@ from conftest import bundled
 
 from generator.build import build_profile, placeholder_pattern, render_profile
 from generator.errors import ProfileError, TemplateError
-from generator.render import load_labels, template_dirs
+from generator.labels import load_labels
+from generator.render import template_dirs
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = [
@@ -309,3 +310,22 @@ def test_a_template_that_loops_or_grows_without_end_is_stopped(
     with pytest.raises(TemplateError, match=message) as caught:
         render_profile(bundled("minimal"), catalog=catalog, templates=[tmp_path])
     assert "manual/dr-plan.md.jinja" in str(caught.value)
+
+
+def test_a_consultants_label_file_from_an_earlier_release_falls_back_to_shipped_labels(
+    tmp_path, catalog
+):
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "zh.yaml").write_text(
+        "audit:\n  gap_report: 差距检查表\n", encoding="utf-8"
+    )  # one label of its own; audit.headline and the rest are newer than the file
+    rendered = render_profile(bundled("water-utility"), catalog=catalog, templates=[tmp_path])
+    page = rendered.publication.audit_pages["gap-report.md"]
+    assert "差距检查表" in page and "证据支持的等级为" in page
+
+
+def test_a_label_of_the_wrong_shape_names_the_label_file(tmp_path, catalog):
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "zh.yaml").write_text("audit: 5\n", encoding="utf-8")
+    with pytest.raises(TemplateError, match=r"label 'audit' must be a group of labels"):
+        render_profile(bundled("minimal"), catalog=catalog, templates=[tmp_path])

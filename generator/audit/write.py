@@ -11,9 +11,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from generator.labels import load_labels
 from generator.publish import Publication
 from generator.publish.package import write_zip
-from generator.render import load_labels, maturity_headline, template_dirs
+from generator.render import maturity_headline, template_dirs
 
 _COLOURS = {"present": "#2e7d32", "partial": "#f9a825", "stale": "#ef6c00", "missing": "#c62828"}
 
