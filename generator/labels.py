@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Mapping, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from generator.errors import TemplateError
@@ -31,21 +31,22 @@ def load_labels(language: str, dirs: Sequence[Path]) -> dict[str, Any]:
     found = []
     for folder in dirs:
         path = folder / "labels" / f"{language}.yaml"
-        if path.is_file():
+        if os.path.lexists(path):
             if not inside(path, folder):
                 raise TemplateError(f"{path}: leads out of its template folder {folder}")
-            found.append(path)
+            found.append((folder, path))
     if not found:
         raise TemplateError(f"no labels/{language}.yaml in {', '.join(map(str, dirs))}")
-    return _merged_labels(tuple((p, p.stat().st_mtime_ns) for p in reversed(found)))
+    return _merged_labels(tuple((f, p, p.stat().st_mtime_ns) for f, p in reversed(found)))
 
 
 @functools.lru_cache(maxsize=16)
-def _merged_labels(files: tuple[tuple[Path, int], ...]) -> dict[str, Any]:
-    """The label files ``files`` (the shipped one first) merged, later ones winning."""
+def _merged_labels(files: tuple[tuple[Path, Path, int], ...]) -> dict[str, Any]:
+    """The label files ``files`` (folder, path, time stamp; the shipped one first) merged, later
+    ones winning."""
     labels: dict[str, Any] = {}
-    for path, mtime in files:
-        labels = _merge_labels(labels, _read_labels(path, mtime), path, "")
+    for folder, path, _ in files:
+        labels = _merge_labels(labels, _read_labels(folder, path), path, "")
     return labels
 
 
@@ -68,16 +69,20 @@ def inside(path: Path | str, folder: Path | str) -> bool:
     return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(folder))
 
 
-@functools.lru_cache(maxsize=16)
-def _read_labels(path: Path, _mtime: int) -> dict[str, Any]:
-    """A label file, parsed once per process (and again when it changes).
+def _read_labels(folder: Path, path: Path) -> dict[str, Any]:
+    """A label file, read once from inside its folder and parsed like a profile (it may be a
+    consultant's): size and alias limits, no tags, no duplicate keys, located problems."""
+    from generator.evidence import FileRefused, read_inside
+    from generator.profile import MAX_BYTES, parse_profile
 
-    Read like a profile (it may be a consultant's): size and alias limits, no tags, no duplicate
-    keys; problems are reported with their line and column.
-    """
-    from generator.profile import read_profile
-
-    labels = read_profile(path).data
+    try:
+        raw = read_inside(folder, PurePosixPath(path.relative_to(folder).as_posix()), MAX_BYTES)
+        text = raw.decode("utf-8")
+    except FileRefused as e:
+        raise TemplateError(str(e)) from e
+    except UnicodeDecodeError as e:
+        raise TemplateError(f"{path}: not UTF-8 text at byte {e.start}; save it as UTF-8") from e
+    labels = parse_profile(text, path).data
     if not isinstance(labels, dict):
         raise TemplateError(f"{path}: a label file is a mapping of names to texts")
     return labels

@@ -15,10 +15,10 @@ import posixpath
 import re
 import string
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, pass_context
 from jinja2 import TemplateError as JinjaError
 from jinja2.loaders import split_template_path
 from jinja2.runtime import Context
@@ -26,6 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from generator.bundled import bundled_dir
 from generator.errors import TemplateError
+from generator.evidence import FileRefused, read_inside
 from generator.labels import inside, load_labels
 from generator.resolve import DocumentModel
 from generator.sandbox import BoundedEnvironment, render_bounded
@@ -70,10 +71,12 @@ def template_dirs(overrides: Sequence[Path] = ()) -> list[Path]:
 
 
 class FolderLoader(FileSystemLoader):
-    """A FileSystemLoader that reads no file whose real path lies outside its template folder.
+    """A FileSystemLoader that reads each template once, from inside its template folder.
 
     Jinja already refuses names with ``..`` and treats absolute names as relative; this also
-    refuses a symbolic link in a consultant's folder that points elsewhere.
+    opens the file one folder at a time without following links (a link in a consultant's folder
+    that points elsewhere is refused), only if it is a regular file of at most ``TEMPLATE_LIMIT``
+    bytes, and reads it from that one open file.
     """
 
     def get_source(
@@ -82,11 +85,34 @@ class FolderLoader(FileSystemLoader):
         pieces = split_template_path(template)  # TemplateNotFound for names with ".."
         for folder in self.searchpath:
             path = posixpath.join(folder, *pieces)
-            if os.path.isfile(path):
-                if not inside(path, folder):  # checked before the file is read
-                    raise TemplateError(f"{path}: leads out of its template folder {folder}")
-                break
-        return super().get_source(environment, template)
+            if os.path.lexists(path):
+                return _template_source(Path(folder), PurePosixPath(*pieces), path)
+        raise TemplateNotFound(template)
+
+
+TEMPLATE_LIMIT = 4 * 1024 * 1024
+
+
+def _template_source(folder: Path, relative: PurePosixPath, path: str) -> tuple[str, str, Any]:
+    if not inside(path, folder):  # a link leading out: refused before anything is opened
+        raise TemplateError(f"{path}: leads out of its template folder {folder}")
+    try:
+        stamp = os.stat(path).st_mtime_ns
+        source = read_inside(folder, relative, TEMPLATE_LIMIT).decode("utf-8")
+    except FileRefused as e:
+        raise TemplateError(str(e)) from e
+    except UnicodeDecodeError as e:
+        raise TemplateError(f"{path}: not UTF-8 text at byte {e.start}; save it as UTF-8") from e
+    except OSError as e:
+        raise TemplateError(f"{path}: cannot read: {e.strerror}") from e
+    return source, path, lambda: _stamp(path) == stamp
+
+
+def _stamp(path: str) -> int | None:
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
 
 
 def escape_text(value: Any) -> Any:

@@ -329,3 +329,13 @@ def test_a_label_of_the_wrong_shape_names_the_label_file(tmp_path, catalog):
     (tmp_path / "labels" / "zh.yaml").write_text("audit: 5\n", encoding="utf-8")
     with pytest.raises(TemplateError, match=r"label 'audit' must be a group of labels"):
         render_profile(bundled("minimal"), catalog=catalog, templates=[tmp_path])
+
+
+@pytest.mark.parametrize("name", ["manual/dr-plan.md.jinja", "labels/zh.yaml"])
+def test_a_template_or_label_file_that_is_a_pipe_is_refused_not_read(tmp_path, catalog, name):
+    import os
+
+    (tmp_path / name).parent.mkdir(parents=True)
+    os.mkfifo(tmp_path / name)
+    with pytest.raises(TemplateError, match="regular"):
+        render_profile(bundled("minimal"), catalog=catalog, templates=[tmp_path])
