@@ -7,6 +7,7 @@ good pages stay up, a valid profile rewrites the pages and the browser reloads.
 
 from __future__ import annotations
 
+import html
 import logging
 import threading
 from collections.abc import Callable
@@ -33,15 +34,32 @@ def refresh(
     try:
         rendered = render_profile(profile, language=language, catalog=catalog, brand=brand)
     except ProfileError as e:
-        summary = f"{profile}: {len(e.findings)} errors; the preview keeps the last good pages"
-        report(list(e.findings), summary)
+        count = f"{len(e.findings)} error{'' if len(e.findings) == 1 else 's'}"
+        summary = f"{profile}: {count}; the preview keeps the last good pages"
+        _problems(project, report, list(e.findings), summary)
         return False
     except CcdocsError as e:
-        report([], f"{profile}: {e}")
+        _problems(project, report, [], f"{profile}: {e}")
         return False
     write_site_project(rendered.publication, project)
+    (project / PROBLEMS).unlink(missing_ok=True)
     report([g.to_finding() for g in rendered.gaps], f"{profile}: valid, {len(rendered.gaps)} gaps")
     return True
+
+
+# Shown at the top of every page of the preview while the last save could not be built.
+PROBLEMS = Path("overrides") / "partials" / "ccdocs-problems.html"
+
+
+def _problems(project: Path, report: Report, findings: list[Finding], summary: str) -> None:
+    """Report problems in the terminal and, once the preview exists, on its pages."""
+    report(findings, summary)
+    if (project / "mkdocs.yml").is_file():
+        lines = [summary, *(f.format() for f in findings[:50])]
+        items = "".join(f"<li><code>{html.escape(line)}</code></li>" for line in lines[1:])
+        banner = f'<div class="ccdocs-problems"><strong>{html.escape(lines[0])}</strong>'
+        (project / PROBLEMS).parent.mkdir(parents=True, exist_ok=True)
+        (project / PROBLEMS).write_text(f"{banner}<ul>{items}</ul></div>\n", encoding="utf-8")
 
 
 def serve_profile(
@@ -74,7 +92,12 @@ def serve_profile(
     )
     watcher.start()
     try:
-        serve(config_file=str(project / "mkdocs.yml"), livereload=True, dev_addr=address)
+        serve(
+            config_file=str(project / "mkdocs.yml"),
+            livereload=True,
+            dev_addr=address,
+            watch_theme=True,  # the problems shown on every page live among the theme files
+        )
     finally:
         stop.set()
     return True
@@ -114,7 +137,7 @@ def _refresh_guarded(
             f"{profile}: the preview could not be rebuilt ({type(e).__name__}: {e}); "
             "it keeps the last good pages and picks up your next save"
         )
-        report([], summary)
+        _problems(project, report, [], summary)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conftest import bundled
 
-from generator.serve import refresh
+from generator.serve import PROBLEMS, refresh
 
 
 def test_refresh_rewrites_pages_and_keeps_them_when_the_profile_breaks(tmp_path, catalog):
@@ -27,10 +27,13 @@ def test_refresh_rewrites_pages_and_keeps_them_when_the_profile_breaks(tmp_path,
     assert findings[0].format().startswith(f"{profile}:8:10: /organization/seats:")
     assert "keeps the last good pages" in summary
     assert page.read_text(encoding="utf-8") == good
+    banner = (project / PROBLEMS).read_text(encoding="utf-8")  # shown on every page
+    assert "/organization/seats:" in banner and "keeps the last good pages" in banner
 
     profile.write_text(profile.read_text(encoding="utf-8").replace("many", "30"), encoding="utf-8")
     assert refresh(profile, project, catalog, None, report)
     assert "| 30 |" in page.read_text(encoding="utf-8")
+    assert not (project / PROBLEMS).exists()
 
 
 def test_the_watcher_survives_a_failing_rebuild_and_picks_up_the_next_save(
