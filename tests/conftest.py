@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
 import http.server
+import os
 import shutil
 import textwrap
 import threading
@@ -108,3 +110,16 @@ def browser() -> Iterator[Any]:
         )
         yield instance
         instance.close()
+
+
+def file_tree(folder: Path) -> dict[str, str]:
+    """Every file under ``folder``: relative path -> sha256 (a symlink: its target)."""
+    tree = {}
+    for path in sorted(folder.rglob("*")):
+        if path.is_symlink():
+            tree[path.relative_to(folder).as_posix()] = f"-> {os.readlink(path)}"
+        elif path.is_file():
+            tree[path.relative_to(folder).as_posix()] = hashlib.sha256(
+                path.read_bytes()
+            ).hexdigest()
+    return tree

@@ -4,7 +4,6 @@ never stopping a batch, and a full disk."""
 from __future__ import annotations
 
 import errno
-import hashlib
 import os
 import shutil
 from collections.abc import Callable
@@ -13,7 +12,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import bundled
+from conftest import bundled, file_tree
 from openpyxl import load_workbook
 
 from generator import batch, output
@@ -47,19 +46,6 @@ def clients(tmp_path: Path) -> list[Path]:
 def _batch(profiles: list[Path], out: Path, *more: str) -> Result:
     args = ["build", *map(str, profiles), "--format", "md", "--out", str(out), *more]
     return CliRunner().invoke(cli, args)
-
-
-def _tree(folder: Path) -> dict[str, str]:
-    """Every file under ``folder``: relative path -> sha256 (a symlink: its target)."""
-    tree = {}
-    for path in sorted(folder.rglob("*")):
-        if path.is_symlink():
-            tree[path.relative_to(folder).as_posix()] = f"-> {os.readlink(path)}"
-        elif path.is_file():
-            tree[path.relative_to(folder).as_posix()] = hashlib.sha256(
-                path.read_bytes()
-            ).hexdigest()
-    return tree
 
 
 def _rename(profile: Path, name: str = NEW_NAME, old: str = "示例客户服务中心") -> None:
@@ -416,7 +402,7 @@ def test_a_full_disk_in_a_client_build_is_exit_4_and_keeps_the_previous_output(
 ):
     out = tmp_path / "out"
     assert _batch(clients, out).exit_code == EXIT_OK
-    before = _tree(out)
+    before = file_tree(out)
     _rename(clients[0])
     _disk_full(monkeypatch, lambda path: path.name == "dr-plan.md")
     profiles = clients[:1] if how == "one client" else clients
@@ -424,7 +410,7 @@ def test_a_full_disk_in_a_client_build_is_exit_4_and_keeps_the_previous_output(
     assert result.exit_code == EXIT_OUTPUT, result.output
     assert f"{out / 'minimal'}: the output could not be written ([Errno 28] " in result.output
     assert "check the folder's permissions and free space" in result.output
-    after = _tree(out)
+    after = file_tree(out)
     assert {k: v for k, v in after.items() if k.startswith("minimal/")} == {
         k: v for k, v in before.items() if k.startswith("minimal/")
     }

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import bundled
+from conftest import bundled, file_tree
 from openpyxl import load_workbook
 
 from generator import batch, clone, disk, locks, markers, output
@@ -102,19 +102,6 @@ def _inject(monkeypatch: pytest.MonkeyPatch) -> Crash:
     return crash
 
 
-def _tree(folder: Path) -> dict[str, str]:
-    """Every file under ``folder``: relative path -> sha256 (a symlink: its target)."""
-    tree = {}
-    for path in sorted(folder.rglob("*")):
-        if path.is_symlink():
-            tree[path.relative_to(folder).as_posix()] = f"-> {os.readlink(path)}"
-        elif path.is_file():
-            tree[path.relative_to(folder).as_posix()] = hashlib.sha256(
-                path.read_bytes()
-            ).hexdigest()
-    return tree
-
-
 def _top(out: Path) -> dict[str, str]:
     """The files ccdocs writes at the top of ``out``: name -> sha256 (of a workbook: of its
     cells, for its bytes hold the time it was saved). A workbook that does not load fails."""
@@ -135,7 +122,7 @@ def _top(out: Path) -> dict[str, str]:
 def _state(out: Path) -> dict[str, Any]:
     """What a reader finds in ``out``: every organization's folder and every top file."""
     folders = sorted(p for p in out.iterdir() if p.is_dir() and not p.name.startswith("."))
-    return {"top": _top(out), **{p.name: _tree(p) for p in folders}}
+    return {"top": _top(out), **{p.name: file_tree(p) for p in folders}}
 
 
 def _assert_old_or_new(out: Path, old: dict[str, Any], new: dict[str, Any], where: str) -> None:
@@ -199,7 +186,7 @@ def test_a_kill_at_any_step_leaves_every_file_old_or_new_and_nothing_outside_tou
 ):
     args = _batch_args if command == "batch build" else _diff_args
     seed = _seed(world)
-    old, outside = _state(seed), _tree(tmp_path / "outside") | _tree(world["clients"])
+    old, outside = _state(seed), file_tree(tmp_path / "outside") | file_tree(world["clients"])
     crash = _inject(monkeypatch)
     clean = shutil.copytree(seed, tmp_path / "clean", symlinks=True)
     _run(args(world, clean))
@@ -212,7 +199,9 @@ def test_a_kill_at_any_step_leaves_every_file_old_or_new_and_nothing_outside_tou
             _run(args(world, out))
         crash.arm(None)
         _assert_old_or_new(out, old, new, f"killed at step {at}")
-        assert _tree(tmp_path / "outside") | _tree(world["clients"]) == outside, f"step {at}"
+        assert file_tree(tmp_path / "outside") | file_tree(world["clients"]) == outside, (
+            f"step {at}"
+        )
         _run(args(world, out))  # the next run mends what the kill left
         assert {k: v for k, v in _state(out).items() if k != "top"} == {
             k: v for k, v in new.items() if k != "top"
@@ -247,7 +236,7 @@ def test_a_kill_at_any_step_of_placing_a_file_leaves_the_old_or_the_new_file(
             crash.arm(None)
         pack = (out / "minimal" / "evidence-pack.zip").read_bytes()
         assert pack in (b"old pack", b"new pack"), f"killed at step {at}"
-        assert _tree(out / "minimal") == {
+        assert file_tree(out / "minimal") == {
             **old["minimal"],
             "evidence-pack.zip": hashlib.sha256(pack).hexdigest(),
         }, f"killed at step {at}"
@@ -288,7 +277,7 @@ DRIVER = textwrap.dedent(
 @pytest.mark.e2e
 def test_a_batch_sent_sigkill_at_any_step_leaves_every_file_old_or_new(tmp_path, world):
     seed = _seed(world)
-    old, outside = _state(seed), _tree(tmp_path / "outside")
+    old, outside = _state(seed), file_tree(tmp_path / "outside")
     driver = tmp_path / "driver.py"
     driver.write_text(DRIVER, encoding="utf-8")
 
@@ -307,7 +296,7 @@ def test_a_batch_sent_sigkill_at_any_step_leaves_every_file_old_or_new(tmp_path,
         out = shutil.copytree(seed, tmp_path / f"kill-{at}", symlinks=True)
         assert run(out, at).returncode == -signal.SIGKILL, f"step {at}"
         _assert_old_or_new(out, old, new, f"SIGKILL at step {at}")
-        assert _tree(tmp_path / "outside") == outside
+        assert file_tree(tmp_path / "outside") == outside
         if number % 3 == 0:  # the in-process test checks the next run after every step
             assert run(out, 0).returncode == 0, f"next run after step {at}"
             assert {k: v for k, v in _state(out).items() if k != "top"} == {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import hashlib
 import json
 import os
 import shutil
@@ -17,7 +16,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import bundled
+from conftest import bundled, file_tree
 
 from generator import disk, markers, output
 from generator.build import build_profile
@@ -43,18 +42,6 @@ def _rename(profile: Path, name: str = NEW_NAME) -> None:
     """Give the organization of ``profile`` a new name: every document changes."""
     text = profile.read_text(encoding="utf-8")
     profile.write_text(text.replace("示例客户服务中心", name), encoding="utf-8")
-
-
-def _tree(folder: Path) -> dict[str, str]:
-    """Every file under ``folder``: relative path -> sha256 (a symlink: its target)."""
-    tree = {}
-    for path in sorted(folder.rglob("*")):
-        if path.is_symlink():
-            tree[path.relative_to(folder).as_posix()] = f"-> {os.readlink(path)}"
-        elif path.is_file():
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-            tree[path.relative_to(folder).as_posix()] = digest
-    return tree
 
 
 def _marker(folder: Path) -> dict[str, Any]:
@@ -124,7 +111,7 @@ def test_an_org_folder_without_marker_is_refused_with_exit_4(tmp_path, profile):
 def test_a_foreign_file_in_a_format_folder_is_refused(tmp_path, profile, catalog):
     target = _build(profile, tmp_path, catalog).output
     (target / "manual" / "notes.txt").write_text("mine")
-    before = _tree(target)
+    before = file_tree(target)
     _rename(profile)
     with pytest.raises(OutputError) as refused:
         _build(profile, tmp_path, catalog)
@@ -132,7 +119,7 @@ def test_a_foreign_file_in_a_format_folder_is_refused(tmp_path, profile, catalog
         f"{target / 'manual' / 'notes.txt'}: not written by ccdocs, and ccdocs would delete it "
         f"when it replaces {target / 'manual'}; {FOREIGN}"
     )
-    assert _tree(target) == before
+    assert file_tree(target) == before
 
 
 def test_a_format_folder_ccdocs_did_not_make_is_refused_through_the_cli(tmp_path, profile):
@@ -237,10 +224,10 @@ def test_without_the_exchange_two_renames_swap_and_a_kill_between_is_undone(
     _build(profile, out, catalog)
     assert NEW_NAME in (target / "manual" / "dr-plan.md").read_text("utf-8")
     assert sorted(p.name for p in out.iterdir()) == ["minimal"]
-    before = _tree(target)
+    before = file_tree(target)
     os.rename(target, out / ".minimal~aside")  # killed between the two renames
     recover_output(out, "minimal")
-    assert _tree(target) == before
+    assert file_tree(target) == before
     shutil.copytree(target, out / ".minimal~aside")  # killed before the aside was removed
     assert _build(profile, out, catalog).up_to_date
     assert sorted(p.name for p in out.iterdir()) == ["minimal"]
@@ -254,13 +241,13 @@ def test_a_disk_error_in_the_swap_leaves_the_previous_output(
 
     out = tmp_path / "out"
     target = _build(profile, out, catalog).output
-    before = _tree(target)
+    before = file_tree(target)
     _rename(profile)
     monkeypatch.setattr(output, "exchange", broken)
     with pytest.raises(OutputError) as refused:
         _build(profile, out, catalog)
     assert str(refused.value).startswith(f"{target}: the output could not be written ([Errno 5]")
-    assert _tree(target) == before
+    assert file_tree(target) == before
     assert sorted(p.name for p in out.iterdir()) == ["minimal"]
 
 
@@ -325,12 +312,12 @@ def test_a_build_crashing_at_any_step_leaves_the_old_or_the_new_output(
     seed = tmp_path / "seed"
     target = _build(profile, seed, catalog).output
     (target / "notes.txt").write_text("mine")  # a file of the user's, carried along
-    old = _tree(target)
+    old = file_tree(target)
     _rename(profile)
     crash = _inject(monkeypatch, output.exchange if exchange == "renameat2" else _no_exchange)
     shutil.copytree(seed, tmp_path / "clean")
     _build(profile, tmp_path / "clean", catalog)
-    new, steps = _tree(tmp_path / "clean" / "minimal"), crash.calls
+    new, steps = file_tree(tmp_path / "clean" / "minimal"), crash.calls
     assert new != old and steps > 20, steps
     for at in range(1, steps + 1):
         out = shutil.copytree(seed, tmp_path / f"crash-{at}")
@@ -340,9 +327,9 @@ def test_a_build_crashing_at_any_step_leaves_the_old_or_the_new_output(
         crash.arm(None)
         if exchange != "renameat2":
             recover_output(out, "minimal")  # what the next build does first
-        assert _tree(out / "minimal") in (old, new), f"killed at step {at}"
+        assert file_tree(out / "minimal") in (old, new), f"killed at step {at}"
         _build(profile, out, catalog)
-        assert _tree(out / "minimal") == new, f"next build after step {at}"
+        assert file_tree(out / "minimal") == new, f"next build after step {at}"
         assert sorted(p.name for p in out.iterdir()) == ["minimal"], f"leftovers of step {at}"
         shutil.rmtree(out)
 
@@ -357,14 +344,14 @@ def test_a_build_killed_at_any_moment_leaves_the_previous_output(tmp_path, profi
     duration = time.monotonic() - started
     _rename(profile)
     for step in range(8):
-        before = _tree(target)
+        before = file_tree(target)
         build = subprocess.Popen(
             [*command, "--force"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
         time.sleep(duration * (0.05 + 0.95 * step / 7))
         build.send_signal(signal.SIGKILL)
         build.wait()
-        after = _tree(target)
+        after = file_tree(target)
         if after == before:
             continue
         assert set(before) <= set(after), f"killed after {step}/7 of a build: files missing"
