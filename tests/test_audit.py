@@ -200,6 +200,8 @@ def test_the_supported_level_heads_cli_gap_report_workbook_and_batch_summary(tmp
     )
     assert batch.exit_code == 0, batch.output
     assert zh in (tmp_path / "b" / "summary.md").read_text(encoding="utf-8")
+    site = render_profile(bundled("water-utility")).publication.pages["gap-report.md"]
+    assert zh in site  # the site's gap-report page
 
 
 def test_blockers_name_the_items_short_of_the_next_level(water):
