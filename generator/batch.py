@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -216,17 +217,40 @@ def _build_parallel(
     outcomes: dict[int, ClientOutcome],
     progress: Callable[[ClientOutcome], None],
 ) -> None:
-    """Build the clients ``todo`` (indexes of ``jobs``) in processes, into ``outcomes``."""
+    """Build the clients ``todo`` (indexes of ``jobs``) in processes, into ``outcomes``.
+
+    A worker process that dies (killed, out of memory) breaks the whole pool: every client it
+    left unbuilt is built again, each in a pool of its own, so only the one that kills its
+    worker again fails.
+    """
+    broken = []
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = {pool.submit(build_one, jobs[i]): i for i in todo}
         for future in as_completed(futures):
             index = futures[future]
             try:
                 outcomes[index] = future.result()
-            except Exception as e:  # the worker process itself died
+            except BrokenProcessPool:
+                broken.append(index)
+                continue
+            except Exception as e:  # a result that could not come back from the worker
                 where = str(jobs[index].profile)
                 outcomes[index] = ClientOutcome(where, errors=(f"{where}: {e!r}",), exit_code=5)
             progress(outcomes[index])
+    for index in sorted(broken):
+        outcomes[index] = _build_alone(jobs[index])
+        progress(outcomes[index])
+
+
+def _build_alone(job: BuildJob) -> ClientOutcome:
+    """``build_one`` in a process of its own; a failure when that process dies too."""
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(build_one, job).result()
+        except BrokenProcessPool:
+            where = str(job.profile)
+            message = f"{where}: the process building it died (killed, or out of memory)"
+            return ClientOutcome(where, errors=(message,), exit_code=4)
 
 
 def _refused(jobs: Sequence[BuildJob]) -> dict[int, ClientOutcome]:

@@ -439,3 +439,25 @@ def test_a_full_disk_while_writing_the_summary_is_exit_4_and_keeps_the_previous_
         "summary.md",
         "summary.xlsx",
     ]
+
+
+_REAL_BUILD_ONE = batch.build_one
+
+
+def _dies_on_water(job):
+    """``build_one`` whose process dies, as a kill would end it, for the water utility."""
+    if "water" in str(job.profile):
+        os._exit(9)
+    return _REAL_BUILD_ONE(job)
+
+
+def test_a_client_whose_worker_process_dies_fails_alone(tmp_path, monkeypatch):
+    """A worker killed (out of memory, say) breaks the pool: the others are still built."""
+    monkeypatch.setattr(batch, "build_one", _dies_on_water)
+    jobs = [
+        batch.BuildJob(bundled(name), tmp_path / "out", ("md",))
+        for name in ("minimal", "water-utility", "event-hotline", "telecom")
+    ]
+    outcomes = batch.build_many(jobs, 2)
+    assert [o.ok for o in outcomes] == [True, False, True, True], [o.errors for o in outcomes]
+    assert outcomes[1].exit_code == 4 and "died" in outcomes[1].errors[0]
