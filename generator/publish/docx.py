@@ -54,7 +54,12 @@ def publish_docx(markdown: str, meta: DocumentFacts, target: Path, work: Path) -
     ]
     try:
         pypandoc.convert_text(
-            source, "docx", format=PANDOC_MARKDOWN, outputfile=str(target), extra_args=args
+            source,
+            "docx",
+            format=PANDOC_MARKDOWN,
+            outputfile=str(target),
+            extra_args=args,
+            verify_format=False,  # fixed formats: no two extra pandoc runs to list them
         )
     except (RuntimeError, OSError) as e:
         raise PublishError(f"pandoc could not write {target.name}: {e}") from e

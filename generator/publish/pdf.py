@@ -65,7 +65,11 @@ def publish_pdf(markdown: str, meta: DocumentFacts, target: Path) -> Path:
 def _body_html(markdown: str) -> str:
     try:
         body: str = pypandoc.convert_text(
-            markdown, "html5", format=PANDOC_MARKDOWN, extra_args=["--shift-heading-level-by=0"]
+            markdown,
+            "html5",
+            format=PANDOC_MARKDOWN,
+            extra_args=["--shift-heading-level-by=0"],
+            verify_format=False,  # fixed formats: no two extra pandoc runs to list them
         )
     except (RuntimeError, OSError) as e:
         raise PublishError(f"pandoc could not convert the document to HTML: {e}") from e
