@@ -45,6 +45,8 @@ FORMATS = tuple(PUBLISHERS)
 SITE_HOME = "site/index.md.jinja"
 APPENDIX = "manual/_appendix.md.jinja"
 EVIDENCE_PACK = "evidence-pack.zip"
+# The audit's parts a build's summary keeps (the batch summary and the terminal show them).
+AUDIT_SUMMARY = ("report", "maturity", "outcomes", "method")
 AUDIT_PAGES = {
     "gap-report.md": "evidence/gap-report.md.jinja",
     "traceability.md": "evidence/traceability.md.jinja",
@@ -357,7 +359,7 @@ def _summary(rendered: Rendered) -> dict[str, Any]:
     return {
         "gaps": len(rendered.gaps),
         "placeholders": rendered.placeholders,
-        "audit": {k: audit[k] for k in ("report", "maturity", "outcomes", "method") if k in audit},
+        "audit": {k: audit[k] for k in AUDIT_SUMMARY if k in audit},
     }
 
 
@@ -376,7 +378,7 @@ def verdicts(
     org = profile.data["organization"]
     local = replace(profile, data=localize(profile.data, language or org.get("language", "zh")))
     audit = audit_profile(local, catalog, evidence, {})
-    kept = {k: audit[k] for k in ("report", "maturity", "outcomes", "method")}
+    kept = {k: audit[k] for k in AUDIT_SUMMARY}
     return {"gaps": len(validation.gaps), "audit": kept}
 
 

@@ -1,9 +1,11 @@
-"""When a recurring activity (an exercise, a review) is due again, by its cycle."""
+"""Dates of a profile: read leniently, and when a recurring activity (an exercise, a review) is
+due again, by its cycle."""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+from typing import Any
 
 # Months between two runs of a recurring activity (daily and weekly runs count days).
 CYCLE_MONTHS = {"monthly": 1, "quarterly": 3, "half-yearly": 6, "yearly": 12}
@@ -26,3 +28,13 @@ def next_due(last: dt.date, cycle: str | None) -> dt.date | None:
         return None
     days = calendar.monthrange(year, month + 1)[1]
     return dt.date(year, month + 1, min(last.day, days))
+
+
+def parse_date(value: Any) -> dt.date | None:
+    """A profile date (validated ISO text, or a date) as a date; None when absent or unreadable."""
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None

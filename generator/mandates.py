@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from generator import fieldpath
-from generator.cycles import next_due
+from generator.cycles import next_due, parse_date
 from generator.errors import Finding, Location
 from generator.evidence import EvidenceFile, evidence_status
 from generator.profile import Profile
@@ -301,7 +301,7 @@ def _due_checks(profile: Profile, req: Requirement) -> list[Check]:
         worst: Check | None = None
         for pointer, value in fieldpath.values(profile.data, due.field):
             cycle = cycles.get(f"{pointer.rsplit('/', 1)[0]}/{due.cycle}")
-            last = _date(value)
+            last = parse_date(value)
             when = next_due(last, cycle) if last else None
             if assessed and when and when < assessed:
                 detail = f"due on {when.isoformat()}, overdue on {assessed.isoformat()}"
@@ -350,13 +350,6 @@ def _check(
     detail: str = "",
 ) -> Check:
     return Check(kind, subject, status, profile.locate(pointer), (req.uid,), req.severity, detail)
-
-
-def _date(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
 
 
 def _assessment_date(data: Any) -> dt.date | None:

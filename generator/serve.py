@@ -118,26 +118,14 @@ def _watch(
         now = _stamp(profile)
         if now != seen:
             seen = now
-            _refresh_guarded(profile, project, catalog, language, report, brand)
-
-
-def _refresh_guarded(
-    profile: Path,
-    project: Path,
-    catalog: Catalog,
-    language: str | None,
-    report: Report,
-    brand: Brand | None,
-) -> None:
-    """``refresh``, surviving its own failures: the watcher must pick up the next edit."""
-    try:
-        refresh(profile, project, catalog, language, report, brand)
-    except Exception as e:  # a preview reports any failure and keeps watching
-        summary = (
-            f"{profile}: the preview could not be rebuilt ({type(e).__name__}: {e}); "
-            "it keeps the last good pages and picks up your next save"
-        )
-        _problems(project, report, [], summary)
+            try:
+                refresh(profile, project, catalog, language, report, brand)
+            except Exception as e:  # the watcher reports any failure and picks up the next save
+                summary = (
+                    f"{profile}: the preview could not be rebuilt ({type(e).__name__}: {e}); "
+                    "it keeps the last good pages and picks up your next save"
+                )
+                _problems(project, report, [], summary)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

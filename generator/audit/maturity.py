@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from generator.cycles import parse_date
 from generator.evidence import EvidenceFile
 from generator.mandates import check_requirement
 from generator.profile import Profile
@@ -72,22 +73,13 @@ def operation_of(data: Mapping[str, Any]) -> Operation | None:
     """From ``organization.operating_since`` (or a temporary center's period) to the assessment."""
     org = data.get("organization") or {}
     period = org.get("period") or {}
-    since = _date(org.get("operating_since") or period.get("start"))
-    until = _date(data.get("assessment_date"))
+    since = parse_date(org.get("operating_since") or period.get("start"))
+    until = parse_date(data.get("assessment_date"))
     if since is None or until is None:
         return None
-    ended = _date(period.get("end")) if not org.get("operating_since") else None
+    ended = parse_date(period.get("end")) if not org.get("operating_since") else None
     last = min(until, ended) if ended else until
     return Operation(since, max(last, since), ended)
-
-
-def _date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
 
 
 def self_scores(data: Mapping[str, Any]) -> dict[str, dict[str, int]]:

@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import Any
 
 from generator import fieldpath
+from generator.cycles import parse_date
 from generator.evidence import EvidenceFile
 from generator.mandates import check_requirement
 from generator.profile import Profile
@@ -71,7 +72,7 @@ def rate(
 
 def kpi_results(data: Mapping[str, Any], max_age_days: int) -> dict[str, dict[str, Any]]:
     """Every KPI with a target: its result, and whether it is counted, attained and beaten."""
-    as_of = _date(data.get("assessment_date"))
+    as_of = parse_date(data.get("assessment_date"))
     found = {}
     for kpi in data.get("kpis") or []:
         target = kpi.get("target") or {}
@@ -115,7 +116,7 @@ def _result_status(
 ) -> str:
     if not actual:
         return "missing"
-    end = _date(actual["period"]["end"])
+    end = parse_date(actual["period"]["end"])
     if as_of is None or end is None:
         return "undated"  # without an assessment date no result can be judged current
     if end > as_of:
@@ -126,13 +127,6 @@ def _result_status(
 def _exact(value: Any) -> Fraction:
     """A profile number as the decimal written (schema-valid numbers only reach here)."""
     return Fraction(str(value))
-
-
-def _date(value: Any) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(str(value)) if value else None
-    except ValueError:
-        return None
 
 
 def _category_ids(standard: Standard) -> list[str]:
