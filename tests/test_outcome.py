@@ -154,3 +154,33 @@ def test_the_english_report_says_documents_ready_without_a_star(catalog):
     text = pages.publication.audit_pages["gap-report.md"]
     assert "CCCS-OP 2014: documents ready for a CCCS review (no KPI results" in text
     assert "star" not in text.split("## Method")[0].replace("no outcome or star", "")
+
+
+@pytest.mark.parametrize(
+    ("end", "status"),
+    [
+        ("2025-10-30", "counted"),
+        ("2025-10-29", "stale"),
+        ("2026-10-31", "counted"),
+        ("2026-11-01", "future"),
+    ],
+)
+def test_a_result_counts_up_to_366_days_after_its_period_and_not_before_it_ends(end, status):
+    from generator.audit.outcome import kpi_results
+
+    data = {
+        "assessment_date": "2026-10-31",
+        "kpis": [
+            {
+                "id": "k",
+                "name": "K",
+                "target": {"value": 80, "direction": "at-least"},
+                "actual": {
+                    "value": 81,
+                    "period": {"start": "2025-01-01", "end": end},
+                    "source": "x",
+                },
+            }
+        ],
+    }
+    assert kpi_results(data, 366)["k"]["status"] == status
