@@ -1,7 +1,9 @@
 """Synthetic organization profiles of a chosen size, valid and complete, for benchmarks.
 
 Size 1 is the scale of the CCCS 7th edition: 236 processes, 75 KPIs, 300 roles and 50 emergency
-scenarios. Every list of the bundled event hotline is scaled up with fresh ids.
+scenarios, with the bundled event hotline's 12 training modules. Every list of the bundled event
+hotline is scaled up with fresh ids; each copied role attends the modules its template role
+attends (or their copies, the roles shared out in proportion), so assignments grow with the roles.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import yaml
 
 from generator.bundled import default_profile
 
-BASE = {"processes": 236, "kpis": 75, "roles": 300, "plans": 50}
+BASE = {"processes": 236, "kpis": 75, "roles": 300, "plans": 50, "modules": 12}
 
 
 def synthetic_profile(scale: int = 1, org_id: str = "synthetic") -> dict[str, Any]:
@@ -22,7 +24,8 @@ def synthetic_profile(scale: int = 1, org_id: str = "synthetic") -> dict[str, An
     data = _stringify_dates(data)
     data["organization"]["id"] = org_id
     data["organization"]["name"] = f"合成测试中心 {org_id}"
-    roles = _roles(data["roles"], BASE["roles"] * scale)
+    template_roles = data["roles"]
+    roles = _roles(template_roles, BASE["roles"] * scale)
     role_ids = [r["id"] for r in roles]
     kpis = _copies(data["kpis"], BASE["kpis"] * scale)
     kpi_ids = [k["id"] for k in kpis]
@@ -39,12 +42,17 @@ def synthetic_profile(scale: int = 1, org_id: str = "synthetic") -> dict[str, An
         for i, p in enumerate(_copies(data["processes"], BASE["processes"] * scale))
     ]
     data["emergency"]["plans"] = _copies(data["emergency"]["plans"], BASE["plans"] * scale)
+    data["training"]["modules"] = _modules(
+        data["training"]["modules"], BASE["modules"] * scale, roles, len(template_roles)
+    )
     return data
 
 
 def write_synthetic(folder: Path, scale: int = 1, org_id: str = "synthetic") -> Path:
     path = folder / f"{org_id}.yaml"
-    text = yaml.safe_dump(synthetic_profile(scale, org_id), allow_unicode=True, sort_keys=False)
+    # Flow style for lists and mappings of plain values: 16x stays below the loader's 4 MiB.
+    profile = synthetic_profile(scale, org_id)
+    text = yaml.safe_dump(profile, allow_unicode=True, sort_keys=False, default_flow_style=None)
     path.write_text(text, encoding="utf-8")
     return path
 
@@ -67,6 +75,36 @@ def _roles(template: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
     for i, role in enumerate(roles[len(template) :], start=len(template)):
         role["reports_to"] = roles[(i - 1) // 4]["id"]  # extra roles form a tree four wide
     return roles
+
+
+def _modules(
+    template: list[dict[str, Any]], count: int, roles: list[dict[str, Any]], originals: int
+) -> list[dict[str, Any]]:
+    """``count`` modules: the template's and copies of it, in generations of ``len(template)``.
+
+    The roles are shared out over the generations in proportion to their place in the list:
+    copied role ``i`` (of template role ``i % originals``) joins, in generation
+    ``i * generations // len(roles)``, the audience of every module its template role attends.
+    The original roles keep the original modules; a copy's audience is its generation's roles.
+    """
+    modules = _copies(template, count)
+    everyone = {r["id"] for r in roles[:originals]}
+    for module in modules[: len(template)]:
+        if everyone <= set(module.get("audience", [])):  # e.g. security: every role attends
+            module["audience"] = [r["id"] for r in roles]
+    width = len(template)
+    generations = -(-count // width)
+    for module in modules[width:]:
+        module["audience"] = []
+    for i, role in enumerate(roles[originals:], start=originals):
+        like = roles[i % originals]["id"]
+        first = i * generations // len(roles) * width
+        for k, module in enumerate(template):
+            if len(modules[k]["audience"]) == len(roles):
+                continue  # attended by every role already
+            if like in module.get("audience", []) and first + k < count:
+                modules[first + k].setdefault("audience", []).append(role["id"])
+    return modules
 
 
 def _stringify_dates(value: Any) -> Any:

@@ -339,3 +339,81 @@ def test_a_template_or_label_file_that_is_a_pipe_is_refused_not_read(tmp_path, c
     os.mkfifo(tmp_path / name)
     with pytest.raises(TemplateError, match="regular"):
         render_profile(bundled("minimal"), catalog=catalog, templates=[tmp_path])
+
+
+def _role_modules_profile(write_profile, roles: int, modules: int, name: str) -> Path:
+    """``roles`` roles each attending one of ``modules`` onboarding modules, in turn."""
+    import yaml
+
+    data = {
+        "organization": {"id": "many-roles", "name": "示例中心"},
+        "roles": [{"id": f"role-{i:03}", "name": f"岗位 {i:03}"} for i in range(roles)],
+        "training": {
+            "modules": [
+                {
+                    "id": f"module-{j:03}",
+                    "title": f"课程 {j:03}",
+                    "track": "onboarding",
+                    "hours": 2,
+                    "audience": [f"role-{i:03}" for i in range(j, roles, modules)],
+                }
+                for j in range(modules)
+            ]
+        },
+    }
+    return write_profile(yaml.safe_dump(data, allow_unicode=True), name)
+
+
+def _chapter(text: str, anchor: str) -> str:
+    start = text.index(f"{{#{anchor}}}")
+    return text[start : text.index("\n## ", start)]
+
+
+def test_the_role_modules_chapter_grows_with_assignments_not_roles_times_modules(
+    write_profile, catalog
+):
+    chapters = {}
+    for modules in (20, 40):
+        path = _role_modules_profile(write_profile, 60, modules, f"m{modules}.yaml")
+        chapters[modules] = _chapter(render(path, catalog)["training-syllabus"], "matrix")
+    table = [line for line in chapters[20].splitlines() if line.startswith("|")]
+    assert len(table) == 2 + 60  # header, separator, one row per role
+    assert {line.count(" | ") for line in table[2:]} == {3}  # four columns, whatever the modules
+    assert table[0] == "| 岗位 | 参加的培训课程 | 一次性学时（岗前与管理） | 在岗复训学时（每次） |"
+    assert "| 岗位 007 | 课程 007 | 2 | — |" in table
+    assert "| 岗位 027 | 课程 007 | 2 | — |" in table
+    assert "module-" not in chapters[20]  # names, never ids
+    # Twice the modules, the same assignments: the same rows, not twice the columns.
+    assert len(chapters[40]) == len(chapters[20])
+    assert "| 岗位 027 | 课程 027 | 2 | — |" in chapters[40]
+
+
+def test_one_off_and_recurring_hours_are_shown_apart(write_profile, catalog):
+    path = write_profile(
+        """
+        organization: {id: hours, name: Hours Centre, language: en}
+        roles:
+          - {id: agent, name: Agent}
+          - {id: lead, name: Team lead}
+          - {id: idle, name: Nobody's trainee}
+        training:
+          modules:
+            - {id: intro, title: Introduction, track: onboarding, hours: 6,
+               audience: [agent, agent]}
+            - {id: weekly-a, title: Case review, track: recurring, hours: 1, frequency: weekly,
+               audience: [agent, lead]}
+            - {id: daily, title: Briefing, track: recurring, hours: 0.25, frequency: daily,
+               audience: [agent]}
+            - {id: weekly-b, title: Coaching, track: recurring, hours: 0.5, frequency: weekly,
+               audience: [agent]}
+            - {id: adhoc, title: Ad hoc drill, track: recurring, hours: 2, audience: [lead]}
+            - {id: leading, title: Leading a team, track: management, hours: 8, audience: [lead]}
+        """
+    )
+    chapter = _chapter(render(path, catalog)["training-syllabus"], "matrix")
+    rows = [line for line in chapter.splitlines() if line.startswith("| ")][1:]
+    assert rows == [
+        "| Agent | Introduction, Case review, Briefing, Coaching | 6 | Daily 0.25; Weekly 1.5 |",
+        "| Team lead | Case review, Ad hoc drill, Leading a team | 8"
+        " | Weekly 1; No set frequency 2 |",
+    ]

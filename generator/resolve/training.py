@@ -1,4 +1,4 @@
-"""Training syllabus: modules by track with their skills and courses, and the role matrix."""
+"""Training syllabus: modules by track with their skills and courses, and each role's modules."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from typing import Any
 from generator.standards import Catalog
 
 TRACKS = ("onboarding", "recurring", "management")
+# The profile schema's cycles, shortest first: the order of a role's recurring hours.
+FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "half-yearly", "yearly", "per-event")
 
 
 def resolve_training(data: Mapping[str, Any], catalog: Catalog) -> dict[str, Any]:
@@ -56,13 +58,46 @@ def _skills(catalog: Catalog) -> dict[str, dict[str, Any]]:
 
 
 def _matrix(roles: list[Mapping[str, Any]], modules: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per role that attends any module: which modules, and the hours they add up to."""
+    """One row per role that attends any module: the modules it attends, in module order, and
+    their hours in two sums that never meet, since one is taken once and the other per session:
+    ``once_hours`` of the onboarding and management modules (None when it attends none of them),
+    and ``recurring_hours``, the hours per session of its recurring modules by frequency
+    (``frequency`` None for modules without one, last).
+
+    Linear in roles, modules and audience entries: each audience is read once, into a lookup
+    from role id to the modules it attends.
+    """
+    attended: dict[str, list[dict[str, Any]]] = {}
+    for module in modules:
+        for role_id in module.get("audience") or []:
+            taken = attended.setdefault(role_id, [])
+            if not taken or taken[-1] is not module:  # a role listed twice attends once
+                taken.append(module)
     rows = []
     for role in roles:
-        attends = [m["id"] for m in modules if role["id"] in m.get("audience", [])]
-        if attends:
-            hours = sum(m.get("hours", 0) for m in modules if m["id"] in attends)
-            rows.append(
-                {"role": role["id"], "name": role["name"], "modules": attends, "hours": hours}
-            )
+        taken = attended.get(role["id"], [])
+        if not taken:
+            continue
+        once = [m for m in taken if m["track"] != "recurring"]
+        per_session: dict[str | None, float] = {}
+        for m in taken:
+            if m["track"] == "recurring":
+                frequency = m.get("frequency")
+                per_session[frequency] = per_session.get(frequency, 0) + m.get("hours", 0)
+        rows.append(
+            {
+                "role": role["id"],
+                "name": role["name"],
+                "modules": [m["id"] for m in taken],
+                "once_hours": sum(m.get("hours", 0) for m in once) if once else None,
+                "recurring_hours": [
+                    {"frequency": f, "hours": per_session[f]}
+                    for f in sorted(per_session, key=_frequency_order)
+                ],
+            }
+        )
     return rows
+
+
+def _frequency_order(frequency: str | None) -> int:
+    return FREQUENCIES.index(frequency) if frequency in FREQUENCIES else len(FREQUENCIES)
