@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -21,6 +21,7 @@ from generator.brand import Brand
 from generator.errors import CcdocsError, ProfileError
 from generator.labels import LANGUAGES, load_labels
 from generator.output import write_shared_files
+from generator.publish.pool import cores
 from generator.render import (
     code_fence,
     escape_text,
@@ -64,6 +65,7 @@ class BuildJob:
     overlays: tuple[Path, ...] = ()
     brand: Brand | None = None
     force: bool = False
+    workers: int = 1  # processes converting this client's documents
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ def _build_client(job: BuildJob) -> ClientOutcome:
         catalog=_catalog(job.overlays),
         brand=job.brand,
         force=job.force,
+        workers=job.workers,
     )
     return _outcome(job, result)
 
@@ -197,6 +200,10 @@ def build_many(
     A client refused before building (its profile fails to load, its organization id is
     another's) is not built; the others are.
     """
+    # Clients side by side and conversions side by side share the cores: a client built alone
+    # converts on every core, each of two clients on half of them.
+    share = max(1, cores() // max(1, min(workers, len(jobs))))
+    jobs = [replace(job, workers=share) for job in jobs]
     outcomes = _refused(jobs)
     for index in sorted(outcomes):
         progress(outcomes[index])

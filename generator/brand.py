@@ -199,8 +199,8 @@ _SMALLER = "a logo needs far fewer; save a smaller copy"
 def _strict_decoding() -> Iterator[None]:
     """Pillow refusing truncated images and decompression bombs while a logo is checked.
 
-    WeasyPrint lets Pillow load truncated images once it is imported (a process-wide setting),
-    which would let a damaged logo through when a PDF was made earlier in the same process.
+    Pillow's switch for truncated images is process-wide: whichever library in the process set
+    it, a logo is checked strictly.
     """
     lenient = ImageFile.LOAD_TRUNCATED_IMAGES
     ImageFile.LOAD_TRUNCATED_IMAGES = False

@@ -32,6 +32,8 @@ from generator.markers import check_owned
 from generator.output import Stage, commit_stage, locked_output, place_file, staged_output
 from generator.profile import Profile, load_profile
 from generator.publish import PUBLISHERS, DocumentFacts, Publication
+from generator.publish.pool import Task, cores, split
+from generator.publish.pool import run as run_tasks
 
 if TYPE_CHECKING:
     from generator.mandates import Check
@@ -181,12 +183,14 @@ def build_profile(
     brand: Brand | None = None,
     force: bool = False,
     since: Path | None = None,
+    workers: int | None = None,
 ) -> BuildResult:
     """Build every requested format of ``profile_path`` into ``out_dir/<org-id>/``.
 
     ``templates`` are folders whose files override the shipped templates by relative path;
     ``overlays`` are licensed map folders (used when no ``catalog`` is given). Outputs whose
-    inputs did not change since the last build are kept, unless ``force``.
+    inputs did not change since the last build are kept, unless ``force``. The conversions run
+    in up to ``workers`` processes (default: one per core).
     Raises ProfileError (nothing written) when the profile has errors.
     """
     unknown = [f for f in formats if f not in PUBLISHERS]
@@ -221,7 +225,8 @@ def build_profile(
     if since is not None:
         rendered = _with_changes(rendered, profile_path, since, catalog, templates, brand)
     keys = output_keys(rendered.publication, formats, environment)
-    return _write_outputs(rendered, out_dir, formats, keys, fingerprint, force)
+    workers = cores() if workers is None else workers
+    return _write_outputs(rendered, out_dir, formats, keys, fingerprint, force, workers)
 
 
 def _write_outputs(
@@ -231,13 +236,14 @@ def _write_outputs(
     keys: Mapping[str, str],
     fingerprint: str,
     force: bool,
+    workers: int,
 ) -> BuildResult:
     """Publish the outputs whose key changed and swap the organization's folder into place."""
     with staged_output(out_dir, rendered.org_id) as stage:
         state = BuildState() if force else BuildState.read(stage.target)
         stale = {path for path, key in keys.items() if state.outputs.get(path) != key}
         stale |= {path for path in keys if not (stage.target / path).exists()}
-        files, folders = _publish_stale(rendered.publication, formats, stale, stage)
+        files, folders = _publish_stale(rendered.publication, formats, stale, stage, workers)
         state.inputs.update(dict.fromkeys(formats, fingerprint))
         state.outputs.update(keys)
         state.summary = _summary(rendered)
@@ -251,20 +257,25 @@ def _write_outputs(
 
 
 def _publish_stale(
-    publication: Publication, formats: Sequence[str], stale: set[str], stage: Stage
+    publication: Publication,
+    formats: Sequence[str],
+    stale: set[str],
+    stage: Stage,
+    workers: int,
 ) -> tuple[list[Path], list[str]]:
     """Publish every format with a stale output into ``stage.work``: the files and folders.
 
-    Per-document formats publish only their stale documents. The folders to be replaced are
+    Per-document formats publish only their stale documents, each document a task of its own;
+    the tasks run in up to ``workers`` processes. The folders to be replaced are
     checked first, so a folder ccdocs did not write is refused before any work is done.
     """
     chosen = [n for n in formats if any(p.split("/")[0] == PUBLISHERS[n][0] for p in stale)]
     folders = [PUBLISHERS[name][0] for name in chosen]
     for folder in folders:
         check_owned(stage.target / folder)
-    files: list[Path] = []
+    tasks: list[Task] = []
     for name in chosen:
-        folder, publish = PUBLISHERS[name]
+        folder = PUBLISHERS[name][0]
         subset = publication
         if name in PER_DOCUMENT:
             documents = {
@@ -273,8 +284,8 @@ def _publish_stale(
                 if f"{folder}/{doc}{PER_DOCUMENT[name]}" in stale
             }
             subset = replace(publication, documents=documents)
-        files += publish(subset, stage.work / folder)
-    return files, folders
+        tasks += split(name, subset, stage.work / folder, per_document=name in PER_DOCUMENT)
+    return run_tasks(tasks, workers), folders
 
 
 def _edition_digest(since: Path) -> str:

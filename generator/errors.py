@@ -80,7 +80,7 @@ class TemplateError(CcdocsError):
 
 
 class PublishError(CcdocsError):
-    """A publishing tool (pandoc, WeasyPrint, MkDocs) failed or is missing."""
+    """A publishing tool (pandoc, Typst, MkDocs) failed or is missing."""
 
     exit_code = 4
 

@@ -25,7 +25,7 @@ from generator.profile import Profile
 
 STATE_FILE = ".ccdocs-state.json"
 STATE_SCHEMA = "ccdocs-build-state/1"
-_TOOLS = ("jinja2", "pypandoc-binary", "python-docx", "weasyprint", "mkdocs", "mkdocs-material")
+_TOOLS = ("jinja2", "pypandoc-binary", "python-docx", "typst", "mkdocs", "mkdocs-material")
 _PACKAGE = Path(__file__).resolve().parent
 
 

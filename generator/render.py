@@ -30,6 +30,7 @@ from generator.evidence import FileRefused, read_inside
 from generator.labels import inside, load_labels
 from generator.resolve import DocumentModel
 from generator.sandbox import BoundedEnvironment, render_bounded
+from generator.template_cache import template_cache
 
 # Characters no output can show: dropped. XML (DOCX, XLSX) cannot hold them, and Python-Markdown
 # uses two of them (STX, ETX) to mark its placeholders.
@@ -194,6 +195,7 @@ def _new_environment(dirs: Sequence[Path], labels: Mapping[str, Any]) -> Sandbox
         # "{#" opens Markdown heading attributes ({#anchor}), so comments use "{##" ... "##}".
         comment_start_string="{##",
         comment_end_string="##}",
+        bytecode_cache=template_cache(),
     )
     env.filters.update(FILTERS)
     env.globals["L"] = labels

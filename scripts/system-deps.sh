@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Debian/Ubuntu packages ccdocs needs beside its Python dependencies.
-#   runtime: a CJK font for PDF output, and the Pango libraries WeasyPrint draws text with
+#   runtime: a CJK font for the PDF output (Typst finds it itself)
 #   test:    the readers the tests open documents with (pdffonts, LibreOffice) and a browser
 # Usage: scripts/system-deps.sh runtime|test   (installs what is missing; needs root or sudo)
 set -euo pipefail
-runtime=(fontconfig fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+runtime=(fonts-noto-cjk)
 test=(poppler-utils libreoffice-writer-nogui chromium)
 case "${1:-runtime}" in
   runtime) wanted=("${runtime[@]}") ;;

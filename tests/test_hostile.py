@@ -277,11 +277,11 @@ def test_fill_substitutes_plain_fields_only():
 def test_a_page_label_reaching_for_attributes_stops_docx_and_pdf(tmp_path):
     from generator.publish import DocumentFacts
     from generator.publish.docx import write_reference_doc
-    from generator.publish.pdf import _running_css
+    from generator.publish.pdf import _facts
 
     facts = DocumentFacts("d", "T", "O", "N", "1", "", "", "{page.__class__}", "目录", "zh")
     with pytest.raises(TemplateError, match="page_of"):
-        _running_css(facts, "Noto Serif CJK SC")
+        _facts(facts, tmp_path)
     with pytest.raises(TemplateError, match="page_of"):
         write_reference_doc(tmp_path / "reference.docx", facts)
 
@@ -318,32 +318,23 @@ def test_cover_texts_reach_pandoc_as_text_even_true_or_false(tmp_path):
     assert {e["t"] for e in _walk(meta)} <= {"MetaInlines", "Str", "Space"}
 
 
-def test_css_strings_keep_running_headers_inside_their_quotes():
-    import tinycss2
-
+def test_typst_markup_in_document_facts_is_printed_as_text(tmp_path):
+    """The cover and running header get the facts as data (JSON in sys.inputs), never as code:
+    Typst markup, a file read, quotes and brackets in them are printed as typed."""
     from generator.publish import DocumentFacts
-    from generator.publish.pdf import _css_string, _running_css
+    from generator.publish.pdf import publish_pdf
 
-    nasty = 'a"} @page { content: url(file:///etc/passwd) }\n\\x\x00'
-    tokens = tinycss2.parse_component_value_list(_css_string(nasty))
-    assert [(t.type, t.value) for t in tokens] == [("string", nasty.replace("\x00", "\ufffd"))]
-    facts = DocumentFacts("d", "T", "O", nasty, nasty, "", "", "{page}/{pages}", "目录", "zh")
-    css = _running_css(facts, "Noto Serif CJK SC")
-    rules = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
-    assert [r.type for r in rules] == ["qualified-rule"] * 4 + ["at-rule"] * 2
-    tokens = list(_css_tokens(rules))
-    assert not [t for t in tokens if t.type == "url" or getattr(t, "name", "") == "url"]
-    header = f"{nasty}  v{nasty}".replace("\x00", "\ufffd")
-    assert header in [t.value for t in tokens if t.type == "string"]
-
-
-def _css_tokens(nodes: Any) -> Iterator[Any]:
-    """Every token in parsed CSS, nested blocks and function arguments included."""
-    for node in nodes:
-        yield node
-        yield from _css_tokens(getattr(node, "prelude", None) or [])
-        yield from _css_tokens(getattr(node, "content", None) or [])
-        yield from _css_tokens(getattr(node, "arguments", None) or [])
+    (tmp_path / "work").mkdir()
+    (tmp_path / "work" / "secret.txt").write_text("TOP-SECRET", encoding="utf-8")
+    nasty = '#read("secret.txt") ] ) } " \\ $x$ <l> @l *b* _i_'
+    facts = DocumentFacts("d", nasty, nasty, nasty, nasty, nasty, "", "{page}/{pages}", nasty, "zh")
+    pdf = publish_pdf("# T\n\n## 一\n\n正文\n", facts, tmp_path / "d.pdf", tmp_path / "work")
+    text = subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "TOP-SECRET" not in text
+    cover = text.split("\f")[0]
+    assert cover.count('#read("secret.txt")') >= 2, cover  # the title and the organization
 
 
 # -- spreadsheets --------------------------------------------------------------------------------

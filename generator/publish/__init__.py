@@ -110,8 +110,9 @@ def _pdf(publication: Publication, folder: Path) -> list[Path]:
 
     cjk_font()  # fail before any work when there is no font for Chinese
     folder.mkdir(parents=True, exist_ok=True)
+    work = folder.parent / ".pdf-work"
     return [
-        publish_pdf(text, publication.facts[doc_id], folder / f"{doc_id}.pdf")
+        publish_pdf(text, publication.facts[doc_id], folder / f"{doc_id}.pdf", work / doc_id)
         for doc_id, text in sorted(publication.documents.items())
     ]
 

@@ -1,19 +1,24 @@
-"""PDF without TeX: pandoc turns Markdown into HTML, WeasyPrint lays it out with paged-media CSS.
+"""PDF through Typst: pandoc turns the Markdown into Typst markup, Typst lays out the pages.
 
-Chinese needs a CJK font. ccdocs asks fontconfig for one and refuses to go on without it, so a
-PDF never silently shows empty boxes.
+The page layout (A4, cover, contents with page numbers, running header and footer, tables) is
+``site/print.typ``; the document's facts reach it as JSON in Typst's ``sys.inputs``, never as
+Typst code. Typst reads files only inside the document's own work folder.
+
+Chinese needs a CJK font. ccdocs looks among the fonts Typst finds for one and refuses to go on
+without it, so a PDF never silently shows empty boxes.
 """
 
 from __future__ import annotations
 
-import base64
-import html
+import functools
+import json
 import re
-import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pypandoc
+import typst
 
 from generator.bundled import bundled_dir
 from generator.errors import PublishError
@@ -21,114 +26,118 @@ from generator.publish import PANDOC_MARKDOWN, DocumentFacts
 from generator.publish.variants import select_variant
 from generator.render import label_parts
 
-CJK_FAMILIES = ("Noto Serif CJK SC", "Noto Sans CJK SC", "Source Han Serif SC", "SimSun")
+# Simplified-Chinese families, preferred first; Typst falls back to any installed font for a
+# glyph the chosen one lacks.
+CJK_FAMILIES = (
+    "Noto Serif CJK SC",
+    "Noto Sans CJK SC",
+    "Source Han Serif SC",
+    "Source Han Sans SC",
+    "SimSun",
+    "Microsoft YaHei",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "AR PL UMing CN",
+)
+HEADING_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC")
 FONT_HINT = "install a CJK font, e.g. Debian/Ubuntu: apt-get install fonts-noto-cjk"
-_HEADING = re.compile(r'<h([23]) id="([^"]+)"[^>]*>(.*?)</h\1>', re.S)
-PAGE_COUNTERS = {"page": "counter(page)", "pages": "counter(pages)"}  # the page_of label's fields
-# In a CSS string these would end it or the line (and what follows would be read as CSS).
-_CSS_SPECIAL = re.compile(r'["\\\x00-\x1f\x7f]')
+PAGE_FIELDS = ("page", "pages")  # the page_of label's fields
+MARKERS_FILTER = Path(__file__).with_name("typst-markers.lua")
+COMPILER = Path(__file__).with_name("typst_compile.py")
+# The document's own title heading (and the label pandoc gives it): the cover shows the title.
+_TITLE = re.compile(r"\A\s*= [^\n]*\n(<[^>\n]+>\n)?")
+_LABEL = re.compile(r"^<([^>\n]+)>$", re.M)
+_LINK = re.compile(r"#link\(<([^>\n]+)>\)")
+# pandoc gives a table relative column widths when a source line is long; ccdocs' tables carry
+# no width intent (every column is "---"), so Typst sizes the columns to their content instead.
+_WIDTHS = re.compile(r"columns: \((?:[\d.]+%, ?)*[\d.]+%\)")
 
 
-def cjk_font() -> str:
-    """The family name of an installed CJK font; PublishError naming the package if none."""
-    if shutil.which("fc-list") is None:
-        raise PublishError(f"fontconfig (fc-list) is not installed; {FONT_HINT} and fontconfig")
-    found = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True)
-    families = {f.strip() for line in found.stdout.splitlines() for f in line.split(",")}
+@functools.cache
+def fonts() -> typst.Fonts:
+    """The fonts Typst finds on this machine, looked up once per process."""
+    return typst.Fonts()
+
+
+def cjk_font(available: typst.Fonts | None = None) -> str:
+    """The family of an installed font for Chinese; PublishError naming the package if none."""
+    families = set((available or fonts()).families())
     for family in CJK_FAMILIES:
         if family in families:
             return family
-    if families:
-        return sorted(families)[0]
-    raise PublishError(f"no font for Chinese text was found by fontconfig; {FONT_HINT}")
+    raise PublishError(f"no font for Chinese text was found; {FONT_HINT}")
 
 
-def publish_pdf(markdown: str, meta: DocumentFacts, target: Path) -> Path:
-    """Lay out one rendered document as ``target`` (a .pdf file)."""
-    from weasyprint import CSS, HTML  # heavy; imported only when a PDF is wanted
+def publish_pdf(markdown: str, meta: DocumentFacts, target: Path, work: Path) -> Path:
+    """Lay out one rendered document as ``target`` (a .pdf file), using the folder ``work``.
 
-    family = cjk_font()
-    body = _body_html(select_variant(markdown, "print"))
-    document = _page(meta, body)
-    stylesheet = (bundled_dir("site") / "print.css").read_text(encoding="utf-8")
-    running = _running_css(meta, family)
+    pandoc converts the Markdown to Typst markup; Typst lays out the pages in a process of its
+    own (see ``typst_compile.py``), so several documents are laid out at once.
+    """
+    work.mkdir(parents=True, exist_ok=True)
+    source = work / f"{meta.doc_id}.typ"
+    layout = (bundled_dir("site") / "print.typ").read_text(encoding="utf-8")
+    source.write_text(layout + "\n" + typst_body(select_variant(markdown, "print")), "utf-8")
+    facts = work / f"{meta.doc_id}.facts.json"
+    facts.write_text(json.dumps(_facts(meta, work), ensure_ascii=False), encoding="utf-8")
+    command = [sys.executable, str(COMPILER), str(work), str(source), str(facts), str(target)]
     try:
-        HTML(string=document, base_url=str(target.parent)).write_pdf(
-            str(target),
-            stylesheets=[CSS(string=stylesheet), CSS(string=running)],
-        )
+        done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8")
     except OSError as e:
-        raise PublishError(f"WeasyPrint could not write {target.name}: {e}") from e
+        raise PublishError(f"Typst could not be started for {target.name}: {e}") from e
+    if done.returncode != 0:
+        reason = done.stderr.strip() or f"it stopped with status {done.returncode}"
+        raise PublishError(f"Typst could not lay out {target.name}: {reason}")
     return target
 
 
-def _body_html(markdown: str) -> str:
+def typst_body(markdown: str) -> str:
+    """The document as Typst markup, without its title (shown on the cover)."""
     try:
         body: str = pypandoc.convert_text(
             markdown,
-            "html5",
+            "typst",
             format=PANDOC_MARKDOWN,
-            extra_args=["--shift-heading-level-by=0"],
+            extra_args=[
+                "--wrap=none",  # a line break between Chinese characters would read as a space
+                f"--lua-filter={MARKERS_FILTER}",
+            ],
             verify_format=False,  # fixed formats: no two extra pandoc runs to list them
         )
     except (RuntimeError, OSError) as e:
-        raise PublishError(f"pandoc could not convert the document to HTML: {e}") from e
-    # The document's own H1 is shown on the cover.
-    return re.sub(r"<h1[^>]*>.*?</h1>", "", body, count=1, flags=re.S)
+        raise PublishError(f"pandoc could not convert the document to Typst: {e}") from e
+    body = _TITLE.sub("", body, count=1)
+    body = _WIDTHS.sub(lambda m: f"columns: {m[0].count('%')}", body)
+    # Typst refuses a link to a label no heading carries; such a link is shown as plain text.
+    labels = set(_LABEL.findall(body))
+    return _LINK.sub(lambda m: m[0] if m[1] in labels else "#", body)
 
 
-def _toc(body: str, title: str) -> str:
-    items = []
-    for level, anchor, text in _HEADING.findall(body):
-        plain = re.sub(r"<[^>]+>", "", text)
-        items.append(f'<li class="toc-{level}"><a href="#{anchor}">{plain}</a></li>')
-    heading = f'<h1 class="toc-title">{html.escape(title)}</h1>'
-    return f'<nav class="toc">{heading}<ul>{"".join(items)}</ul></nav>'
-
-
-def _page(meta: DocumentFacts, body: str) -> str:
-    e = html.escape
-
-    lang = "zh-CN" if meta.language == "zh" else "en"
+def _facts(meta: DocumentFacts, work: Path) -> dict[str, object]:
+    family = cjk_font()
     logo = meta.brand.logo_data  # the bytes checked at load, not the file again
-    kind = "png" if logo.startswith(b"\x89PNG") else "jpeg"
-    source = f"data:image/{kind};base64,{base64.b64encode(logo).decode()}"
-    cover = (
-        '<section class="cover">'
-        + (f'<img class="logo" src="{source}" alt="">' if logo else "")
-        + f'<p class="org">{e(meta.organization)}</p>'
-        f'<h1 class="doc-title">{e(meta.title)}</h1>'
-        f'<p class="control">{e(meta.number)} · v{e(meta.version)} · {e(meta.effective_date)}</p>'
-        + (f'<p class="prepared-by">{e(meta.prepared_by)}</p>' if meta.prepared_by else "")
-        + "</section>"
-    )
-    return (
-        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">'
-        f"<title>{e(meta.title)}</title></head><body>"
-        f"{cover}{_toc(body, meta.toc_title)}<main>{body}</main></body></html>"
-    )
-
-
-def _css_string(text: str) -> str:
-    """``text`` as a quoted CSS string; quotes, backslashes and line breaks as CSS escapes."""
-    return '"' + _CSS_SPECIAL.sub(lambda m: f"\\{ord(m[0]):x} ", text) + '"'
-
-
-def _running_css(meta: DocumentFacts, family: str) -> str:
-    """Per-document CSS: fonts, running header and "page X of Y" footer."""
-    footer = " ".join(
-        f"{_css_string(text)} {PAGE_COUNTERS[field]}" if field else _css_string(text)
-        for text, field in label_parts(meta.page_of, "page_of", PAGE_COUNTERS)
-    )
-    header = _css_string(f"{meta.number}  v{meta.version}")
-    company = _css_string(meta.brand.company)
-    return (
-        f'html {{ font-family: "{family}", serif; }}\n'
-        f'h1, h2, h3, h4, .doc-title {{ font-family: "Noto Sans CJK SC", "{family}"; }}\n'
-        f"h1, h2, h3, h4, .doc-title {{ color: {meta.brand.primary}; }}\n"
-        f"a {{ color: {meta.brand.accent}; }}\n"
-        f"@page {{ @top-right {{ content: {header}; }} @top-left {{ content: {company}; }}\n"
-        f"        @bottom-center {{ content: {footer}; }} }}\n"
-        "@page :first { @top-right { content: none; } @top-left { content: none; }\n"
-        "               @bottom-center { content: none; } }\n"
-    )
+    logo_name = ""
+    if logo:
+        logo_name = "logo.png" if logo.startswith(b"\x89PNG") else "logo.jpg"
+        (work / logo_name).write_bytes(logo)
+    zh = meta.language == "zh"
+    return {
+        "title": meta.title,
+        "organization": meta.organization,
+        "subject": f"{meta.organization} {meta.title}",
+        "keywords": [k for k in (meta.number, meta.doc_id) if k],
+        "lang": "zh" if zh else "en",
+        "region": "cn" if zh else "gb",
+        "fonts": [family],
+        "heading_fonts": [*HEADING_FAMILIES, family],
+        "primary": meta.brand.primary,
+        "accent": meta.brand.accent,
+        "company": meta.brand.company,
+        "running": f"{meta.number}  v{meta.version}",
+        "control": f"{meta.number} · v{meta.version} · {meta.effective_date}",
+        "prepared_by": meta.prepared_by,
+        "toc_title": meta.toc_title,
+        "page_of": label_parts(meta.page_of, "page_of", PAGE_FIELDS),
+        "logo": logo_name,
+        "logo_alt": meta.brand.company or meta.organization,
+    }
