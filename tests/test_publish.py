@@ -170,3 +170,88 @@ def test_libreoffice_opens_and_converts_each_docx(built, tmp_path):
             check=True,
         ).stdout
         assert "目录" in contents and "文件控制" in contents, (doc_id, contents[:200])
+
+
+def _package_problems(path: Path) -> list[str]:
+    """What is wrong with a DOCX package: a part without a content type, an override or an
+    internal relationship naming a part that is not there, a timestamp that is not fixed."""
+    import posixpath
+
+    from lxml import etree
+
+    problems = []
+    with zipfile.ZipFile(path) as package:
+        infos = package.infolist()
+        names = {i.filename for i in infos}
+        types = etree.fromstring(package.read("[Content_Types].xml"))
+        defaults = {e.get("Extension").lower() for e in types if e.tag.endswith("Default")}
+        overrides = {e.get("PartName").lstrip("/") for e in types if e.tag.endswith("Override")}
+        for name in sorted(names - overrides - {"[Content_Types].xml"}):
+            if name.rpartition(".")[2].lower() not in defaults:
+                problems.append(f"no content type: {name}")
+        problems += [f"override of a missing part: {n}" for n in sorted(overrides - names)]
+        for rels in sorted(n for n in names if n.endswith(".rels")):
+            source = posixpath.dirname(posixpath.dirname(rels))
+            for rel in etree.fromstring(package.read(rels)):
+                if rel.get("TargetMode") == "External":
+                    continue
+                target = posixpath.normpath(posixpath.join(source, rel.get("Target")))
+                if target.lstrip("/") not in names:
+                    problems.append(f"{rels} {rel.get('Id')} -> missing {target}")
+        fixed = (2000, 1, 1, 0, 0, 0)
+        problems += [f"timestamp: {i.filename}" for i in infos if i.date_time != fixed]
+    return problems
+
+
+def test_docx_package_types_every_part_and_resolves_every_relationship(built):
+    for doc_id in DOCS:
+        assert _package_problems(built / "docx" / f"{doc_id}.docx") == [], doc_id
+
+
+def test_docx_logo_contents_header_and_bytes_without_a_full_build(tmp_path):
+    """publish_docx alone: the cover logo 4 cm wide and centred, contents linked to headings
+    with XML-special text, the header with the company, a sound package, the same bytes twice."""
+    import dataclasses
+    import io
+
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Cm
+    from PIL import Image
+
+    from generator.brand import default_brand
+    from generator.publish import DocumentFacts
+    from generator.publish.docx import publish_docx
+
+    logo = io.BytesIO()
+    Image.new("RGB", (200, 60), (20, 90, 200)).save(logo, "PNG", dpi=(150, 150))
+    brand = dataclasses.replace(
+        default_brand(), company="A & <B>", logo=Path("logo.png"), logo_data=logo.getvalue()
+    )
+    facts = DocumentFacts(
+        "d", "T & <t>", "Org", "N-1", "2", "2024-03-01", "Owner", "{page}/{pages}", "Contents",
+        "en", brand=brand,
+    )  # fmt: skip
+    markdown = "# Intro & more\n\nText.\n\n## Part *two* `x<y`\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    paths = []
+    for run in ("one", "two"):
+        (tmp_path / run).mkdir()
+        paths.append(publish_docx(markdown, facts, tmp_path / run / "d.docx", tmp_path / run))
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+    assert _package_problems(paths[0]) == []
+
+    document = docx.Document(str(paths[0]))
+    [shape] = document.inline_shapes
+    assert shape.width == Cm(4)
+    assert abs(shape.height - Cm(4) * 60 / 200) < 1000  # the aspect ratio kept (EMU)
+    cover = document.paragraphs[0]
+    assert cover.alignment == WD_ALIGN_PARAGRAPH.CENTER and cover._p.xpath(".//w:drawing")
+    assert document.paragraphs[1].style.name == "Title" and document.paragraphs[1].text == "T & <t>"
+    every = [Paragraph(p, document._body) for p in document.element.body.iter(qn("w:p"))]
+    entries = [(p.style.name, p.text) for p in every if p.style.name in ("TOC 1", "TOC 2")]
+    assert entries == [("TOC 1", "Intro & more"), ("TOC 2", "Part two x<y")]
+    assert document.sections[0].header.paragraphs[0].text == "A & <B>    N-1  v2"
+    assert document.sections[0].different_first_page_header_footer
+    props = document.core_properties
+    assert (props.title, props.identifier, props.version) == ("T & <t>", "N-1", "2")
+    assert props.created.date().isoformat() == "2024-03-01"
+    assert len(document.tables) == 1

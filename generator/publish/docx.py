@@ -1,32 +1,50 @@
-"""DOCX through pandoc, with a reference document that ccdocs writes with python-docx.
+"""DOCX through pandoc, with a reference document that ccdocs derives from pandoc's own.
 
 The reference document carries what pandoc takes from it: styles (East-Asian fonts, headings,
 tables), page margins, and the header and footer (document number and version; "page X of Y").
-After conversion python-docx adds what pandoc leaves out: page breaks after the cover and the
-table of contents, and the document properties.
+After conversion ccdocs adds what pandoc leaves out: the cover logo, page breaks after the cover
+and the table of contents (filled with the headings), and the document properties.
+
+Both steps work on the package's parts: only the parts that change are parsed (with lxml, using
+python-docx's element classes where they help: styles, header, footer, core properties) and
+serialised as python-docx serialises them, and the package is written once, with fixed
+timestamps. Loading the whole package as python-docx objects, saving it and rewriting the zip
+again for reproducible bytes cost about a quarter of pandoc's own time on a large manual.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import importlib.resources
 import io
 import json
+import re
 import subprocess
-from pathlib import Path
+import zipfile
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
 from typing import Any
 
-import docx
 import pypandoc
+from docx.enum.section import WD_HEADER_FOOTER
 from docx.enum.style import WD_STYLE_TYPE
-from docx.oxml import OxmlElement
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.image.image import Image as DocxImage
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
+from docx.opc.coreprops import CoreProperties
+from docx.opc.oxml import serialize_part_xml
+from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
+from docx.oxml.shape import CT_Inline
 from docx.shared import Cm, Pt, RGBColor
+from docx.styles.styles import Styles
 from lxml import etree
 
 from generator.errors import PublishError
 from generator.publish import PANDOC_MARKDOWN, DocumentFacts
-from generator.publish.package import normalise_zip
+from generator.publish.package import write_zip
 from generator.publish.variants import select_variant
 from generator.render import escape_markdown, label_parts
 
@@ -85,10 +103,90 @@ def write_metadata(path: Path, meta: DocumentFacts) -> Path:
     return path
 
 
-def default_reference_doc(path: Path) -> Path:
-    """pandoc's own reference.docx: every style pandoc uses, ready to be restyled."""
-    path.write_bytes(_pandoc_reference())
-    return path
+# The parts ccdocs edits, as pandoc names them (its reference.docx and its output alike).
+CONTENT_TYPES = "[Content_Types].xml"
+DOCUMENT = "word/document.xml"
+DOCUMENT_RELS = "word/_rels/document.xml.rels"
+STYLES = "word/styles.xml"
+FONT_TABLE = "word/fontTable.xml"
+SETTINGS = "word/settings.xml"
+CORE = "docProps/core.xml"
+_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+# python-docx's parser settings, without its element classes (quicker on a large body): a part
+# ccdocs rewrites is serialised exactly as python-docx would serialise it.
+_PARSER = etree.XMLParser(remove_blank_text=True, resolve_entities=False)
+_W_P, _W_T, _W_SDT, _W_BODY = qn("w:p"), qn("w:t"), qn("w:sdt"), qn("w:body")
+_W_VAL, _W_NAME, _W_BOOKMARK = qn("w:val"), qn("w:name"), qn("w:bookmarkStart")
+_W_STYLE_PATH = f"{qn('w:pPr')}/{qn('w:pStyle')}"
+_W_INSTR_PATH = f".//{qn('w:instrText')}"
+_TOC_LEVELS = {"Heading1": 1, "Heading2": 2}  # the contents list headings 1 and 2 (--toc-depth)
+# The body's paragraphs styled as one of those headings.
+_HEADINGS = etree.XPath(
+    "w:p[w:pPr/w:pStyle[" + " or ".join(f"@w:val='{v}'" for v in _TOC_LEVELS) + "]]",
+    namespaces={"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"},
+)
+_MEDIA_NAME = re.compile(r"([a-zA-Z]+)([1-9][0-9]*)?")  # python-docx's numbering of image parts
+
+
+class _Package:
+    """The parts of a DOCX package by name, in the order they were read."""
+
+    def __init__(self, parts: Iterable[tuple[str, bytes]]) -> None:
+        self.parts = dict(parts)
+
+    @classmethod
+    def read(cls, source: Path | bytes) -> _Package:
+        with zipfile.ZipFile(io.BytesIO(source) if isinstance(source, bytes) else source) as z:
+            return cls((info.filename, z.read(info)) for info in z.infolist())
+
+    def write(self, path: Path) -> None:
+        """The package, parts in their order, with fixed timestamps: reproducible bytes."""
+        write_zip(path, self.parts.items(), sort=False)
+
+    def part(self, name: str) -> bytes:
+        try:
+            return self.parts[name]
+        except KeyError:
+            raise PublishError(f"pandoc wrote no {name} into the DOCX package") from None
+
+    def next_name(self, template: str) -> str:
+        """The first free name of ``template`` (a %d in it), as python-docx numbers new parts."""
+        return next(
+            template % n for n in range(1, len(self.parts) + 2) if template % n not in self.parts
+        )
+
+    def relate(self, reltype: str, target: str) -> str:
+        """A new relationship of the main document; its id is the first free ``rIdN``."""
+        rels = etree.fromstring(self.part(DOCUMENT_RELS))
+        ids = {rel.get("Id") for rel in rels}
+        rid = next(f"rId{n}" for n in range(1, len(ids) + 2) if f"rId{n}" not in ids)
+        etree.SubElement(rels, f"{{{_RELS_NS}}}Relationship", Id=rid, Type=reltype, Target=target)
+        self.parts[DOCUMENT_RELS] = serialize_part_xml(rels)
+        return rid
+
+    def add_part(
+        self, name: str, blob: bytes, content_type: str, by_extension: bool = False
+    ) -> None:
+        """A new part; its content type given for its name, or for its extension if none is."""
+        self.parts[name] = blob
+        types = etree.fromstring(self.part(CONTENT_TYPES))
+        extension = name.rpartition(".")[2].lower()
+        defaults = types.findall(f"{{{_TYPES_NS}}}Default")
+        known = {e.get("Extension", "").lower(): e.get("ContentType") for e in defaults}
+        if by_extension and known.get(extension) == content_type:
+            return
+        if by_extension and extension not in known:
+            entry = etree.SubElement(
+                types, f"{{{_TYPES_NS}}}Default", Extension=extension, ContentType=content_type
+            )
+            if defaults:
+                defaults[-1].addnext(entry)  # with the other defaults, before the overrides
+        else:
+            etree.SubElement(
+                types, f"{{{_TYPES_NS}}}Override", PartName=f"/{name}", ContentType=content_type
+            )
+        self.parts[CONTENT_TYPES] = serialize_part_xml(types)
 
 
 @functools.cache
@@ -104,19 +202,36 @@ def _pandoc_reference() -> bytes:
 
 
 def write_reference_doc(path: Path, meta: DocumentFacts) -> Path:
-    """The reference document of one output: fonts, headings, tables, header and footer."""
-    document = docx.Document(str(default_reference_doc(path)))
-    _style_fonts(document)
-    _style_headings(document, meta.brand.primary)
-    _style_tables(document)
-    _style_toc(document)
-    section = document.sections[0]
+    """The reference document of one output: fonts, headings, tables, header and footer.
+
+    pandoc's own reference.docx (every style pandoc uses), restyled part by part.
+    """
+    package = _Package(_styled_reference(meta.brand.primary))
+    document: Any = parse_xml(package.part(DOCUMENT))
+    section = document.sectPr_lst[0]
     company = f"{meta.brand.company}    " if meta.brand.company else ""
-    _header(section, f"{company}{meta.number}  v{meta.version}")
-    _footer(section, meta.page_of)
-    section.different_first_page_header_footer = True  # a bare cover, as in the PDF
-    document.save(str(path))
+    _header(package, section, f"{company}{meta.number}  v{meta.version}")
+    _footer(package, section, meta.page_of)
+    section.titlePg_val = True  # a bare cover, as in the PDF
+    package.parts[DOCUMENT] = serialize_part_xml(document)
+    package.write(path)
     return path
+
+
+@functools.lru_cache(maxsize=8)
+def _styled_reference(colour: str) -> tuple[tuple[str, bytes], ...]:
+    """The parts of pandoc's reference.docx with ccdocs' styles and font table: the same for
+    every document of one brand, so made once per process and colour."""
+    package = _Package.read(_pandoc_reference())
+    element = parse_xml(package.part(STYLES))
+    styles = Styles(element)
+    _style_fonts(styles)
+    _style_headings(styles, colour)
+    _style_tables(styles)
+    _style_toc(styles)
+    package.parts[STYLES] = serialize_part_xml(element)
+    _font_table_fallbacks(package)
+    return tuple(package.parts.items())
 
 
 def _set_fonts(style: Any, faces: tuple[str, str], size: float | None = None) -> None:
@@ -129,14 +244,14 @@ def _set_fonts(style: Any, faces: tuple[str, str], size: float | None = None) ->
     fonts.set(qn("w:hint"), "eastAsia")
 
 
-def _style_fonts(document: Any) -> None:
+def _style_fonts(styles: Any) -> None:
+    names = {s.name for s in styles}
     for name in ("Normal", "Body Text", "First Paragraph", "Compact", "Date", "Author"):
-        if name in [s.name for s in document.styles]:
-            _set_fonts(document.styles[name], BODY_FONT, 10.5 if name == "Normal" else None)
-    _font_table_fallbacks(document)
+        if name in names:
+            _set_fonts(styles[name], BODY_FONT, 10.5 if name == "Normal" else None)
 
 
-def _style_headings(document: Any, colour: str) -> None:
+def _style_headings(styles: Any, colour: str) -> None:
     sizes = {
         "Title": 26,
         "Subtitle": 16,
@@ -147,21 +262,21 @@ def _style_headings(document: Any, colour: str) -> None:
         "TOC Heading": 16,
     }
     for name, size in sizes.items():
-        style = document.styles[name]
+        style = styles[name]
         _set_fonts(style, HEADING_FONT, size)
         style.font.bold = True
         style.font.color.rgb = RGBColor.from_string(colour.lstrip("#"))
 
 
-def _style_tables(document: Any) -> None:
+def _style_tables(styles: Any) -> None:
     """Give pandoc's "Table" style single borders and a shaded header row."""
-    styles = [s for s in document.styles if s.name == "Table"]
-    if not styles:
+    table = [s for s in styles if s.name == "Table"]
+    if not table:
         return
-    props = styles[0].element.find(qn("w:tblPr"))
+    props = table[0].element.find(qn("w:tblPr"))
     if props is None:
         props = OxmlElement("w:tblPr")
-        styles[0].element.append(props)
+        table[0].element.append(props)
     borders = OxmlElement("w:tblBorders")
     for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
         line = OxmlElement(f"w:{edge}")
@@ -173,38 +288,36 @@ def _style_tables(document: Any) -> None:
     props.append(borders)
 
 
-def _style_toc(document: Any) -> None:
+def _style_toc(styles: Any) -> None:
     """The paragraph styles of table-of-contents entries, as Word names them."""
-    names = {s.name for s in document.styles}
+    names = {s.name for s in styles}
     for level, indent in ((1, 0.0), (2, 0.74)):
         name = f"TOC {level}"
         if name in names:
             continue
-        style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        style.base_style = document.styles["Normal"]
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = styles["Normal"]
         style.paragraph_format.left_indent = Cm(indent)
         style.paragraph_format.space_after = Pt(2)
         _set_fonts(style, BODY_FONT)
 
 
-def _font_table_fallbacks(document: Any) -> None:
+def _font_table_fallbacks(package: _Package) -> None:
     """Font-table entries that name the Windows face Word may use instead of each Noto face."""
-    for rel in document.part.rels.values():
-        if not rel.reltype.endswith("/fontTable"):
-            continue
-        part = rel.target_part
-        root = etree.fromstring(part.blob)
-        for face, alt in (BODY_FONT, HEADING_FONT):
-            font = etree.SubElement(root, qn("w:font"))
-            font.set(qn("w:name"), face)
-            etree.SubElement(font, qn("w:altName")).set(qn("w:val"), alt)
-            etree.SubElement(font, qn("w:charset")).set(qn("w:val"), "86")  # GB2312
-        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    root = etree.fromstring(package.part(FONT_TABLE))
+    for face, alt in (BODY_FONT, HEADING_FONT):
+        font = etree.SubElement(root, qn("w:font"))
+        font.set(qn("w:name"), face)
+        etree.SubElement(font, qn("w:altName")).set(qn("w:val"), alt)
+        etree.SubElement(font, qn("w:charset")).set(qn("w:val"), "86")  # GB2312
+    package.parts[FONT_TABLE] = etree.tostring(
+        root, xml_declaration=True, encoding="UTF-8", standalone=True
+    )
 
 
 def _field(paragraph: Any, instruction: str) -> None:
-    """Append a simple field (PAGE, NUMPAGES) to ``paragraph``."""
-    run = paragraph.add_run()
+    """Append a simple field (PAGE, NUMPAGES) to ``paragraph`` (a w:p element)."""
+    run = paragraph.add_r()
     begin = OxmlElement("w:fldChar")
     begin.set(qn("w:fldCharType"), "begin")
     code = OxmlElement("w:instrText")
@@ -217,46 +330,87 @@ def _field(paragraph: Any, instruction: str) -> None:
     end = OxmlElement("w:fldChar")
     end.set(qn("w:fldCharType"), "end")
     for element in (begin, code, separate, value, end):
-        run._r.append(element)
+        run.append(element)
 
 
-def _header(section: Any, text: str) -> None:
-    header = section.header
-    header.is_linked_to_previous = False
-    paragraph = header.paragraphs[0] if header.paragraphs else header.add_paragraph()
-    paragraph.text = text
-    paragraph.alignment = 2  # right
+def _story(package: _Package, section: Any, kind: str) -> tuple[Any, str, Any]:
+    """A new header or footer part of ``section``, as ``section.header`` (or ``footer``) would
+    add it: its element, its name and its first paragraph. The caller serialises it when filled."""
+    name = package.next_name(f"word/{kind}%d.xml")
+    element: Any = parse_xml(_story_template(kind))
+    if kind == "header":
+        rid = package.relate(RT.HEADER, name.removeprefix("word/"))
+        section.add_headerReference(WD_HEADER_FOOTER.PRIMARY, rid)
+        package.add_part(name, b"", CT.WML_HEADER)
+    else:
+        rid = package.relate(RT.FOOTER, name.removeprefix("word/"))
+        section.add_footerReference(WD_HEADER_FOOTER.PRIMARY, rid)
+        package.add_part(name, b"", CT.WML_FOOTER)
+    paragraph = element.p_lst[0] if element.p_lst else element.add_p()
+    return element, name, paragraph
 
 
-def _footer(section: Any, page_of: str) -> None:
-    footer = section.footer
-    footer.is_linked_to_previous = False
-    paragraph = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
-    paragraph.alignment = 1  # centre
+@functools.cache
+def _story_template(kind: str) -> bytes:
+    """python-docx's empty header or footer part, the one ``section.header`` starts from."""
+    return (importlib.resources.files("docx") / "templates" / f"default-{kind}.xml").read_bytes()
+
+
+def _header(package: _Package, section: Any, text: str) -> None:
+    element, name, paragraph = _story(package, section, "header")
+    paragraph.clear_content()
+    run = paragraph.add_r()
+    if text:
+        run.text = text
+    paragraph.get_or_add_pPr().jc_val = WD_ALIGN_PARAGRAPH.RIGHT
+    package.parts[name] = serialize_part_xml(element)
+
+
+def _footer(package: _Package, section: Any, page_of: str) -> None:
+    element, name, paragraph = _story(package, section, "footer")
+    paragraph.get_or_add_pPr().jc_val = WD_ALIGN_PARAGRAPH.CENTER
     for text, field in label_parts(page_of, "page_of", PAGE_FIELDS):
-        paragraph.add_run(text)
+        run = paragraph.add_r()
+        if text:
+            run.text = text
         if field:
             _field(paragraph, PAGE_FIELDS[field])
+    package.parts[name] = serialize_part_xml(element)
 
 
 def _finish(path: Path, meta: DocumentFacts) -> None:
-    """Page breaks after cover and contents, document properties, reproducible bytes."""
-    document = docx.Document(str(path))
-    body = document.element.body
+    """Cover logo, page breaks after cover and contents, document properties, reproducible bytes.
+
+    The package pandoc wrote is read once, the three parts that change are rewritten, and the
+    package is written once with fixed timestamps; every other part keeps pandoc's bytes.
+    """
+    package = _Package.read(path)
+    document = etree.fromstring(package.part(DOCUMENT), _PARSER)
+    body = document.find(_W_BODY)
+    if body is None:
+        raise PublishError(f"pandoc wrote {path.name} without a document body")
     if meta.brand.logo_data:
-        _cover_logo(document, meta.brand.logo_data)
-    toc = body.find(qn("w:sdt"))
+        _cover_logo(package, document, body, meta.brand.logo_data)
+    toc = body.find(_W_SDT)
     if toc is not None:
         _fill_toc(toc, body)
         toc.addprevious(_page_break())
         toc.addnext(_page_break())
+    package.parts[DOCUMENT] = serialize_part_xml(document)
     # Ask Word to fill the table of contents and page counts when the document is opened.
-    settings = document.settings.element
+    settings = etree.fromstring(package.part(SETTINGS), _PARSER)
     if settings.find(qn("w:updateFields")) is None:
         update = OxmlElement("w:updateFields")
         update.set(qn("w:val"), "true")
         settings.append(update)
-    props = document.core_properties
+        package.parts[SETTINGS] = serialize_part_xml(settings)
+    package.parts[CORE] = _core_properties(package.part(CORE), meta)
+    package.write(path)
+
+
+def _core_properties(blob: bytes, meta: DocumentFacts) -> bytes:
+    element = parse_xml(blob)
+    props = CoreProperties(element)
     props.title = meta.title
     props.subject = meta.organization
     props.author = meta.owner
@@ -268,18 +422,33 @@ def _finish(path: Path, meta: DocumentFacts) -> None:
     props.created = props.modified = stamp
     props.last_printed = stamp
     props.revision = 1
-    document.save(str(path))
-    normalise_zip(path)
+    return serialize_part_xml(element)
 
 
-def _cover_logo(document: Any, logo: bytes) -> None:
-    """The brand's logo, 4 cm wide and centred, above the title on the cover."""
-    paragraph = document.add_paragraph()
-    paragraph.alignment = 1  # centre
-    paragraph.add_run().add_picture(io.BytesIO(logo), width=Cm(4))  # as checked at load
-    body = document.element.body
-    body.remove(paragraph._p)
-    body.insert(0, paragraph._p)
+def _cover_logo(package: _Package, document: Any, body: Any, logo: bytes) -> None:
+    """The brand's logo, 4 cm wide and centred, above the title on the cover.
+
+    Named, related and numbered as python-docx's ``add_picture`` would (``word/media/imageN``,
+    the first free relationship id, the next shape id).
+    """
+    image = DocxImage.from_blob(logo)  # as checked at load
+    media = [
+        _MEDIA_NAME.match(PurePosixPath(name).stem)
+        for name in package.parts
+        if name.startswith("word/media/")
+    ]
+    used = {int(m.group(2)) for m in media if m and m.group(2)}
+    number = next((n for n in range(1, len(media) + 1) if n not in used), len(media) + 1)
+    name = f"word/media/image{number}.{image.ext}"
+    package.add_part(name, logo, image.content_type, by_extension=True)
+    rid = package.relate(RT.IMAGE, name.removeprefix("word/"))
+    ids = [int(value) for value in document.xpath("//@id") if value.isdigit()]
+    width, height = image.scaled_dimensions(Cm(4), None)
+    inline = CT_Inline.new_pic_inline(max(ids, default=0) + 1, rid, image.filename, width, height)
+    paragraph: Any = OxmlElement("w:p")
+    paragraph.get_or_add_pPr().jc_val = WD_ALIGN_PARAGRAPH.CENTER
+    paragraph.add_r().add_drawing(inline)
+    body.insert(0, paragraph)
 
 
 def _fill_toc(toc: Any, body: Any) -> None:
@@ -288,25 +457,19 @@ def _fill_toc(toc: Any, body: Any) -> None:
     Word recomputes the field (with page numbers) when the document opens; readers that do not
     update fields, such as LibreOffice and WPS, show these entries instead of an empty contents.
     """
-    field = next(
-        (p for p in toc.iter(qn("w:p")) if p.find(f".//{qn('w:instrText')}") is not None), None
-    )
+    field = next((p for p in toc.iter(_W_P) if p.find(_W_INSTR_PATH) is not None), None)
     if field is None:
         return
     entries = []
-    bookmark = None
-    for element in body:
-        if element.tag == qn("w:bookmarkStart"):
-            bookmark = element.get(qn("w:name"))
+    for element in _HEADINGS(body):  # candidates; the level is that of the first style given
+        style = element.find(_W_STYLE_PATH)
+        level = _TOC_LEVELS.get(style.get(_W_VAL) if style is not None else "")
+        if not level:
             continue
-        style = element.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-        level = {"Heading1": 1, "Heading2": 2}.get(
-            style.get(qn("w:val")) if style is not None else ""
-        )
-        if element.tag == qn("w:p") and level:
-            text = "".join(t.text or "" for t in element.iter(qn("w:t")))
-            entries.append((level, text, bookmark))
-        bookmark = None
+        before = element.getprevious()  # a heading's bookmark is the body element before it
+        bookmark = before.get(_W_NAME) if before is not None and before.tag == _W_BOOKMARK else None
+        text = "".join(t.text or "" for t in element.iter(_W_T))
+        entries.append((level, text, bookmark))
     if not entries:
         return
     end = [r for r in field.iter(qn("w:fldChar")) if r.get(qn("w:fldCharType")) == "end"]
