@@ -1,7 +1,7 @@
-"""A consultant's batch: 100 client profiles built to Markdown, DOCX and the audit with -j 2,
-then rebuilt with nothing changed.
+"""A consultant's batch: 100 client profiles built in every format (Markdown, DOCX, PDF, site
+and the audit) with -j 2, then rebuilt with nothing changed.
 
-Run: .venv/bin/python bench/batch_build.py [--clients 100] [--jobs 2]
+Run: .venv/bin/python bench/batch_build.py [--clients 100] [--jobs 2] [--formats md,docx,audit]
 Every client extends one of the four full presets (bank card center, telecom, event hotline,
 water utility) with its own id, name and service-level target, so every client renders its own
 documents. Timings are of the real command line, interpreter start-up included.
@@ -19,7 +19,7 @@ from pathlib import Path
 
 PRESETS = ("bank-card-center", "telecom", "event-hotline", "water-utility")
 CCDOCS = [sys.executable, "-m", "generator"]
-FORMATS = "md,docx,audit"
+FORMATS = "md,docx,pdf,site,audit"
 
 
 def write_clients(folder: Path, count: int) -> list[Path]:
@@ -47,20 +47,30 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--clients", type=int, default=100)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--formats", default=FORMATS)
     options = parser.parse_args()
+    formats = options.formats
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         clients = [str(p) for p in write_clients(folder, options.clients)]
         out = str(folder / "build")
-        batch = ["build", *clients, "--format", FORMATS, "-j", str(options.jobs), "--out", out]
+        batch = ["build", *clients, "--format", formats, "-j", str(options.jobs), "--out", out]
         cold = run(batch)
-        built = len(list((folder / "build").glob("client-*/docx/*.docx")))
-        label = f"{options.clients} clients, {FORMATS}, -j {options.jobs}"
-        print(f"{label}: {cold:.1f} s (budget 60 s)")
-        print(f"  {built} DOCX files, {cold / options.clients:.2f} s per client")
+        built = {
+            kind: len(list((folder / "build").glob(pattern)))
+            for kind, pattern in (
+                ("DOCX", "client-*/docx/*.docx"),
+                ("PDF", "client-*/pdf/*.pdf"),
+                ("sites", "client-*/site/index.html"),
+            )
+        }
+        label = f"{options.clients} clients, {formats}, -j {options.jobs}"
+        print(f"{label}: {cold:.1f} s (budget 120 s)")
+        files = ", ".join(f"{n} {kind}" for kind, n in built.items())
+        print(f"  {files}; {cold / options.clients:.2f} s per client")
         warm = run(batch)
         print(f"  the same batch again, nothing changed: {warm:.2f} s")
-        single = ["build", clients[0], "--format", FORMATS, "--out", out]
+        single = ["build", clients[0], "--format", formats, "--out", out]
         times = [run(single) for _ in range(7)]
         print(
             f"one client rebuilt, nothing changed: median {statistics.median(times):.3f} s, "

@@ -83,11 +83,14 @@ def test_2_usage(tmp_path):
 
 @pytest.mark.e2e
 def test_4_the_output_could_not_be_made_when_a_tool_is_missing(tmp_path):
-    """Without fontconfig no PDF can be laid out with Chinese fonts: say so, exit 4."""
-    env = {**os.environ, "PATH": str(tmp_path / "empty")}
-    run = ccdocs("build", "--format", "pdf", "--out", str(tmp_path / "out"), env=env)
+    """Without pandoc no document can be converted: say so, exit 4, and write nothing."""
+    env = {**os.environ, "PYPANDOC_PANDOC": str(tmp_path / "no" / "pandoc")}
+    run = ccdocs("build", "--format", "docx,pdf", "--out", str(tmp_path / "out"), env=env)
     assert run.returncode == EXIT_OUTPUT, run.stderr
-    assert "fontconfig (fc-list) is not installed" in run.stderr
+    assert "pandoc could not convert" in run.stderr and "No pandoc was found" in run.stderr
+    assert not list((tmp_path / "out").rglob("*.pdf")) and not list(
+        (tmp_path / "out").rglob("*.docx")
+    )
     assert_no_traceback(run)
 
 
