@@ -75,3 +75,28 @@ def test_the_sites_sitemap_carries_no_build_time(tmp_path):
     result = build_profile(bundled("minimal"), tmp_path, formats=["site"])
     header = (result.output / "site" / "sitemap.xml.gz").read_bytes()[:10]
     assert header[4:8] == b"\0\0\0\0"  # the gzip MTIME field
+
+
+@pytest.mark.e2e
+def test_conversions_side_by_side_give_the_bytes_of_a_serial_build(tmp_path, catalog):
+    """One task per document and format, run on two workers (Typst in processes of its own)
+    or one after another in this process: every output file is the same."""
+    from generator.build import build_profile
+
+    def digests(workers: int) -> dict[str, str]:
+        out = build_profile(
+            PROFILES / "water-utility.yaml",
+            tmp_path / f"w{workers}",
+            formats=("md", "docx", "pdf", "site", "audit"),
+            catalog=catalog,
+            workers=workers,
+        ).output
+        return {
+            str(p.relative_to(out)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*"))
+            if p.is_file() and p.name != ".ccdocs-state.json"
+        }
+
+    serial, parallel = digests(1), digests(2)
+    assert any(name.endswith(".pdf") for name in serial)
+    assert parallel == serial

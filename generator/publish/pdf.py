@@ -15,6 +15,7 @@ import json
 import re
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pypandoc
@@ -23,6 +24,7 @@ import typst
 from generator.bundled import bundled_dir
 from generator.errors import PublishError
 from generator.publish import PANDOC_MARKDOWN, DocumentFacts
+from generator.publish.typst_compile import compile_pdf
 from generator.publish.variants import select_variant
 from generator.render import label_parts
 
@@ -71,24 +73,36 @@ def cjk_font(available: typst.Fonts | None = None) -> str:
 def publish_pdf(markdown: str, meta: DocumentFacts, target: Path, work: Path) -> Path:
     """Lay out one rendered document as ``target`` (a .pdf file), using the folder ``work``.
 
-    pandoc converts the Markdown to Typst markup; Typst lays out the pages in a process of its
-    own (see ``typst_compile.py``), so several documents are laid out at once.
+    pandoc converts the Markdown to Typst markup, Typst lays out the pages. Typst holds the
+    interpreter lock while it works, so beside other conversions (in a worker thread of the
+    build) it runs in a process of its own; alone, it runs here, with the fonts found once.
     """
     work.mkdir(parents=True, exist_ok=True)
     source = work / f"{meta.doc_id}.typ"
     layout = (bundled_dir("site") / "print.typ").read_text(encoding="utf-8")
     source.write_text(layout + "\n" + typst_body(select_variant(markdown, "print")), "utf-8")
-    facts = work / f"{meta.doc_id}.facts.json"
-    facts.write_text(json.dumps(_facts(meta, work), ensure_ascii=False), encoding="utf-8")
-    command = [sys.executable, str(COMPILER), str(work), str(source), str(facts), str(target)]
+    facts = json.dumps(_facts(meta, work), ensure_ascii=False)
+    if threading.current_thread() is threading.main_thread():
+        error = compile_pdf(str(work), str(source), facts, str(target), fonts())
+    else:
+        error = _compile_apart(work, source, facts, target)
+    if error:
+        raise PublishError(f"Typst could not lay out {target.name}: {error}")
+    return target
+
+
+def _compile_apart(work: Path, source: Path, facts: str, target: Path) -> str:
+    """``compile_pdf`` in a process of its own; "" when done, else the reason."""
+    facts_file = work / f"{source.stem}.facts.json"
+    facts_file.write_text(facts, encoding="utf-8")
+    command = [sys.executable, str(COMPILER), str(work), str(source), str(facts_file), str(target)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8")
     except OSError as e:
-        raise PublishError(f"Typst could not be started for {target.name}: {e}") from e
+        return f"it could not be started: {e}"
     if done.returncode != 0:
-        reason = done.stderr.strip() or f"it stopped with status {done.returncode}"
-        raise PublishError(f"Typst could not lay out {target.name}: {reason}")
-    return target
+        return done.stderr.strip() or f"it stopped with status {done.returncode}"
+    return ""
 
 
 def typst_body(markdown: str) -> str:

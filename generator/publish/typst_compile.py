@@ -4,34 +4,44 @@
 
 ROOT is the only folder Typst may read; SOURCE the .typ file in it; FACTS a JSON file whose text
 becomes ``sys.inputs.facts``; TARGET the PDF written. Run as a script, not as part of the
-``generator`` package, so that starting it costs only Typst's own import: PDF layout runs beside
-the build's other conversions (Typst holds the interpreter lock while it works). Exit status 1
-with Typst's message on stderr when the document cannot be laid out.
+``generator`` package, so that starting it costs only Typst's own import. Typst holds the
+interpreter lock while it works: a document laid out beside the build's other conversions is
+laid out in a process of its own, with this script. Exit status 1 with Typst's message on stderr
+when the document cannot be laid out.
 """
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 
-def main(root: str, source: str, facts: str, target: str) -> int:
+def compile_pdf(root: str, source: str, facts: str, target: str, fonts: Any = None) -> str:
+    """Write ``target``; "" when done, else Typst's message. ``fonts``: a ``typst.Fonts``
+    already looked up (Typst looks for the system's fonts itself when there is none)."""
     import typst
 
     try:
-        compiler = typst.Compiler(root=root)
+        compiler = typst.Compiler(root=root, font_paths=fonts if fonts is not None else [])
         pdf = compiler.compile(
             source,
-            sys_inputs={"facts": Path(facts).read_text(encoding="utf-8")},
+            sys_inputs={"facts": facts},
             pdf_standards=["ua-1"],  # tagged for screen readers, checked by Typst as it writes
         )
     except (RuntimeError, OSError) as e:  # TypstError is a RuntimeError
-        print(str(e).strip() or type(e).__name__, file=sys.stderr)
-        return 1
+        return str(e).strip() or type(e).__name__
     if not isinstance(pdf, bytes):
-        print("Typst wrote no PDF", file=sys.stderr)
-        return 1
+        return "Typst wrote no PDF"
     Path(target).write_bytes(pdf)
+    return ""
+
+
+def main(root: str, source: str, facts: str, target: str) -> int:
+    error = compile_pdf(root, source, Path(facts).read_text(encoding="utf-8"), target)
+    if error:
+        print(error, file=sys.stderr)
+        return 1
     return 0
 
 
