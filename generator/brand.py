@@ -21,13 +21,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
-from docx.image.exceptions import (
-    InvalidImageStreamError,
-    UnexpectedEndOfFileError,
-    UnrecognizedImageError,
-)
-from docx.image.image import Image as DocxImage
-from PIL import Image, ImageFile
 
 from generator.bundled import bundled_dir
 from generator.errors import Finding, Location, ProfileError
@@ -180,13 +173,17 @@ def _image_problem(written: str, data: bytes) -> tuple[str, str] | None:
     """None when ``data`` is a PNG or JPEG image every output format can show."""
     if not data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
         return (f"logo '{written}' is not a PNG or JPEG image", "save the logo as PNG")
+    # Imported only when there is a logo: most builds have none, and these imports are slow.
+    from docx.image.image import Image as DocxImage
+    from PIL import Image
+
     try:
         with _strict_decoding(), Image.open(io.BytesIO(data), formats=["PNG", "JPEG"]) as image:
             if image.width * image.height > MAX_LOGO_PIXELS:
                 return (f"logo '{written}' has over {MAX_LOGO_PIXELS:,} pixels", _SMALLER)
             image.load()  # every byte decoded: a damaged image fails here, not in a build
         DocxImage.from_blob(data)  # what the Word cover needs of its header
-    except _BAD_IMAGE as e:
+    except _bad_image() as e:
         message = f"logo '{written}' is a damaged or unsupported image ({e or type(e).__name__})"
         return (message, "open it in an image editor and save it again as PNG")
     return None
@@ -202,6 +199,8 @@ def _strict_decoding() -> Iterator[None]:
     Pillow's switch for truncated images is process-wide: whichever library in the process set
     it, a logo is checked strictly.
     """
+    from PIL import Image, ImageFile
+
     lenient = ImageFile.LOAD_TRUNCATED_IMAGES
     ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
@@ -212,20 +211,29 @@ def _strict_decoding() -> Iterator[None]:
         ImageFile.LOAD_TRUNCATED_IMAGES = lenient
 
 
-# What Pillow and python-docx raise on a damaged image: truncated or corrupt data, bad headers.
-_BAD_IMAGE = (
-    OSError,
-    SyntaxError,
-    ValueError,
-    EOFError,
-    KeyError,
-    struct.error,
-    Image.DecompressionBombError,
-    Image.DecompressionBombWarning,
-    InvalidImageStreamError,
-    UnexpectedEndOfFileError,
-    UnrecognizedImageError,
-)
+def _bad_image() -> tuple[type[BaseException], ...]:
+    """What Pillow and python-docx raise on a damaged image: truncated or corrupt data, bad
+    headers."""
+    from docx.image.exceptions import (
+        InvalidImageStreamError,
+        UnexpectedEndOfFileError,
+        UnrecognizedImageError,
+    )
+    from PIL import Image
+
+    return (
+        OSError,
+        SyntaxError,
+        ValueError,
+        EOFError,
+        KeyError,
+        struct.error,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+        InvalidImageStreamError,
+        UnexpectedEndOfFileError,
+        UnrecognizedImageError,
+    )
 
 
 def _template_findings(folder: Path, templates: Path) -> list[Finding]:
