@@ -41,6 +41,17 @@ def test_rendered_markdown_matches_the_golden_files(name, language, catalog, req
         assert text == expected, f"{folder.name}/{doc_id}.md differs; review, then --update-golden"
 
 
+@pytest.mark.parametrize(("name", "language"), CASES)
+def test_no_paragraph_runs_on_from_a_list(name, language, catalog):
+    """A line right after a list item, with no blank line between, continues the item: a bold
+    sub-heading there was printed at the end of the list's last line."""
+    for doc_id, text in render(bundled(name), catalog, language).items():
+        lines = text.splitlines()
+        for before, line in zip(lines, lines[1:], strict=False):
+            if before.startswith(("- ", "* ")) and line.startswith("**"):
+                raise AssertionError(f"{name}.{language}/{doc_id}: {line!r} runs on from a list")
+
+
 def test_a_complete_profile_renders_no_placeholders(catalog):
     pattern = placeholder_pattern(load_labels("zh", template_dirs())["placeholder"])
     for text in render(bundled("event-hotline"), catalog).values():
