@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -47,7 +48,7 @@ def test_no_paragraph_runs_on_from_a_list(name, language, catalog):
     sub-heading there was printed at the end of the list's last line."""
     for doc_id, text in render(bundled(name), catalog, language).items():
         lines = text.splitlines()
-        for before, line in zip(lines, lines[1:], strict=False):
+        for before, line in itertools.pairwise(lines):
             if before.startswith(("- ", "* ")) and line.startswith("**"):
                 raise AssertionError(f"{name}.{language}/{doc_id}: {line!r} runs on from a list")
 
