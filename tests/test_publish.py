@@ -255,3 +255,13 @@ def test_docx_logo_contents_header_and_bytes_without_a_full_build(tmp_path):
     assert (props.title, props.identifier, props.version) == ("T & <t>", "N-1", "2")
     assert props.created.date().isoformat() == "2024-03-01"
     assert len(document.tables) == 1
+
+
+def test_text_that_typst_would_read_as_markup_at_a_block_start_is_escaped():
+    from generator.publish.pdf import typst_body
+
+    body = typst_body("# T\n\n| a |\n|---|\n| \\- item |\n\n- \\+ x\n- 1\\. y\n- &#61; z\n")
+    assert "[\\- item]" in body
+    assert "- \\+ x" in body and "- 1\\. y" in body and "- \\= z" in body
+    plain = typst_body("# T\n\n| a |\n|---|\n| item - x |\n\n- x - y\n")
+    assert "[item - x]" in plain and "- x - y" in plain

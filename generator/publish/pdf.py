@@ -45,6 +45,13 @@ HEADING_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC")
 FONT_HINT = "install a CJK font, e.g. Debian/Ubuntu: apt-get install fonts-noto-cjk"
 PAGE_FIELDS = ("page", "pages")  # the page_of label's fields
 MARKERS_FILTER = Path(__file__).with_name("typst-markers.lua")
+# Text that Typst would read as a list, enumeration, term or heading marker because it starts a
+# list item, a content block or a line after a hard break: pandoc escapes such text only at the
+# start of a paragraph. Where this finds any (or something like it), the conversion is done
+# again with MARKERS_FILTER, which escapes them all; a false alarm costs only that second run.
+_MARKER_AT_START = re.compile(
+    r"(?:^[ \t]*(?:[-+/]|\d+\.) +|\[|\\\n[ \t]*)(?:[-+=/]|\d+\.)(?: |\]|$)", re.M
+)
 COMPILER = Path(__file__).with_name("typst_compile.py")
 # The document's own title heading (and the label pandoc gives it): the cover shows the title.
 _TITLE = re.compile(r"\A\s*= [^\n]*\n(<[^>\n]+>\n)?")
@@ -107,24 +114,29 @@ def _compile_apart(work: Path, source: Path, facts: str, target: Path) -> str:
 
 def typst_body(markdown: str) -> str:
     """The document as Typst markup, without its title (shown on the cover)."""
-    try:
-        body: str = pypandoc.convert_text(
-            markdown,
-            "typst",
-            format=PANDOC_MARKDOWN,
-            extra_args=[
-                "--wrap=none",  # a line break between Chinese characters would read as a space
-                f"--lua-filter={MARKERS_FILTER}",
-            ],
-            verify_format=False,  # fixed formats: no two extra pandoc runs to list them
-        )
-    except (RuntimeError, OSError) as e:
-        raise PublishError(f"pandoc could not convert the document to Typst: {e}") from e
+    body = _pandoc_typst(markdown)
+    if _MARKER_AT_START.search(body):  # rare: only then is the filter worth its cost
+        body = _pandoc_typst(markdown, f"--lua-filter={MARKERS_FILTER}")
     body = _TITLE.sub("", body, count=1)
     body = _WIDTHS.sub(lambda m: f"columns: {m[0].count('%')}", body)
     # Typst refuses a link to a label no heading carries; such a link is shown as plain text.
     labels = set(_LABEL.findall(body))
     return _LINK.sub(lambda m: m[0] if m[1] in labels else "#", body)
+
+
+def _pandoc_typst(markdown: str, *options: str) -> str:
+    try:
+        body: str = pypandoc.convert_text(
+            markdown,
+            "typst",
+            format=PANDOC_MARKDOWN,
+            # a line break between Chinese characters would read as a space
+            extra_args=["--wrap=none", *options],
+            verify_format=False,  # fixed formats: no two extra pandoc runs to list them
+        )
+    except (RuntimeError, OSError) as e:
+        raise PublishError(f"pandoc could not convert the document to Typst: {e}") from e
+    return body
 
 
 def _facts(meta: DocumentFacts, work: Path) -> dict[str, object]:
