@@ -1,23 +1,34 @@
 """Live preview: the site of a profile, rebuilt whenever the profile changes.
 
-MkDocs serves the generated site project with live reload. A watcher thread re-runs load,
+MkDocs' live-reload server serves the generated site project. A watcher thread re-runs load,
 validate, resolve and render when the profile file changes; errors are reported and the last
-good pages stay up, a valid profile rewrites the pages and the browser reloads.
+good pages stay up, a valid profile rewrites the pages that changed and the browser reloads.
+
+Only the site is rebuilt (no DOCX or PDF), and within it only what changed: the server watches
+the project, rebuilds the site once the pages are written, and reuses every page whose Markdown
+did not change (``site_cache.PageMemo``): after a save the preview waits for the profile to be
+rendered and the edited pages to be converted, little else. Each rebuild is still a whole MkDocs
+build (navigation, search index) with the output of a fresh one.
 """
 
 from __future__ import annotations
 
 import html
 import logging
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from generator.brand import Brand
 from generator.build import render_profile
 from generator.errors import CcdocsError, Finding, ProfileError
 from generator.publish.site import write_site_project
 from generator.standards import Catalog, load_catalog
+
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
 
 Report = Callable[[list[Finding], str], None]  # findings, one-line summary
 
@@ -69,16 +80,16 @@ def serve_profile(
     address: str,
     language: str | None,
     report: Report,
-    poll_seconds: float = 0.5,
+    poll_seconds: float = 0.05,
     catalog: Catalog | None = None,
     brand: Brand | None = None,
 ) -> bool:
     """Serve the site of ``profile`` at ``address`` (host:port) until interrupted.
 
-    Returns False at once when the profile cannot be built the first time.
+    Returns False at once when the profile cannot be built the first time. The profile and the
+    project are both checked for changes every ``poll_seconds``.
     """
     import jieba
-    from mkdocs.commands.serve import serve
 
     jieba.setLogLevel(logging.ERROR)  # it announces its dictionary on stderr
     catalog = catalog or load_catalog()
@@ -92,15 +103,80 @@ def serve_profile(
     )
     watcher.start()
     try:
-        serve(
-            config_file=str(project / "mkdocs.yml"),
-            livereload=True,
-            dev_addr=address,
-            watch_theme=True,  # the problems shown on every page live among the theme files
-        )
+        serve_site(project, address, poll_seconds)
     finally:
         stop.set()
     return True
+
+
+def serve_site(project: Path, address: str, poll_seconds: float) -> None:
+    """Build the site project in ``project`` and serve it with live reload until interrupted;
+    any change in the project (pages, mkdocs.yml, the problems banner) rebuilds it.
+
+    What ``mkdocs serve`` does, with ccdocs' site configuration and caches: the pages that did
+    not change are not converted again, and the project is checked every ``poll_seconds``
+    (MkDocs checks every half second).
+    """
+    from mkdocs.livereload import LiveReloadServer
+
+    from generator.publish.site_cache import PageMemo, site_caches
+
+    with (
+        tempfile.TemporaryDirectory(prefix="ccdocs-preview-") as folder,
+        site_caches(PageMemo()) as segments,
+    ):
+        site_dir = Path(folder)
+        config = load(project, site_dir, address)
+        host, port = config.dev_addr
+        config.plugins.on_startup(command="serve", dirty=False)
+
+        def builder(config: MkDocsConfig | None = None) -> None:
+            rebuild(config or load(project, site_dir, address))
+            segments.save()  # new segmentations are on disk even if the server is killed
+
+        server = LiveReloadServer(
+            builder=builder, host=host, port=port, root=folder, polling_interval=poll_seconds
+        )
+        server.error_handler = lambda code: _error_page(site_dir, code)
+        # After a change, MkDocs waits until nothing has changed for build_delay (0.1 s). The
+        # pages are written in one go, each replaced whole: a little over one poll is enough.
+        server.build_delay = poll_seconds * 1.5
+        try:
+            builder(config)
+            server.watch(str(project))
+            server = config.plugins.on_serve(server, config=config, builder=builder)
+            try:
+                server.serve()  # type: ignore[no-untyped-call]  # untyped in MkDocs
+            except KeyboardInterrupt:
+                pass
+            finally:
+                server.shutdown()
+        finally:
+            config.plugins.on_shutdown()
+
+
+def load(project: Path, site_dir: Path, address: str) -> MkDocsConfig:
+    """The project's configuration for serving at ``address``."""
+    from generator.publish.site import load_site_config
+
+    config = load_site_config(project / "mkdocs.yml", site_dir, dev_addr=address)
+    host, port = config.dev_addr
+    config.site_url = f"http://{host}:{port}/"
+    return config
+
+
+def rebuild(config: MkDocsConfig) -> None:
+    """One full build for the preview (drafts included, as mkdocs serve does)."""
+    from mkdocs.commands.build import build
+
+    build(config, serve_url=config.site_url)
+
+
+def _error_page(site_dir: Path, code: int) -> bytes | None:
+    page = site_dir / f"{code}.html"
+    if code in (404, 500) and page.is_file():
+        return page.read_bytes()
+    return None
 
 
 def _watch(

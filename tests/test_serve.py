@@ -93,3 +93,110 @@ def test_serve_refuses_a_port_out_of_range_and_a_port_in_use():
         busy = runner.invoke(cli, ["serve", "--address", f"127.0.0.1:{port}"])
     assert busy.exit_code == EXIT_OUTPUT, busy.output
     assert f"cannot serve on 127.0.0.1:{port}" in busy.output
+
+
+def _event_hotline(folder):
+    """A copy of the bundled event hotline, with the evidence files it refers to."""
+    import shutil
+
+    from generator.bundled import bundled_dir
+
+    shutil.copytree(bundled_dir("org_profiles") / "evidence", folder / "evidence")
+    profile = folder / "center.yaml"
+    profile.write_text(bundled("event-hotline").read_text(encoding="utf-8"), encoding="utf-8")
+    return profile
+
+
+def test_a_rebuild_converts_only_the_edited_page_and_equals_a_full_build(
+    tmp_path, catalog, monkeypatch
+):
+    from conftest import file_tree
+
+    from generator.publish.site_cache import PageMemo, site_caches
+    from generator.serve import load, rebuild
+
+    monkeypatch.setenv("CCDOCS_CACHE_DIR", str(tmp_path / "cache"))
+    profile = _event_hotline(tmp_path)
+    project = tmp_path / "project"
+    address = "127.0.0.1:8000"
+    assert refresh(profile, project, catalog, None, lambda findings, summary: None)
+    docs = {p: p.stat().st_mtime_ns for p in (project / "docs").glob("*.md")}
+    memo = PageMemo()
+    with site_caches(memo):
+        rebuild(load(project, tmp_path / "served", address))
+        assert memo.converted == len(docs)
+
+        text = profile.read_text(encoding="utf-8")
+        # organization.parent is printed in the operations manual only
+        parent = "parent: 赛事组织委员会 观众服务部"
+        assert parent in text
+        profile.write_text(text.replace(parent, parent[:-1] + "处"), encoding="utf-8")
+        assert refresh(profile, project, catalog, None, lambda findings, summary: None)
+        changed = [p.name for p, stamp in docs.items() if p.stat().st_mtime_ns != stamp]
+        assert changed == ["operations-manual.md"]
+        rebuild(load(project, tmp_path / "served", address))
+        assert memo.converted == len(docs) + 1
+
+    rebuild(load(project, tmp_path / "plain", address))  # no caches at all
+    assert "观众服务处" in (tmp_path / "served" / "operations-manual.html").read_text("utf-8")
+    assert file_tree(tmp_path / "served") == file_tree(tmp_path / "plain")
+
+
+def test_serve_shows_a_save_within_moments_and_the_problems_of_a_broken_one(tmp_path):
+    import os
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.request
+
+    profile = tmp_path / "center.yaml"
+    profile.write_text(bundled("minimal").read_text(encoding="utf-8"), encoding="utf-8")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/operations-manual.html"
+
+    def page_with(text: str, timeout: float, problems: bool = False) -> str:
+        """The page once it shows ``text`` (and the problems banner, or not)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(url, timeout=30) as response:
+                    body = response.read().decode("utf-8")
+                if text in body and ('class="ccdocs-problems"' in body) == problems:
+                    return body
+            except (urllib.error.URLError, ConnectionError):
+                pass
+            time.sleep(0.05)
+        raise AssertionError(f"the preview never showed {text!r} (problems: {problems})")
+
+    env = {**os.environ, "CCDOCS_CACHE_DIR": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "generator", "serve", str(profile)]
+    with (tmp_path / "serve.log").open("wb") as log:
+        server = subprocess.Popen(
+            [*command, "--address", f"127.0.0.1:{port}"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            assert "livereload" in page_with("示例客户服务中心", 180)
+            profile.write_text(profile.read_text("utf-8").replace("中心", "总部"), "utf-8")
+            page_with("示例客户服务总部", 60)
+            broken = profile.read_text("utf-8") + "  seats: many\n"
+            profile.write_text(broken, encoding="utf-8")
+            banner = page_with("/organization/seats:", 60, problems=True)
+            assert "示例客户服务总部" in banner  # the last good pages, under the banner
+            profile.write_text(broken.replace("many", "30"), encoding="utf-8")
+            page_with("<td>30</td>", 60)
+        finally:
+            server.send_signal(signal.SIGINT)
+            try:
+                code = server.wait(60)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                raise
+    assert code == 0, (tmp_path / "serve.log").read_text("utf-8")

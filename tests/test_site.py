@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import OPEN_SHADOW_ROOTS, bundled, static_server
+from conftest import OPEN_SHADOW_ROOTS, bundled, file_tree, static_server
 
 from generator.build import build_profile
 
@@ -156,3 +156,165 @@ def test_zensical_reads_the_generated_project(tmp_path, catalog):
     assert 'class="ccdocs-control"' in page  # the theme override, through INHERIT
     assert "assets/stylesheets/ccdocs.css" in page and "mermaid-11.17.2.min.js" in page
     assert 'class="mermaid"' in (site / "operations-manual.html").read_text(encoding="utf-8")
+
+
+# -- the site caches: same bytes, less work ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory, catalog) -> Path:
+    """The site project of the bundled event hotline (much Chinese text for the search index)."""
+    from generator.build import render_profile
+    from generator.publish.site import write_site_project
+
+    rendered = render_profile(bundled("event-hotline"), catalog=catalog)
+    return write_site_project(rendered.publication, tmp_path_factory.mktemp("project"))
+
+
+@pytest.fixture
+def new_process(monkeypatch):
+    """Forget what this process has kept in memory, as a new ccdocs process would."""
+    from generator.publish import site_cache
+
+    def forget() -> None:
+        monkeypatch.setattr(site_cache, "_segments", {})
+        monkeypatch.setattr(site_cache, "_bytecode", {})
+
+    return forget
+
+
+def test_the_site_is_the_same_without_the_cache_with_an_empty_one_and_a_warm_one(
+    project, tmp_path, monkeypatch, new_process
+):
+    import json
+
+    import jieba
+    import jinja2
+
+    from generator.publish.site import build_site
+
+    monkeypatch.setenv("CCDOCS_CACHE_DIR", str(tmp_path / "cache"))
+    new_process()
+    plain = build_site(project, tmp_path / "plain", cache=False)  # Material on its own
+    empty = build_site(project, tmp_path / "empty")
+    assert len(list((tmp_path / "cache" / "site").glob("jieba-*.json"))) == 1
+
+    new_process()  # only the disk cache is left: jieba is not asked, no template is compiled
+
+    def no_cut(*args, **kwargs):
+        raise AssertionError("jieba.cut called although every run of text is cached")
+
+    compiled: list[str] = []
+    compile_ = jinja2.Environment.compile
+
+    def counting(self, source, name=None, *args, **kwargs):
+        compiled.append(name)
+        return compile_(self, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(jieba, "cut", no_cut)
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    warm = build_site(project, tmp_path / "warm")
+    assert compiled == []
+
+    index = "search/search_index.json"
+    assert (plain / index).read_bytes() == (empty / index).read_bytes()
+    assert (plain / index).read_bytes() == (warm / index).read_bytes()
+    texts = [doc["text"] for doc in json.loads((plain / index).read_bytes())["docs"]]
+    assert any("\u200b热线\u200b" in text for text in texts)  # Chinese, segmented by jieba
+    assert file_tree(plain) == file_tree(empty) == file_tree(warm)
+
+
+def test_a_damaged_or_unwritable_cache_never_fails_the_build(
+    project, tmp_path, monkeypatch, new_process
+):
+    import json
+
+    from generator.publish.site import build_site
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("CCDOCS_CACHE_DIR", str(cache))
+    new_process()
+    first = build_site(project, tmp_path / "first")
+    (segmented,) = (cache / "site").glob("jieba-*.json")
+    runs = json.loads(segmented.read_text(encoding="utf-8"))
+    segmented.write_text(json.dumps({run: [run, "x"] for run in runs}), encoding="utf-8")
+    for compiled in (cache / "site").glob("templates-*/*"):
+        compiled.write_bytes(b"\x00 not bytecode")
+    new_process()
+    damaged = build_site(project, tmp_path / "damaged")
+
+    segmented.write_bytes(b"{not json")
+    new_process()
+    unreadable = build_site(project, tmp_path / "unreadable")
+
+    (tmp_path / "blocked").write_text("a file where the cache folder should be", "utf-8")
+    monkeypatch.setenv("CCDOCS_CACHE_DIR", str(tmp_path / "blocked"))
+    new_process()
+    blocked = build_site(project, tmp_path / "blocked-site")
+    assert file_tree(first) == file_tree(damaged) == file_tree(unreadable) == file_tree(blocked)
+
+
+def test_the_caches_are_in_place_only_during_a_build(project, tmp_path, monkeypatch):
+    import importlib
+
+    from mkdocs.structure.pages import Page
+    from mkdocs.theme import Theme
+
+    from generator.publish.site import build_site
+
+    search = importlib.import_module("material.plugins.search.plugin")
+    before = (search.jieba, Theme.get_env, Page.render, search.SearchIndex.add_entry_from_context)
+    monkeypatch.setenv("CCDOCS_CACHE_DIR", str(tmp_path / "cache"))
+    build_site(project, tmp_path / "site")
+    after = (search.jieba, Theme.get_env, Page.render, search.SearchIndex.add_entry_from_context)
+    assert after == before
+
+
+def test_rewriting_a_project_touches_only_the_files_that_changed(tmp_path, catalog):
+    from dataclasses import replace
+
+    from generator.build import render_profile
+    from generator.publish.site import write_site_project
+
+    publication = render_profile(bundled("minimal"), catalog=catalog).publication
+    config = write_site_project(publication, tmp_path)
+    docs = tmp_path / "docs"
+    stamps = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+    pages = {**publication.pages, "index.md": publication.pages["index.md"] + "\nEdited.\n"}
+    (docs / "old-page.md").write_text("# Gone\n", encoding="utf-8")
+    assert write_site_project(replace(publication, pages=pages), tmp_path) == config
+    changed = {p for p in tmp_path.rglob("*") if p.is_file() and p in stamps}
+    changed = {p for p in changed if p.stat().st_mtime_ns != stamps[p]}
+    assert changed == {docs / "index.md"}
+    assert "Edited." in (docs / "index.md").read_text(encoding="utf-8")
+    assert not (docs / "old-page.md").exists()  # a page no longer published
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_cuts_are_kept_until_the_search_plugin_configures_jieba(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from generator.publish.site_cache import Segments, _CachedJieba
+
+    monkeypatch.setattr(_CachedJieba, "configured", False)
+    calls: list[bytes] = []
+
+    def cut(sentence):
+        calls.append(sentence)
+        text = sentence.decode("utf-8")
+        return iter([text[:2], text[2:]])
+
+    jieba = SimpleNamespace(dt=SimpleNamespace(dictionary=None), cut=cut, load_userdict=print)
+    segments = Segments(tmp_path / "jieba.json")
+    proxy = _CachedJieba(jieba, segments)
+    assert proxy.cut("供水热线".encode()) == ["供水", "热线"]
+    assert proxy.cut("供水热线".encode()) == ["供水", "热线"]
+    assert len(calls) == 1  # the second cut was kept
+    segments.save()
+    assert Segments(tmp_path / "jieba.json").get("供水热线") == ["供水", "热线"]
+
+    assert proxy.load_userdict is print  # the plugin's jieba_dict_user: more words from now on
+    assert list(proxy.cut("供水热线".encode())) == ["供水", "热线"]  # jieba's own answer
+    assert len(calls) == 2
+    list(_CachedJieba(jieba, segments).cut("供水热线".encode()))  # for the rest of the process
+    assert len(calls) == 3

@@ -3,15 +3,21 @@
 The project (docs/ and a mkdocs.yml that inherits site/mkdocs.base.yml) is written into the
 staging folder and built in-process; ``ccdocs serve`` serves the same project with live reload.
 Its configuration stays within what Zensical reads too (a test builds it with Zensical).
+Builds run with the caches of ``generator.publish.site_cache`` (jieba's segmentation for the
+search index, the theme's compiled templates): same output, less work.
 """
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import html
 import logging
+import os
 import shutil
+import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -21,21 +27,31 @@ from generator.errors import PublishError
 from generator.publish import Publication
 from generator.publish.variants import select_variant
 
+if TYPE_CHECKING:
+    from mkdocs.config.defaults import MkDocsConfig
+
 BASE_CONFIG = "mkdocs.base.yml"
 BRAND_CSS = "assets/stylesheets/brand.css"
 SEARCH_SEPARATOR = r"[\s\u200b\-、，。：；（）“”《》]+"
 
 
 def write_site_project(publication: Publication, project: Path) -> Path:
-    """Write docs/ and mkdocs.yml into ``project``; returns the mkdocs.yml path."""
+    """Write docs/ and mkdocs.yml into ``project``; returns the mkdocs.yml path.
+
+    Over an existing project (``ccdocs serve`` after a save) only the files whose content
+    changed are written, each replaced whole, and pages no longer published are removed: the
+    preview's watcher sees just the edit, and never a half-written file.
+    """
     base = bundled_dir("site")
     docs = project / "docs"
     docs.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(base / "assets", docs / "assets", dirs_exist_ok=True)
-    shutil.copytree(base / "overrides", project / "overrides", dirs_exist_ok=True)
-    shutil.copy2(base / BASE_CONFIG, project / BASE_CONFIG)
+    _sync_tree(base / "assets", docs / "assets")
+    _sync_tree(base / "overrides", project / "overrides")
+    _sync_file(base / BASE_CONFIG, project / BASE_CONFIG)
+    written = set()
     for name, text in sorted(publication.pages.items()):
-        (docs / name).write_text(text, encoding="utf-8")
+        _write(docs / name, text)
+        written.add(name)
     pages = sorted(name for name in publication.pages if name.endswith(".md"))
     nav: list[object] = [name for name in pages if name == "index.md"]
     for doc_id, markdown in publication.documents.items():
@@ -47,8 +63,12 @@ def write_site_project(publication: Publication, project: Path) -> Path:
             "effective_date": fact.effective_date,
         }
         text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n"
-        (docs / f"{doc_id}.md").write_text(text + select_variant(markdown, "site"), "utf-8")
+        _write(docs / f"{doc_id}.md", text + select_variant(markdown, "site"))
+        written.add(f"{doc_id}.md")
         nav.append({fact.title: f"{doc_id}.md"})
+    for stale in docs.glob("*.md"):  # e.g. the change log of an earlier --since
+        if stale.name not in written:
+            stale.unlink()
     nav += [name for name in pages if name != "index.md"]  # the audit pages
     language = publication.language
     theme: dict[str, object] = {"language": language, **_brand(publication.brand, docs)}
@@ -78,8 +98,45 @@ def write_site_project(publication: Publication, project: Path) -> Path:
     if company:
         config["copyright"] = html.escape(company)
     path = project / "mkdocs.yml"
-    path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    _write(path, yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
     return path
+
+
+def _write(path: Path, text: str | bytes) -> None:
+    """Write ``path`` unless it already holds exactly this; readers never see half a file."""
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    with contextlib.suppress(OSError):
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _sync_file(source: Path, target: Path) -> None:
+    """Copy ``source`` unless ``target`` is already its copy (same size and time)."""
+    with contextlib.suppress(OSError):
+        have, want = target.stat(), source.stat()
+        if have.st_size == want.st_size and have.st_mtime_ns == want.st_mtime_ns:
+            return
+    shutil.copy2(source, target)
+
+
+def _sync_tree(source: Path, target: Path) -> None:
+    for path in sorted(source.rglob("*")):
+        copy = target / path.relative_to(source)
+        if path.is_dir():
+            copy.mkdir(parents=True, exist_ok=True)
+        else:
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            _sync_file(path, copy)
 
 
 def _brand(brand: Brand, docs: Path) -> dict[str, object]:
@@ -93,35 +150,53 @@ def _brand(brand: Brand, docs: Path) -> dict[str, object]:
         f"  --md-typeset-a-color: {brand.accent};\n"
         "}\n"
     )
-    (docs / BRAND_CSS).write_text(css, encoding="utf-8")
+    _write(docs / BRAND_CSS, css)
     theme: dict[str, object] = {"palette": {"primary": "custom", "accent": "custom"}}
     if brand.logo and brand.logo_data:
         logo = f"assets/brand/logo{brand.logo.suffix.lower()}"
         (docs / logo).parent.mkdir(parents=True, exist_ok=True)
-        (docs / logo).write_bytes(brand.logo_data)  # the bytes checked at load
+        _write(docs / logo, brand.logo_data)  # the bytes checked at load
         theme.update({"logo": logo, "favicon": logo})
     return theme
 
 
-def build_site(config_file: Path, site_dir: Path) -> Path:
-    """Run MkDocs on ``config_file`` into ``site_dir``; returns ``site_dir``."""
-    import jieba
+def load_site_config(config_file: Path, site_dir: Path, **options: Any) -> MkDocsConfig:
+    """MkDocs' configuration of the project, as ``build_site`` and ``ccdocs serve`` build it."""
     from markupsafe import Markup
-    from mkdocs.commands.build import build
     from mkdocs.config import load_config
+
+    config = load_config(config_file=str(config_file), site_dir=str(site_dir), **options)
+    # Already escaped in mkdocs.yml; marked so, the theme's own "| e" does not escape it twice.
+    config["site_name"] = Markup(config["site_name"])
+    return config
+
+
+def build_site(config_file: Path, site_dir: Path, *, cache: bool = True) -> Path:
+    """Run MkDocs on ``config_file`` into ``site_dir``; returns ``site_dir``.
+
+    ``cache=False`` builds exactly as MkDocs and Material do on their own (no site caches).
+    """
+    from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
 
-    logging.getLogger("mkdocs").setLevel(logging.ERROR)
-    jieba.setLogLevel(logging.ERROR)  # it announces its dictionary on stderr
+    from generator.publish.site_cache import site_caches
+
+    quiet()
     try:
-        config = load_config(config_file=str(config_file), site_dir=str(site_dir))
-        # Already escaped in mkdocs.yml; marked so, the theme's own "| e" does not escape it twice.
-        config["site_name"] = Markup(config["site_name"])
-        build(config)
+        with site_caches() if cache else contextlib.nullcontext():
+            build(load_site_config(config_file, site_dir))
         _pin_sitemap(site_dir)
     except (MkDocsException, OSError) as e:
         raise PublishError(f"MkDocs could not build the site: {e}") from e
     return site_dir
+
+
+def quiet() -> None:
+    """MkDocs logs at info level and jieba announces its dictionary on stderr: errors only."""
+    import jieba
+
+    logging.getLogger("mkdocs").setLevel(logging.ERROR)
+    jieba.setLogLevel(logging.ERROR)
 
 
 def _pin_sitemap(site_dir: Path) -> None:
