@@ -10,6 +10,7 @@ converted and written.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -117,14 +118,20 @@ def _tree(folder: Path) -> list[Path]:
 
 def environment_digest(brand: Brand) -> str:
     """What every output depends on besides its own content: code, tools, site assets, brand."""
+    return digest(_code_digest(), repr(brand), files_digest(brand_files(brand)))
+
+
+@functools.cache
+def _code_digest() -> str:
+    """ccdocs' own code and site assets and the tools' versions: read once per process (a
+    batch worker builds many clients with the same code)."""
     versions = []
     for tool in _TOOLS:
         try:
             versions.append(f"{tool}={metadata.version(tool)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{tool}=-")
-    files = _tree(_PACKAGE) + _tree(bundled_dir("site"))
-    return digest(*versions, repr(brand), files_digest(files + brand_files(brand)))
+    return digest(*versions, files_digest(_tree(_PACKAGE) + _tree(bundled_dir("site"))))
 
 
 def input_fingerprint(
