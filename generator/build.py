@@ -34,6 +34,7 @@ from generator.profile import Profile, load_profile
 from generator.publish import PUBLISHERS, DocumentFacts, Publication
 from generator.publish.pool import Task, cores, split
 from generator.publish.pool import run as run_tasks
+from generator.verdict_cache import remembered
 
 if TYPE_CHECKING:
     from generator.mandates import Check
@@ -214,8 +215,14 @@ def build_profile(
         with locked_output(out_dir, org_id) as target:
             state = BuildState.read(target)
             if state.up_to_date(target, formats, fingerprint):
-                catalog = catalog or load_catalog(overlays=overlays)
-                summary = verdicts(profile, evidence, catalog, language)
+                known = catalog
+
+                def compute() -> dict[str, Any]:
+                    return verdicts(
+                        profile, evidence, known or load_catalog(overlays=overlays), language
+                    )
+
+                summary = remembered(fingerprint, compute)
                 summary["placeholders"] = _counts(state.summary.get("placeholders"))
                 return _result(org_id, target, [], state.outputs_of(formats), summary)
     catalog = catalog or load_catalog(overlays=overlays)

@@ -25,7 +25,7 @@ def template_cache() -> FileSystemBytecodeCache | None:
     code = hashlib.sha256(jinja2.__version__.encode())
     for module in ("render.py", "sandbox.py"):  # how templates are compiled and sandboxed
         code.update((Path(__file__).with_name(module)).read_bytes())
-    folder = _root() / "templates" / code.hexdigest()[:16]
+    folder = cache_root() / "templates" / code.hexdigest()[:16]
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError:
@@ -33,7 +33,7 @@ def template_cache() -> FileSystemBytecodeCache | None:
     return _Tolerant(str(folder))
 
 
-def _root() -> Path:
+def cache_root() -> Path:
     if os.environ.get("CCDOCS_CACHE_DIR"):
         return Path(os.environ["CCDOCS_CACHE_DIR"])
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"

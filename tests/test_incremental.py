@@ -139,3 +139,31 @@ def test_a_state_file_replaced_by_a_fifo_is_not_read(tmp_path, client):
     os.mkfifo(state)
     result = build_profile(client, tmp_path, formats=["md"])  # would hang reading the pipe
     assert result.files
+
+
+def test_an_unchanged_build_takes_its_verdicts_from_the_users_cache(
+    tmp_path, client, catalog, monkeypatch
+):
+    """Verdicts are computed once per fingerprint and kept outside the output folder; a
+    damaged entry is computed again, and an edited state file still decides nothing."""
+    import generator.build as build_module
+
+    monkeypatch.setenv("CCDOCS_CACHE_DIR", str(tmp_path / "cache"))
+    calls = []
+    real = build_module.verdicts
+    monkeypatch.setattr(build_module, "verdicts", lambda *a: calls.append(1) or real(*a))
+    first = build_profile(client, tmp_path / "out", formats=("md", "audit"), catalog=catalog)
+    again = build_profile(client, tmp_path / "out", formats=("md", "audit"), catalog=catalog)
+    third = build_profile(client, tmp_path / "out", formats=("md", "audit"), catalog=catalog)
+    assert again.up_to_date and third.up_to_date and len(calls) == 1
+    assert third.audit == again.audit and third.gap_count == first.gap_count
+    assert json.dumps(again.audit["report"]) == json.dumps(first.audit["report"])
+
+    state = first.output / STATE_FILE
+    edited = json.loads(state.read_text("utf-8"))
+    edited["summary"]["gaps"] = 999
+    state.write_text(json.dumps(edited), "utf-8")
+    (entry,) = (tmp_path / "cache" / "verdicts").glob("*.json")
+    entry.write_text("{not json", "utf-8")
+    fourth = build_profile(client, tmp_path / "out", formats=("md", "audit"), catalog=catalog)
+    assert fourth.up_to_date and len(calls) == 2 and fourth.gap_count == first.gap_count

@@ -45,7 +45,7 @@ from typing import Any
 
 from jinja2.bccache import Bucket, BytecodeCache
 
-from generator.template_cache import _root
+from generator.template_cache import cache_root
 
 # Runs of Han text kept on disk; past this, only the runs of the latest process are kept.
 SEGMENT_LIMIT = 100_000
@@ -53,7 +53,7 @@ SEARCH_PLUGIN = "material.plugins.search.plugin"
 
 
 def _folder() -> Path:
-    return _root() / "site"
+    return cache_root() / "site"
 
 
 # -- jieba's segmentation ------------------------------------------------------------------------

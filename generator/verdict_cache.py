@@ -1,0 +1,56 @@
+"""The verdicts of an unchanged build, remembered in the user's cache folder.
+
+A build with nothing to write still reports its gaps, levels and outcome. They depend only on
+what the build's fingerprint covers (the profile and its evidence, the standards map, templates,
+ccdocs' own code and the options; the assessment date is the profile's own, the clock is never
+read), so they are computed once per fingerprint and kept in ``<cache>/verdicts/``, outside the
+output folder: the summary a state file records there could have been edited by anyone who can
+write the output, so it decides nothing. A cache entry that cannot be read is computed again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from generator.template_cache import cache_root
+
+SCHEMA = "ccdocs-verdicts/1"
+
+
+def remembered(fingerprint: str, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """The verdicts for ``fingerprint``: from the cache, else ``compute()`` (then kept)."""
+    path = cache_root() / "verdicts" / f"{fingerprint}.json"
+    with contextlib.suppress(OSError, ValueError):
+        data = json.loads(path.read_bytes())
+        if (
+            isinstance(data, dict)
+            and data.get("schema") == SCHEMA
+            and data.get("fingerprint") == fingerprint
+            and isinstance(data.get("summary"), dict)
+        ):
+            return dict(data["summary"])
+    # As JSON gives it back, so a remembered summary and a fresh one are alike.
+    summary: dict[str, Any] = json.loads(json.dumps(compute()))
+    entry = {"schema": SCHEMA, "fingerprint": fingerprint, "summary": summary}
+    with contextlib.suppress(OSError):
+        _write(path, json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+    return summary
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".verdicts-")
+    try:
+        with os.fdopen(handle, "wb") as f:
+            f.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
