@@ -316,18 +316,18 @@ def test_a_users_file_that_cannot_be_moved_back_after_a_kill_is_named_with_exit_
 
 
 def test_a_client_that_crashes_the_org_id_check_fails_alone(tmp_path, clients, monkeypatch):
-    import generator.profile
+    import generator.build
 
     crashing = tmp_path / "clients" / "crashing.yaml"
     shutil.copy(bundled("water-utility"), crashing)
-    real = generator.profile.load_profile
+    real = generator.build.org_id_of
 
-    def load(path: Path, *args: Any) -> Any:
-        if Path(path).name == "crashing.yaml":
+    def org_id_of(profile: Any) -> Any:
+        if Path(profile.path).name == "crashing.yaml":
             raise RecursionError("maximum recursion depth exceeded")
-        return real(path, *args)
+        return real(profile)
 
-    monkeypatch.setattr(generator.profile, "load_profile", load)
+    monkeypatch.setattr(generator.build, "org_id_of", org_id_of)
     out = tmp_path / "out"
     result = _batch([clients[0], crashing, clients[1]], out)
     assert result.exit_code == EXIT_INTERNAL
