@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 from pathlib import Path
 
 import jinja2
 from jinja2.bccache import Bucket, FileSystemBytecodeCache
+
+from generator.user_cache import cache_root
 
 
 def template_cache() -> FileSystemBytecodeCache | None:
@@ -31,13 +32,6 @@ def template_cache() -> FileSystemBytecodeCache | None:
     except OSError:
         return None
     return _Tolerant(str(folder))
-
-
-def cache_root() -> Path:
-    if os.environ.get("CCDOCS_CACHE_DIR"):
-        return Path(os.environ["CCDOCS_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "ccdocs"
 
 
 class _Tolerant(FileSystemBytecodeCache):

@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-from generator.template_cache import cache_root
+from generator.user_cache import cache_root, write_atomically
 
 SCHEMA = "ccdocs-verdicts/1"
 
@@ -39,18 +36,5 @@ def remembered(fingerprint: str, compute: Callable[[], dict[str, Any]]) -> dict[
     summary: dict[str, Any] = json.loads(json.dumps(compute()))
     entry = {"schema": SCHEMA, "fingerprint": fingerprint, "summary": summary}
     with contextlib.suppress(OSError):
-        _write(path, json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+        write_atomically(path, json.dumps(entry, ensure_ascii=False).encode("utf-8"))
     return summary
-
-
-def _write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".verdicts-")
-    try:
-        with os.fdopen(handle, "wb") as f:
-            f.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise

@@ -18,7 +18,7 @@ Three things MkDocs and Material redo on every build although their inputs rarel
   that changed and still builds every page, the navigation and the whole search index exactly as
   a full build does.
 
-``<cache>`` is the folder of ``generator.template_cache`` ($CCDOCS_CACHE_DIR, else the user's
+``<cache>`` is the folder of ``generator.user_cache`` ($CCDOCS_CACHE_DIR, else the user's
 cache folder). A cache that cannot be read or written is skipped: it never fails a build.
 
 How it hooks in: neither MkDocs nor Material has a setting for any of this, so ``site_caches()``
@@ -37,7 +37,6 @@ import hashlib
 import importlib
 import json
 import os
-import tempfile
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -45,7 +44,7 @@ from typing import Any
 
 from jinja2.bccache import Bucket, BytecodeCache
 
-from generator.template_cache import cache_root
+from generator.user_cache import cache_root, write_atomically
 
 # Runs of Han text kept on disk; past this, only the runs of the latest process are kept.
 SEGMENT_LIMIT = 100_000
@@ -97,8 +96,7 @@ class Segments:
             if len(merged) > SEGMENT_LIMIT:
                 merged = {text: self.words[text] for text in self.used if text in self.words}
             with contextlib.suppress(OSError):
-                self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                _write_atomically(self.path, json.dumps(merged, ensure_ascii=False).encode())
+                write_atomically(self.path, json.dumps(merged, ensure_ascii=False).encode())
                 self.added = 0
 
     def _read(self) -> dict[str, list[str]]:
@@ -200,8 +198,7 @@ class ThemeBytecode(BytecodeCache):
         data = bucket.bytecode_to_string()
         self.memory[bucket.key] = data
         with contextlib.suppress(OSError):
-            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-            _write_atomically(self.folder / f"{bucket.key}.cache", data)
+            write_atomically(self.folder / f"{bucket.key}.cache", data)
 
 
 _bytecode: dict[Path, ThemeBytecode] = {}
@@ -456,16 +453,3 @@ def _version(distribution: str) -> str:
         return version(f"mkdocs-{distribution}")
     except PackageNotFoundError:
         return "unknown"
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Readers see the old file or the new one, never half of one."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
