@@ -42,7 +42,7 @@ from synthetic import write_synthetic
 from generator.build import render_profile
 from generator.bundled import default_profile
 from generator.publish import PANDOC_MARKDOWN
-from generator.publish.docx import write_metadata, write_reference_doc
+from generator.publish.docx import pandoc_options, write_metadata, write_reference_doc
 from generator.publish.markdown import publish_markdown
 from generator.publish.variants import select_variant
 
@@ -90,12 +90,7 @@ class Case:
                     "--to=docx",
                     str(source),
                     f"--output={bare / f'{doc_id}.docx'}",
-                    f"--reference-doc={reference}",
-                    "--toc",
-                    "--toc-depth=2",
-                    f"--metadata-file={metadata}",
-                    "--quiet",
-                    f"--metadata=lang:{'zh-CN' if meta.language == 'zh' else 'en-GB'}",
+                    *pandoc_options(meta, reference, metadata),
                 ]
             )
         self.out = folder / "ccdocs"

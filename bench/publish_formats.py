@@ -36,7 +36,7 @@ def prepare(profile: Path, folder: Path) -> list[list[str]]:
     from generator.build import render_profile
     from generator.bundled import bundled_dir
     from generator.publish import PANDOC_MARKDOWN
-    from generator.publish.docx import write_metadata, write_reference_doc
+    from generator.publish.docx import pandoc_options, write_metadata, write_reference_doc
     from generator.publish.pdf import COMPILER, MARKERS_FILTER, _facts
     from generator.publish.site import write_site_project
     from generator.publish.variants import select_variant
@@ -57,11 +57,7 @@ def prepare(profile: Path, folder: Path) -> list[list[str]]:
                 PANDOC_MARKDOWN,
                 "-t",
                 "docx",
-                f"--reference-doc={reference}",
-                "--toc",
-                "--toc-depth=2",
-                f"--metadata-file={metadata}",
-                f"--metadata=lang:{'zh-CN' if facts.language == 'zh' else 'en-GB'}",
+                *pandoc_options(facts, reference, metadata),
                 str(source),
                 "-o",
                 str(folder / f"{doc_id}.docx"),

@@ -62,14 +62,7 @@ def publish_docx(markdown: str, meta: DocumentFacts, target: Path, work: Path) -
     write_reference_doc(reference, meta)
     metadata = write_metadata(work / f"{target.stem}.metadata.json", meta)
     source = select_variant(markdown, "print")
-    args = [
-        f"--reference-doc={reference}",
-        "--toc",
-        "--toc-depth=2",
-        f"--metadata-file={metadata}",
-        "--quiet",
-        f"--metadata=lang:{'zh-CN' if meta.language == 'zh' else 'en-GB'}",
-    ]
+    args = pandoc_options(meta, reference, metadata)
     try:
         pypandoc.convert_text(
             source,
@@ -83,6 +76,19 @@ def publish_docx(markdown: str, meta: DocumentFacts, target: Path, work: Path) -
         raise PublishError(f"pandoc could not write {target.name}: {e}") from e
     _finish(target, meta)
     return target
+
+
+def pandoc_options(meta: DocumentFacts, reference: Path, metadata: Path) -> list[str]:
+    """pandoc's options for one document: its reference document, metadata file and language,
+    and a contents list of chapters and sections."""
+    return [
+        f"--reference-doc={reference}",
+        "--toc",
+        "--toc-depth=2",
+        f"--metadata-file={metadata}",
+        "--quiet",
+        f"--metadata=lang:{'zh-CN' if meta.language == 'zh' else 'en-GB'}",
+    ]
 
 
 def write_metadata(path: Path, meta: DocumentFacts) -> Path:
