@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import signal
 import socket
 import statistics
@@ -27,9 +26,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synthetic import write_synthetic
-
-from generator.bundled import bundled_dir, default_profile
+from synthetic import bench_profiles
 
 PAGE = "operations-manual.html"
 FIELD = "  parent: "  # organization.parent, printed in the operations manual only
@@ -109,12 +106,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="ccdocs-serve-bench-") as tmp:
         folder = Path(tmp)
-        # The evidence files the profiles refer to, relative to the profile's folder.
-        shutil.copytree(bundled_dir("org_profiles") / "evidence", folder / "evidence")
-        profiles = {"bundled event hotline": folder / "event-hotline.yaml"}
-        shutil.copy2(default_profile(), profiles["bundled event hotline"])
-        for scale in args.scale or [1]:
-            profiles[f"synthetic {scale}x"] = write_synthetic(folder, scale, f"syn{scale}")
+        profiles = bench_profiles(folder, args.scale or [1])
         print(f"{'profile':<24} {'startup':>8} {'edit median':>12} {'edit min':>9}  edits (s)")
         for name, profile in profiles.items():
             env = dict(os.environ)

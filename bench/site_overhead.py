@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -31,9 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from synthetic import write_synthetic
-
-from generator.bundled import bundled_dir, default_profile
+from synthetic import bench_profiles
 
 BIN = Path(sys.executable).parent
 
@@ -123,11 +120,7 @@ def main() -> None:
     )
     with tempfile.TemporaryDirectory(prefix="ccdocs-site-bench-") as tmp:
         folder = Path(tmp)
-        shutil.copytree(bundled_dir("org_profiles") / "evidence", folder / "evidence")
-        profiles = {"bundled event hotline": folder / "event-hotline.yaml"}
-        shutil.copy2(default_profile(), profiles["bundled event hotline"])
-        for scale in args.scale or [1]:
-            profiles[f"synthetic {scale}x"] = write_synthetic(folder, scale, f"syn{scale}")
+        profiles = bench_profiles(folder, args.scale or [1])
         caches = Caches(folder)
         for name, profile in profiles.items():
             times = measure(profile, folder, caches, args.rounds)

@@ -9,6 +9,7 @@ attends (or their copies, the roles shared out in proportion), so assignments gr
 from __future__ import annotations
 
 import copy
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +56,19 @@ def write_synthetic(folder: Path, scale: int = 1, org_id: str = "synthetic") -> 
     text = yaml.safe_dump(profile, allow_unicode=True, sort_keys=False, default_flow_style=None)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def bench_profiles(folder: Path, scales: list[int]) -> dict[str, Path]:
+    """Profiles to edit in ``folder``: a copy of the bundled event hotline (with the evidence
+    files it refers to) and a synthetic profile of each size in ``scales``, by name."""
+    from generator.bundled import bundled_dir
+
+    shutil.copytree(bundled_dir("org_profiles") / "evidence", folder / "evidence")
+    profiles = {"bundled event hotline": folder / "event-hotline.yaml"}
+    shutil.copy2(default_profile(), profiles["bundled event hotline"])
+    for scale in scales:
+        profiles[f"synthetic {scale}x"] = write_synthetic(folder, scale, f"syn{scale}")
+    return profiles
 
 
 def _copies(items: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
