@@ -119,4 +119,6 @@ def _token(key: str) -> str:
 
 
 def _at(location: Location, pointer: str) -> Location:
+    if location.pointer == pointer:  # a value that kept its place: the same (frozen) location
+        return location
     return Location(location.file, location.line, location.column, pointer)

@@ -176,7 +176,31 @@ def read_profile(path: Path) -> Profile:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         raise ProfileError([_not_utf8(path, raw, e.start)]) from e
-    return parse_profile(text, path)
+    key = (str(path), raw)
+    parsed = _PARSED.get(key)
+    if parsed is None:
+        parsed = parse_profile(text, path)
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = parsed
+    # Fresh containers: whoever changes a loaded profile's data changes only its own copy.
+    return Profile(parsed.path, _fresh(parsed.data), parsed.values, parsed.keys)
+
+
+# Profiles parsed in this process, by path and bytes: a batch worker builds many clients on the
+# same few presets, and parsing a preset with the position of every value is most of a no-op
+# rebuild. The bytes are read every time, so an edited file is parsed again.
+_PARSED: dict[tuple[str, bytes], Profile] = {}
+_PARSED_LIMIT = 16
+
+
+def _fresh(data: Data) -> Data:
+    """``data`` with new mappings and lists (scalars are immutable and shared)."""
+    if isinstance(data, dict):
+        return {key: _fresh(value) for key, value in data.items()}
+    if isinstance(data, list):
+        return [_fresh(value) for value in data]
+    return data
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -249,3 +249,21 @@ def test_a_profile_saved_as_gbk_is_located_with_a_conversion_hint(tmp_path):
     message = caught.value.findings[0].format()
     assert message.startswith(f"{path}:1:31: /: not UTF-8 text (it reads as GBK/GB18030")
     assert "iconv -f GB18030 -t UTF-8 center.yaml" in message
+
+
+def test_a_profile_read_again_is_parsed_again_only_when_its_bytes_change(tmp_path):
+    """Loads of one file share its parse, never its data: a change to one load's data is not
+    seen by the next, and an edited file is read as edited."""
+    base = tmp_path / "base.yaml"
+    base.write_text("organization:\n  id: acme\n  name: Acme\nroles:\n  - {id: csr, name: Agent}\n")
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: base.yaml\norganization:\n  name: Acme South\n")
+    first = load_profile(child)
+    first.data["roles"][0]["name"] = "changed by its reader"
+    first.data["organization"]["id"] = "other"
+    second = load_profile(child)
+    assert second.data["roles"][0]["name"] == "Agent"
+    assert second.data["organization"] == {"id": "acme", "name": "Acme South"}
+    assert second.locate("/roles/0/name").line == 5
+    base.write_text("organization:\n  id: acme\n  name: Acme\nroles:\n  - {id: csr, name: Lead}\n")
+    assert load_profile(child).data["roles"][0]["name"] == "Lead"
