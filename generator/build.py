@@ -441,16 +441,41 @@ def document_facts(
 
     org = context["org"]
     roles = context["names"]["roles"]
+    words = labels["control"]
+    enums = labels["enums"]
+    none = labels["none"]
     facts = {}
     for doc_id, doc in context["documents"].items():
         control = doc["control"]
+
+        def field(key: str, control: Mapping[str, Any] = control) -> str:
+            return plain(str(control.get(key) or ""))
+
+        classification = control.get("classification")
+        distribution = enums["distribution"].get(control.get("distribution"), "")
+        if distribution and control.get("copy_number"):
+            distribution = fill(
+                words["numbered_copy"],
+                "control.numbered_copy",
+                distribution=distribution,
+                copy=field("copy_number"),
+            )
+        cover = (
+            (words["number"], field("number")),
+            (words["version"], field("version")),
+            (words["issue_date"], field("issue_date")),
+            (words["effective_date"], field("effective_date")),
+            (words["classification"], enums["classification"].get(classification, "")),
+            (words["distribution"], plain(distribution)),
+        )
+        signatories = (("owner", "owner"), ("reviewer", "reviewer"), ("approver", "approver"))
         facts[doc_id] = DocumentFacts(
             doc_id=doc_id,
             title=plain(doc["title"][language]),
             organization=plain(org["name"]),
-            number=plain(str(control.get("number", ""))),
-            version=plain(str(control.get("version", ""))),
-            effective_date=plain(str(control.get("effective_date", ""))),
+            number=field("number"),
+            version=field("version"),
+            effective_date=field("effective_date"),
             owner=plain(roles.get(control.get("owner"), org["name"])),
             page_of=labels["page_of"],
             toc_title=labels["toc"],
@@ -459,6 +484,23 @@ def document_facts(
             if brand.company
             else "",
             brand=brand,
+            cover=tuple((label, value or none) for label, value in cover),
+            signoff_heads=(
+                words["signoff"],
+                words["signoff_role"],
+                words["signature"],
+                words["signature_date"],
+            ),
+            signoff=tuple(
+                (words[label], plain(roles.get(control.get(key), ""))) for label, key in signatories
+            ),
+            classification=fill(
+                words["cover_classification"],
+                "cover_classification",
+                classification=enums["classification"][classification],
+            )
+            if classification in ("internal", "confidential")
+            else "",
         )
     return facts
 

@@ -131,6 +131,9 @@ def _code_digest() -> str:
             versions.append(f"{tool}={metadata.version(tool)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{tool}=-")
+    from generator.publish.office_pages import office_identity  # lays out the DOCX contents
+
+    versions.append(f"office={office_identity()}")
     return digest(*versions, files_digest(_tree(_PACKAGE) + _tree(bundled_dir("site"))))
 
 

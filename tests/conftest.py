@@ -21,6 +21,9 @@ from generator.profile import Profile, load_profile
 from generator.standards import Catalog, load_catalog
 
 PROFILES = bundled_dir("org_profiles")
+# DOCX builds lay their contents out with LibreOffice when it is installed: seconds a document.
+# The tests of that pass ask for it; every other build (subprocesses too) goes without.
+os.environ["CCDOCS_SOFFICE"] = "none"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

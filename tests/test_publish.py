@@ -42,7 +42,8 @@ def test_every_document_is_written_in_every_format(built):
 
 def test_docx_reopens_with_numbered_headings_and_properties(built):
     document = docx.Document(str(built / "docx" / "operations-manual.docx"))
-    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 2"]
+    # chapters are Word's Heading 1 (the title is the cover's), so its navigation pane lists them
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
     assert "1 定位与方向" in headings and "17 术语" in headings
     props = document.core_properties
     assert (props.title, props.version, props.identifier) == ("运营手册", "3.1", "GS-RX-YY-01")
@@ -231,7 +232,8 @@ def test_docx_logo_contents_header_and_bytes_without_a_full_build(tmp_path):
         "d", "T & <t>", "Org", "N-1", "2", "2024-03-01", "Owner", "{page}/{pages}", "Contents",
         "en", brand=brand,
     )  # fmt: skip
-    markdown = "# Intro & more\n\nText.\n\n## Part *two* `x<y`\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    markdown = "# T\n\n## Intro & more\n\nText.\n\n### Part *two* `x<y`\n\n"
+    markdown += "| a | b |\n|---|---|\n| 1 | 2 |\n"
     paths = []
     for run in ("one", "two"):
         (tmp_path / run).mkdir()

@@ -66,6 +66,12 @@ class DocumentFacts:
     language: str
     prepared_by: str = ""  # "prepared by <company>" when a brand names a company
     brand: Brand = field(default_factory=default_brand)
+    # The cover's labelled control fields (number, version, dates, classification, copy status)
+    cover: tuple[tuple[str, str], ...] = ()
+    # The sign-off block: its column heads, then one row per signatory (what they do, who)
+    signoff_heads: tuple[str, ...] = ()
+    signoff: tuple[tuple[str, str], ...] = ()
+    classification: str = ""  # on every page when the document is not public, e.g. "密级：机密"
 
 
 @dataclass(frozen=True)

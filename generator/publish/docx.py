@@ -27,9 +27,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pypandoc
-from docx.enum.section import WD_HEADER_FOOTER
+from docx.enum.section import WD_HEADER_FOOTER, WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.image.image import Image as DocxImage
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -38,12 +38,13 @@ from docx.opc.oxml import serialize_part_xml
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.oxml.shape import CT_Inline
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Mm, Pt, RGBColor
 from docx.styles.styles import Styles
 from lxml import etree
 
 from generator.errors import PublishError
 from generator.publish import PANDOC_MARKDOWN, DocumentFacts
+from generator.publish.office_pages import heading_pages
 from generator.publish.package import write_zip
 from generator.publish.variants import select_variant
 from generator.render import escape_markdown, label_parts
@@ -54,6 +55,10 @@ BODY_FONT = ("Noto Serif CJK SC", "SimSun")  # a Song face
 HEADING_FONT = ("Noto Sans CJK SC", "SimHei")  # a Hei face
 LATIN_FONT = "Calibri"
 PAGE_FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}  # the page_of label's fields -> Word fields
+# A4 margins, as the PDF's (site/print.typ); the header and footer sit 10 mm from the edge.
+PAGE_MARGINS = {"top": Mm(22), "bottom": Mm(20), "side": Mm(18), "header": Mm(10)}
+CLASSIFICATION_COLOUR = "B00020"  # as the PDF's
+TEXT_WIDTH = Mm(210) - 2 * PAGE_MARGINS["side"]
 
 
 def publish_docx(markdown: str, meta: DocumentFacts, target: Path, work: Path) -> Path:
@@ -61,7 +66,7 @@ def publish_docx(markdown: str, meta: DocumentFacts, target: Path, work: Path) -
     reference = work / f"{target.stem}.reference.docx"
     write_reference_doc(reference, meta)
     metadata = write_metadata(work / f"{target.stem}.metadata.json", meta)
-    source = select_variant(markdown, "print")
+    source = _TITLE_HEADING.sub("", select_variant(markdown, "print"), count=1)
     args = pandoc_options(meta, reference, metadata)
     try:
         pypandoc.convert_text(
@@ -74,7 +79,7 @@ def publish_docx(markdown: str, meta: DocumentFacts, target: Path, work: Path) -
         )
     except (RuntimeError, OSError) as e:
         raise PublishError(f"pandoc could not write {target.name}: {e}") from e
-    _finish(target, meta)
+    _finish(target, meta, work)
     return target
 
 
@@ -85,6 +90,7 @@ def pandoc_options(meta: DocumentFacts, reference: Path, metadata: Path) -> list
         f"--reference-doc={reference}",
         "--toc",
         "--toc-depth=2",
+        "--shift-heading-level-by=-1",  # chapters are Word's Heading 1; the title is the cover's
         f"--metadata-file={metadata}",
         "--quiet",
         f"--metadata=lang:{'zh-CN' if meta.language == 'zh' else 'en-GB'}",
@@ -101,7 +107,6 @@ def write_metadata(path: Path, meta: DocumentFacts) -> Path:
         "title": meta.title,
         "subtitle": meta.organization,
         "toc-title": meta.toc_title,
-        "date": meta.effective_date,
         "author": meta.prepared_by,
     }
     escaped = {key: escape_markdown(value) for key, value in values.items() if value}
@@ -132,6 +137,8 @@ _HEADINGS = etree.XPath(
     "w:p[w:pPr/w:pStyle[" + " or ".join(f"@w:val='{v}'" for v in _TOC_LEVELS) + "]]",
     namespaces={"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"},
 )
+# The document's own title heading: the cover shows the title (from the metadata file).
+_TITLE_HEADING = re.compile(r"\A\s*# [^\n]*\n")
 _MEDIA_NAME = re.compile(r"([a-zA-Z]+)([1-9][0-9]*)?")  # python-docx's numbering of image parts
 
 
@@ -215,10 +222,14 @@ def write_reference_doc(path: Path, meta: DocumentFacts) -> Path:
     package = _Package(_styled_reference(meta.brand.primary))
     document: Any = parse_xml(package.part(DOCUMENT))
     section = document.sectPr_lst[0]
+    _page_setup(section)
     company = f"{meta.brand.company}    " if meta.brand.company else ""
-    _header(package, section, f"{company}{meta.number}  v{meta.version}")
+    running = f"{company}{meta.number}  v{meta.version}"
+    _header(package, section, WD_HEADER_FOOTER.PRIMARY, running, meta.classification)
+    # the cover: no running header or page number, but the classification all the same
+    _header(package, section, WD_HEADER_FOOTER.FIRST_PAGE, "", meta.classification)
     _footer(package, section, meta.page_of)
-    section.titlePg_val = True  # a bare cover, as in the PDF
+    section.titlePg_val = True
     package.parts[DOCUMENT] = serialize_part_xml(document)
     package.write(path)
     return path
@@ -300,12 +311,17 @@ def _style_toc(styles: Any) -> None:
     for level, indent in ((1, 0.0), (2, 0.74)):
         name = f"TOC {level}"
         if name in names:
-            continue
-        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        style.base_style = styles["Normal"]
-        style.paragraph_format.left_indent = Cm(indent)
-        style.paragraph_format.space_after = Pt(2)
-        _set_fonts(style, BODY_FONT)
+            style = styles[name]
+        else:
+            style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+            style.base_style = styles["Normal"]
+            style.paragraph_format.left_indent = Cm(indent)
+            style.paragraph_format.space_after = Pt(2)
+            _set_fonts(style, BODY_FONT)
+        # the page number at the right margin, dots leading to it
+        style.paragraph_format.tab_stops.add_tab_stop(
+            TEXT_WIDTH, WD_TAB_ALIGNMENT.RIGHT, WD_TAB_LEADER.DOTS
+        )
 
 
 def _font_table_fallbacks(package: _Package) -> None:
@@ -339,14 +355,28 @@ def _field(paragraph: Any, instruction: str) -> None:
         run.append(element)
 
 
-def _story(package: _Package, section: Any, kind: str) -> tuple[Any, str, Any]:
+def _page_setup(section: Any) -> None:
+    """A4 portrait with the PDF's margins (site/print.typ), said explicitly: pandoc's reference
+    document names no paper, and Word then takes the reader's default (US Letter in America)."""
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.top_margin, section.bottom_margin = PAGE_MARGINS["top"], PAGE_MARGINS["bottom"]
+    section.left_margin = section.right_margin = PAGE_MARGINS["side"]
+    margins = section.get_or_add_pgMar()
+    margins.header = margins.footer = PAGE_MARGINS["header"]
+    margins.gutter = 0
+
+
+def _story(
+    package: _Package, section: Any, kind: str, which: WD_HEADER_FOOTER = WD_HEADER_FOOTER.PRIMARY
+) -> tuple[Any, str, Any]:
     """A new header or footer part of ``section``, as ``section.header`` (or ``footer``) would
     add it: its element, its name and its first paragraph. The caller serialises it when filled."""
     name = package.next_name(f"word/{kind}%d.xml")
     element: Any = parse_xml(_story_template(kind))
     if kind == "header":
         rid = package.relate(RT.HEADER, name.removeprefix("word/"))
-        section.add_headerReference(WD_HEADER_FOOTER.PRIMARY, rid)
+        section.add_headerReference(which, rid)
         package.add_part(name, b"", CT.WML_HEADER)
     else:
         rid = package.relate(RT.FOOTER, name.removeprefix("word/"))
@@ -362,12 +392,21 @@ def _story_template(kind: str) -> bytes:
     return (importlib.resources.files("docx") / "templates" / f"default-{kind}.xml").read_bytes()
 
 
-def _header(package: _Package, section: Any, text: str) -> None:
-    element, name, paragraph = _story(package, section, "header")
+def _header(
+    package: _Package, section: Any, which: WD_HEADER_FOOTER, text: str, classification: str
+) -> None:
+    """A header of ``text``, right-aligned, then the classification in bold red when given."""
+    element, name, paragraph = _story(package, section, "header", which)
     paragraph.clear_content()
     run = paragraph.add_r()
     if text:
-        run.text = text
+        run.text = text + ("    " if classification else "")
+    if classification:
+        mark = paragraph.add_r()
+        mark.text = classification
+        props = mark.get_or_add_rPr()
+        props._add_b()
+        props.get_or_add_color().val = RGBColor.from_string(CLASSIFICATION_COLOUR)
     paragraph.get_or_add_pPr().jc_val = WD_ALIGN_PARAGRAPH.RIGHT
     package.parts[name] = serialize_part_xml(element)
 
@@ -384,11 +423,12 @@ def _footer(package: _Package, section: Any, page_of: str) -> None:
     package.parts[name] = serialize_part_xml(element)
 
 
-def _finish(path: Path, meta: DocumentFacts) -> None:
-    """Cover logo, page breaks after cover and contents, document properties, reproducible bytes.
+def _finish(path: Path, meta: DocumentFacts, work: Path) -> None:
+    """Cover, page breaks after cover and contents, document properties, reproducible bytes;
+    then the contents' page numbers, when LibreOffice can lay the document out.
 
-    The package pandoc wrote is read once, the three parts that change are rewritten, and the
-    package is written once with fixed timestamps; every other part keeps pandoc's bytes.
+    The package pandoc wrote is read once, the parts that change are rewritten, and the
+    package is written with fixed timestamps; every other part keeps pandoc's bytes.
     """
     package = _Package.read(path)
     document = etree.fromstring(package.part(DOCUMENT), _PARSER)
@@ -398,20 +438,56 @@ def _finish(path: Path, meta: DocumentFacts) -> None:
     if meta.brand.logo_data:
         _cover_logo(package, document, body, meta.brand.logo_data)
     toc = body.find(_W_SDT)
+    entries: list[tuple[int, str, Any]] = []
     if toc is not None:
-        _fill_toc(toc, body)
+        entries = _fill_toc(toc, body)
+        for element in _cover_control(meta):
+            toc.addprevious(element)
         toc.addprevious(_page_break())
         toc.addnext(_page_break())
     package.parts[DOCUMENT] = serialize_part_xml(document)
-    # Ask Word to fill the table of contents and page counts when the document is opened.
-    settings = etree.fromstring(package.part(SETTINGS), _PARSER)
-    if settings.find(qn("w:updateFields")) is None:
-        update = OxmlElement("w:updateFields")
-        update.set(qn("w:val"), "true")
-        settings.append(update)
-        package.parts[SETTINGS] = serialize_part_xml(settings)
+    settings = package.part(SETTINGS)
+    # Until the contents has its page numbers, Word is asked to fill them when it opens the file.
+    package.parts[SETTINGS] = _update_fields(settings, bool(entries))
     package.parts[CORE] = _core_properties(package.part(CORE), meta)
     package.write(path)
+    if entries and _number_toc(entries, heading_pages(path, work / f"{path.stem}.layout")):
+        package.parts[DOCUMENT] = serialize_part_xml(document)
+        package.parts[SETTINGS] = _update_fields(settings, False)
+        package.write(path)
+
+
+def _update_fields(settings: bytes, update: bool) -> bytes:
+    """The settings part, asking Word to update fields on opening when ``update``."""
+    root = etree.fromstring(settings, _PARSER)
+    flag = root.find(qn("w:updateFields"))
+    if update and flag is None:
+        flag = OxmlElement("w:updateFields")
+        flag.set(qn("w:val"), "true")
+        root.append(flag)
+    elif not update and flag is not None:
+        root.remove(flag)
+    return serialize_part_xml(root)
+
+
+def _number_toc(
+    entries: list[tuple[int, str, Any]], pages: list[tuple[int, str, int]] | None
+) -> bool:
+    """Give each contents entry its heading's page (a tab, then the number), when the laid-out
+    headings are exactly the entries; else leave the entries as they are and say so (False)."""
+    if not pages:
+        return False
+    laid_out = [(level, text.strip(), page) for level, text, page in pages if level <= 2]
+    if [(level, text) for level, text, _ in laid_out] != [
+        (level, text.strip()) for level, text, _ in entries
+    ]:
+        return False
+    for (_, _, link), (_, _, page) in zip(entries, laid_out, strict=True):
+        tab = _sub(link, "w:r")
+        _sub(tab, "w:tab")
+        number = _sub(_sub(link, "w:r"), "w:t")
+        number.text = str(page)
+    return True
 
 
 def _core_properties(blob: bytes, meta: DocumentFacts) -> bytes:
@@ -457,15 +533,16 @@ def _cover_logo(package: _Package, document: Any, body: Any, logo: bytes) -> Non
     body.insert(0, paragraph)
 
 
-def _fill_toc(toc: Any, body: Any) -> None:
-    """Put the headings into the contents field as its current result, linked to each heading.
+def _fill_toc(toc: Any, body: Any) -> list[tuple[int, str, Any]]:
+    """Put the headings into the contents field as its current result, linked to each heading:
+    each entry's level, text and link element (the page number goes at its end).
 
-    Word recomputes the field (with page numbers) when the document opens; readers that do not
-    update fields, such as LibreOffice and WPS, show these entries instead of an empty contents.
+    Readers that do not update fields, such as LibreOffice and WPS, show these entries instead
+    of an empty contents.
     """
     field = next((p for p in toc.iter(_W_P) if p.find(_W_INSTR_PATH) is not None), None)
     if field is None:
-        return
+        return []
     entries = []
     for element in _HEADINGS(body):  # candidates; the level is that of the first style given
         style = element.find(_W_STYLE_PATH)
@@ -477,11 +554,12 @@ def _fill_toc(toc: Any, body: Any) -> None:
         text = "".join(t.text or "" for t in element.iter(_W_T))
         entries.append((level, text, bookmark))
     if not entries:
-        return
+        return []
     end = [r for r in field.iter(qn("w:fldChar")) if r.get(qn("w:fldCharType")) == "end"]
     for fld in end:  # the field now ends after the last entry
         fld.getparent().remove(fld)
     anchor = field
+    filled = []
     for level, text, bookmark in entries:
         paragraph = OxmlElement("w:p")
         props = OxmlElement("w:pPr")
@@ -501,11 +579,103 @@ def _fill_toc(toc: Any, body: Any) -> None:
         paragraph.append(link)
         anchor.addnext(paragraph)
         anchor = paragraph
+        filled.append((level, text, link))
     closing = OxmlElement("w:r")
     fld_end = OxmlElement("w:fldChar")
     fld_end.set(qn("w:fldCharType"), "end")
     closing.append(fld_end)
     anchor.append(closing)
+    return filled
+
+
+# Widths on the cover, in twentieths of a point: the control table 120 mm, as in the PDF.
+_COVER_WIDTHS = (2154, 4649)  # 38 mm | the rest
+_SIGNOFF_WIDTHS = (964, 1946, 1946, 1947)  # 17 mm | three equal columns
+_SIGNOFF_ROW = 680  # 12 mm: room to sign
+_LABEL_FILL = "E8EEF5"
+
+
+def _cover_control(meta: DocumentFacts) -> list[Any]:
+    """The cover's control fields and sign-off block: two tables, spaced, centred."""
+    elements: list[Any] = [_spacer(480)]
+    if meta.cover:
+        rows = [[(label, True), (value, False)] for label, value in meta.cover]
+        elements += [_table(rows, _COVER_WIDTHS, label_column=True), _spacer(360)]
+    if meta.signoff:
+        heads = [[(head, True) for head in meta.signoff_heads]]
+        rows = [
+            [(label, True), (name, False), ("", False), ("", False)] for label, name in meta.signoff
+        ]
+        elements.append(_table(heads + rows, _SIGNOFF_WIDTHS, header=True, height=_SIGNOFF_ROW))
+    return elements
+
+
+def _table(
+    rows: list[list[tuple[str, bool]]],
+    widths: tuple[int, ...],
+    *,
+    label_column: bool = False,
+    header: bool = False,
+    height: int = 0,
+) -> Any:
+    """A fixed-width, centred table in pandoc's "Table" style; each cell a text, bold or not.
+
+    The first column is shaded when ``label_column``; the first row, when ``header`` (it repeats
+    on a new page). Rows after the header are at least ``height`` high; no row splits.
+    """
+    table = OxmlElement("w:tbl")
+    props = _sub(table, "w:tblPr")
+    _sub(props, "w:tblStyle", val="Table")
+    _sub(props, "w:tblW", w=str(sum(widths)), type="dxa")
+    _sub(props, "w:jc", val="center")
+    _sub(props, "w:tblLayout", type="fixed")
+    grid = _sub(table, "w:tblGrid")
+    for width in widths:
+        _sub(grid, "w:gridCol", w=str(width))
+    for y, cells in enumerate(rows):
+        row = _sub(table, "w:tr")
+        row_props = _sub(row, "w:trPr")
+        _sub(row_props, "w:cantSplit")
+        if header and y == 0:
+            _sub(row_props, "w:tblHeader")
+        elif height:
+            _sub(row_props, "w:trHeight", val=str(height), hRule="atLeast")
+        for x, (text, bold) in enumerate(cells):
+            cell = _sub(row, "w:tc")
+            cell_props = _sub(cell, "w:tcPr")
+            _sub(cell_props, "w:tcW", w=str(widths[x]), type="dxa")
+            if (label_column and x == 0) or (header and y == 0):
+                _sub(cell_props, "w:shd", val="clear", color="auto", fill=_LABEL_FILL)
+            _sub(cell_props, "w:vAlign", val="center")
+            paragraph = _sub(cell, "w:p")
+            paragraph_props = _sub(paragraph, "w:pPr")
+            _sub(paragraph_props, "w:spacing", before="40", after="40")
+            if header and y == 0:
+                _sub(paragraph_props, "w:jc", val="center")
+            if text:
+                run = _sub(paragraph, "w:r")
+                if bold:
+                    _sub(_sub(run, "w:rPr"), "w:b")
+                t = _sub(run, "w:t")
+                t.set(qn("xml:space"), "preserve")
+                t.text = text
+    return table
+
+
+def _spacer(twips: int) -> Any:
+    """An empty paragraph ``twips`` high (it also keeps two tables from joining)."""
+    paragraph = OxmlElement("w:p")
+    _sub(_sub(paragraph, "w:pPr"), "w:spacing", before="0", after=str(twips))
+    return paragraph
+
+
+def _sub(parent: Any, tag: str, **attributes: str) -> Any:
+    """A new ``tag`` element (w: attributes given without their prefix) at the end of parent."""
+    element = OxmlElement(tag)
+    for key, value in attributes.items():
+        element.set(qn(f"w:{key}"), value)
+    parent.append(element)
+    return element
 
 
 def _page_break() -> Any:

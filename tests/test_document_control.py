@@ -1,0 +1,186 @@
+"""Printed documents as controlled documents: paper, cover, sign-off, classification, contents.
+
+Checked on the files as their readers show them: the PDF through poppler, the DOCX through
+python-docx and through LibreOffice's own layout.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+from conftest import bundled
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph
+
+from generator.build import build_profile
+
+DOCS = ("dr-plan", "operations-manual", "training-syllabus")
+COVER_LABELS = {
+    "zh": ["文件编号", "版本", "发布日期", "生效日期", "密级", "受控状态"],
+    "en": [
+        "Document number",
+        "Version",
+        "Issue date",
+        "Effective date",
+        "Classification",
+        "Distribution",
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def hotline(tmp_path_factory, catalog) -> Path:
+    out = tmp_path_factory.mktemp("control")
+    formats = ("md", "docx", "pdf")
+    return build_profile(bundled("event-hotline"), out, formats=formats, catalog=catalog).output
+
+
+@pytest.fixture(scope="module")
+def hotline_en(tmp_path_factory, catalog) -> Path:
+    out = tmp_path_factory.mktemp("control-en")
+    formats = ("docx", "pdf")
+    result = build_profile(
+        bundled("event-hotline"), out, formats=formats, catalog=catalog, language="en"
+    )
+    return result.output
+
+
+def _pages(pdf: Path) -> list[str]:
+    """The text of each page, as poppler reads it."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    return text.split("\f")[:-1]
+
+
+def _squeezed(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_docx_is_a4_portrait_with_the_pdf_margins(hotline):
+    for doc in DOCS:
+        section = docx.Document(str(hotline / "docx" / f"{doc}.docx")).sections[0]
+        sizes = (section.page_width, section.page_height, section.top_margin)
+        assert [round(length.mm) for length in sizes] == [210, 297, 22]
+        assert round(section.left_margin.mm) == round(section.right_margin.mm) == 18
+        assert round(section.bottom_margin.mm) == 20
+
+
+def test_libreoffice_lays_the_docx_out_on_a4(hotline, tmp_path):
+    """Word and LibreOffice take the paper from the file: LibreOffice's PDF of it is A4."""
+    soffice = shutil.which("soffice")
+    assert soffice, "LibreOffice is a test dependency (scripts/system-deps.sh test)"
+    source = hotline / "docx" / "dr-plan.docx"
+    profile = f"-env:UserInstallation={(tmp_path / 'office').as_uri()}"
+    command = [soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path)]
+    subprocess.run([*command, str(source)], capture_output=True, check=True, timeout=300)
+    info = subprocess.run(
+        ["pdfinfo", str(tmp_path / "dr-plan.pdf")], capture_output=True, text=True, check=True
+    ).stdout
+    assert "(A4)" in info
+
+
+@pytest.mark.parametrize("fixture", ["hotline", "hotline_en"])
+def test_the_cover_shows_the_control_fields_and_a_sign_off_block(fixture, request):
+    """Number, version, issue and effective dates, classification and copy status, labelled;
+    then who prepares, reviews and approves, with room to sign and date."""
+    folder = request.getfixturevalue(fixture)
+    zh = fixture == "hotline"
+    labels = COVER_LABELS["zh" if zh else "en"]
+    values = ["OSCC-DR-001", "1.1", "2008-06-28", "2008-07-05"]
+    values += ["机密", "受控"] if zh else ["Confidential", "Controlled copy"]
+    fields = [text for pair in zip(labels, values, strict=True) for text in pair]
+    signoff = (
+        ["编制", "IT经理", "审核", "安全主管", "批准", "中心主任", "签字", "日期"]
+        if zh
+        else ["Owner", "IT经理", "Reviewed by", "安全主管", "Approved by", "中心主任", "Signature"]
+    )
+    cover = _squeezed(_pages(folder / "pdf" / "dr-plan.pdf")[0])
+    for text in fields + signoff:
+        assert _squeezed(text) in cover, text
+
+    document = docx.Document(str(folder / "docx" / "dr-plan.docx"))
+    control, sign = document.tables[0], document.tables[1]
+    cells = [[c.text for c in row.cells] for row in control.rows]
+    assert [label for label, _ in cells] == labels
+    assert dict(cells)[fields[0]] == "OSCC-DR-001"
+    rows = [[c.text for c in row.cells] for row in sign.rows]
+    assert rows[1][:2] == signoff[:2] and rows[1][2:] == ["", ""]  # blank: signed on paper
+    assert [row[0] for row in rows[1:]] == signoff[0:6:2]
+    height = sign.rows[1]._tr.find(f"{qn('w:trPr')}/{qn('w:trHeight')}")
+    assert int(height.get(qn("w:val"))) >= 567  # at least 1 cm to sign in
+    # the cover comes before the contents
+    body = document.element.body
+    assert body.index(control._tbl) < body.index(body.find(qn("w:sdt")))
+
+
+def test_a_classified_document_says_so_on_every_page(hotline):
+    """The DR plan is 机密 and the manual 内部: on every page of both formats, cover included."""
+    for doc, mark in (("dr-plan", "密级：机密"), ("operations-manual", "密级：内部")):
+        pages = _pages(hotline / "pdf" / f"{doc}.pdf")
+        assert len(pages) > 3
+        assert all(mark in page for page in pages), doc
+        document = docx.Document(str(hotline / "docx" / f"{doc}.docx"))
+        section = document.sections[0]
+        assert section.different_first_page_header_footer
+        assert section.header.paragraphs[0].text.endswith(mark)
+        assert section.first_page_header.paragraphs[0].text == mark
+
+
+def test_a_public_document_carries_no_classification(tmp_path, write_profile, catalog):
+    profile = write_profile(
+        f"""
+        extends: {bundled("event-hotline")}
+        document_control:
+          dr-plan: {{classification: public}}
+        """
+    )
+    out = build_profile(profile, tmp_path / "out", formats=("pdf",), catalog=catalog).output
+    assert not any("密级：" in page for page in _pages(out / "pdf" / "dr-plan.pdf"))
+    assert "公开" in _pages(out / "pdf" / "dr-plan.pdf")[0]  # the cover still says which
+
+
+def _toc_entries(path: Path) -> list[Paragraph]:
+    document = docx.Document(str(path))
+    every = [Paragraph(p, document._body) for p in document.element.body.iter(qn("w:p"))]
+    return [p for p in every if p.style.name in ("TOC 1", "TOC 2")]
+
+
+def test_without_an_office_program_word_is_asked_to_number_the_contents(hotline):
+    path = hotline / "docx" / "dr-plan.docx"
+    with zipfile.ZipFile(path) as package:
+        assert b'<w:updateFields w:val="true"/>' in package.read("word/settings.xml")
+    assert all(not re.search(r"\t\d+$", p.text) for p in _toc_entries(path))
+
+
+def test_the_docx_contents_carries_the_page_numbers_libreoffice_lays_it_out_on(
+    tmp_path, catalog, monkeypatch
+):
+    """With LibreOffice installed, each contents entry ends with its heading's page, and that
+    is the page LibreOffice shows the heading on; Word is no longer asked to update fields."""
+    monkeypatch.setenv("CCDOCS_SOFFICE", "soffice")
+    monkeypatch.setenv("CCDOCS_CACHE_DIR", str(tmp_path / "cache"))
+    out = build_profile(
+        bundled("event-hotline"), tmp_path / "out", formats=("docx",), catalog=catalog
+    ).output
+    path = out / "docx" / "dr-plan.docx"
+    entries = [p.text.rsplit("\t", 1) for p in _toc_entries(path)]
+    assert len(entries) >= 10 and all(number.isdigit() for _, number in entries)
+    with zipfile.ZipFile(path) as package:
+        assert b"updateFields" not in package.read("word/settings.xml")
+    soffice = shutil.which("soffice")
+    assert soffice
+    profile = f"-env:UserInstallation={(tmp_path / 'office').as_uri()}"
+    command = [soffice, profile, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path)]
+    subprocess.run([*command, str(path)], capture_output=True, check=True, timeout=300)
+    pages = _pages(tmp_path / "dr-plan.pdf")
+    for heading, number in entries:
+        page = pages[int(number) - 1]
+        # the heading itself, at the start of a line on that page (not its contents entry)
+        assert re.search(rf"^\s*{re.escape(heading)}\s*$", page, re.M), (heading, number)
