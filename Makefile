@@ -26,8 +26,8 @@ run: $(STAMP) system-runtime
 	$(BIN)/ccdocs build
 
 lint: $(STAMP)
-	$(BIN)/ruff check generator tests bench
-	$(BIN)/ruff format --check generator tests bench
+	$(BIN)/ruff check generator tests bench scripts
+	$(BIN)/ruff format --check generator tests bench scripts
 	$(BIN)/mypy
 
 test: lint system-test

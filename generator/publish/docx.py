@@ -139,6 +139,33 @@ _HEADINGS = etree.XPath(
 )
 # The document's own title heading: the cover shows the title (from the metadata file).
 _TITLE_HEADING = re.compile(r"\A\s*# [^\n]*\n")
+# The paragraph properties the schema puts after w:overflowPunct (CT_PPrBase's sequence).
+_AFTER_OVERFLOW_PUNCT = {
+    qn(f"w:{tag}")
+    for tag in [
+        "topLinePunct",
+        "autoSpaceDE",
+        "autoSpaceDN",
+        "bidi",
+        "adjustRightInd",
+        "snapToGrid",
+        "spacing",
+        "ind",
+        "contextualSpacing",
+        "mirrorIndents",
+        "suppressOverlap",
+        "jc",
+        "textDirection",
+        "textAlignment",
+        "textboxTightWrap",
+        "outlineLvl",
+        "divId",
+        "cnfStyle",
+        "rPr",
+        "sectPr",
+        "pPrChange",
+    ]
+}
 _MEDIA_NAME = re.compile(r"([a-zA-Z]+)([1-9][0-9]*)?")  # python-docx's numbering of image parts
 
 
@@ -246,9 +273,36 @@ def _styled_reference(colour: str) -> tuple[tuple[str, bytes], ...]:
     _style_headings(styles, colour)
     _style_tables(styles)
     _style_toc(styles)
+    _no_hanging_punctuation(element)
     package.parts[STYLES] = serialize_part_xml(element)
     _font_table_fallbacks(package)
     return tuple(package.parts.items())
+
+
+def _no_hanging_punctuation(styles: Any) -> None:
+    """Keep punctuation inside the text block: Word and LibreOffice otherwise let a line-end
+    "、" or "。" hang into the margin (the PDF keeps it in too)."""
+    defaults = styles.find(qn("w:docDefaults"))
+    if defaults is None:
+        defaults = OxmlElement("w:docDefaults")
+        styles.insert(0, defaults)
+    paragraph = defaults.find(qn("w:pPrDefault"))
+    if paragraph is None:
+        paragraph = OxmlElement("w:pPrDefault")
+        defaults.append(paragraph)
+    props = paragraph.find(qn("w:pPr"))
+    if props is None:
+        props = OxmlElement("w:pPr")
+        paragraph.append(props)
+    if props.find(qn("w:overflowPunct")) is None:
+        flag = OxmlElement("w:overflowPunct")
+        flag.set(qn("w:val"), "0")
+        # in its place in the schema's order of paragraph properties, before what follows it
+        later = [child for child in props if child.tag in _AFTER_OVERFLOW_PUNCT]
+        if later:
+            later[0].addprevious(flag)
+        else:
+            props.append(flag)
 
 
 def _set_fonts(style: Any, faces: tuple[str, str], size: float | None = None) -> None:
