@@ -16,6 +16,7 @@ import docx
 import pytest
 from conftest import bundled
 from docx.oxml.ns import qn
+from docx.shared import Mm
 from docx.text.paragraph import Paragraph
 
 from generator.build import build_profile
@@ -184,3 +185,44 @@ def test_the_docx_contents_carries_the_page_numbers_libreoffice_lays_it_out_on(
         page = pages[int(number) - 1]
         # the heading itself, at the start of a line on that page (not its contents entry)
         assert re.search(rf"^\s*{re.escape(heading)}\s*$", page, re.M), (heading, number)
+
+
+def test_docx_tables_keep_rows_whole_repeat_a_shaded_header_and_fit_the_text_block(hotline):
+    document = docx.Document(str(hotline / "docx" / "dr-plan.docx"))
+    style = document.styles["Table"].element
+    first = style.find(qn("w:tblStylePr"))
+    assert first.get(qn("w:type")) == "firstRow"
+    assert first.find(f"{qn('w:tcPr')}/{qn('w:shd')}").get(qn("w:fill")) == "E8EEF5"
+    assert first.find(f"{qn('w:rPr')}/{qn('w:b')}") is not None
+    body_tables = document.tables[2:]  # after the cover's control and sign-off tables
+    assert len(body_tables) > 5
+    for table in body_tables:
+        rows = table._tbl.tr_lst
+        assert all(
+            row.trPr is not None and row.trPr.find(qn("w:cantSplit")) is not None for row in rows
+        )
+        assert rows[0].trPr.find(qn("w:tblHeader")) is not None  # repeats on a new page
+        widths = [int(col.get(qn("w:w"))) for col in table._tbl.tblGrid.gridCol_lst]
+        assert abs(sum(widths) - round(Mm(174).twips)) <= 2  # the text block, A4 less 2 × 18 mm
+    risks = next(t for t in body_tables if t.rows[0].cells[0].text == "风险")
+    heads = [c.text for c in risks.rows[0].cells]
+    columns = risks._tbl.tblGrid.gridCol_lst
+    widths = dict(zip(heads, [int(c.get(qn("w:w"))) for c in columns], strict=True))
+    assert widths["概率"] < widths["控制措施"] and widths["概率"] < widths["风险"]
+
+
+def test_column_widths_follow_content():
+    from generator.publish.docx_tables import column_widths
+
+    # all on one line: the room is shared in proportion to what each column needs
+    narrow, wide = column_widths([["1", "一段说明文字"]], 6000, 2)
+    assert narrow < wide and narrow + wide == 6000
+    # a long text column wraps; the short columns (a number, a date) keep their line
+    long_text = "很长的说明" * 30
+    widths = column_widths([["#", "2008-07-05", long_text]], 6000, 3)
+    assert sum(widths) == 6000
+    assert widths[1] >= 10 * 126 + 256  # the date, at 0.6 em a character, and the cell padding
+    assert widths[2] > widths[1] > widths[0]
+    # words that cannot fit at all: every column shrinks alike rather than one vanishing
+    words = ["x" * 60] * 3
+    assert column_widths([words], 6000, 3) == [2000, 2000, 2000]

@@ -313,7 +313,6 @@ def test_cover_texts_reach_pandoc_as_text_even_true_or_false(tmp_path):
         "title": "*T*$x$",
         "subtitle": "true",
         "toc-title": "目录",
-        "date": "2008-07-01",
     }
     assert {e["t"] for e in _walk(meta)} <= {"MetaInlines", "Str", "Space"}
 

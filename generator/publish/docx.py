@@ -44,6 +44,7 @@ from lxml import etree
 
 from generator.errors import PublishError
 from generator.publish import PANDOC_MARKDOWN, DocumentFacts
+from generator.publish.docx_tables import finish_tables, keep_tokens_whole
 from generator.publish.office_pages import heading_pages
 from generator.publish.package import write_zip
 from generator.publish.variants import select_variant
@@ -58,7 +59,8 @@ PAGE_FIELDS = {"page": "PAGE", "pages": "NUMPAGES"}  # the page_of label's field
 # A4 margins, as the PDF's (site/print.typ); the header and footer sit 10 mm from the edge.
 PAGE_MARGINS = {"top": Mm(22), "bottom": Mm(20), "side": Mm(18), "header": Mm(10)}
 CLASSIFICATION_COLOUR = "B00020"  # as the PDF's
-TEXT_WIDTH = Mm(210) - 2 * PAGE_MARGINS["side"]
+TEXT_WIDTH = Mm(210 - 2 * 18)  # A4 less the side margins
+NON_BREAKING_HYPHEN = "\u2011"  # how a PDF reader gives Word's w:noBreakHyphen back
 
 
 def publish_docx(markdown: str, meta: DocumentFacts, target: Path, work: Path) -> Path:
@@ -357,6 +359,21 @@ def _style_tables(styles: Any) -> None:
     for old in props.findall(qn("w:tblBorders")):
         props.remove(old)
     props.append(borders)
+    # the header row (pandoc marks it, and it repeats on every page) shaded and bold
+    for old in table[0].element.findall(qn("w:tblStylePr")):
+        table[0].element.remove(old)
+    first = OxmlElement("w:tblStylePr")
+    first.set(qn("w:type"), "firstRow")
+    run = OxmlElement("w:rPr")
+    run.append(OxmlElement("w:b"))
+    first.append(run)
+    cell = OxmlElement("w:tcPr")
+    shade = OxmlElement("w:shd")
+    for key, value in (("val", "clear"), ("color", "auto"), ("fill", _LABEL_FILL)):
+        shade.set(qn(f"w:{key}"), value)
+    cell.append(shade)
+    first.append(cell)
+    table[0].element.append(first)
 
 
 def _style_toc(styles: Any) -> None:
@@ -493,12 +510,14 @@ def _finish(path: Path, meta: DocumentFacts, work: Path) -> None:
         _cover_logo(package, document, body, meta.brand.logo_data)
     toc = body.find(_W_SDT)
     entries: list[tuple[int, str, Any]] = []
+    finish_tables(body, TEXT_WIDTH.twips)
     if toc is not None:
         entries = _fill_toc(toc, body)
         for element in _cover_control(meta):
             toc.addprevious(element)
         toc.addprevious(_page_break())
         toc.addnext(_page_break())
+    keep_tokens_whole(body)
     package.parts[DOCUMENT] = serialize_part_xml(document)
     settings = package.part(SETTINGS)
     # Until the contents has its page numbers, Word is asked to fill them when it opens the file.
@@ -531,7 +550,11 @@ def _number_toc(
     headings are exactly the entries; else leave the entries as they are and say so (False)."""
     if not pages:
         return False
-    laid_out = [(level, text.strip(), page) for level, text, page in pages if level <= 2]
+    laid_out = [
+        (level, text.replace(NON_BREAKING_HYPHEN, "-").strip(), page)
+        for level, text, page in pages
+        if level <= 2
+    ]
     if [(level, text) for level, text, _ in laid_out] != [
         (level, text.strip()) for level, text, _ in entries
     ]:

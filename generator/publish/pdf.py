@@ -45,6 +45,7 @@ HEADING_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC")
 FONT_HINT = "install a CJK font, e.g. Debian/Ubuntu: apt-get install fonts-noto-cjk"
 PAGE_FIELDS = ("page", "pages")  # the page_of label's fields
 MARKERS_FILTER = Path(__file__).with_name("typst-markers.lua")
+TOKENS_FILTER = Path(__file__).with_name("typst-tokens.lua")  # dates, numbers, ids kept whole
 # Text that Typst would read as a list, enumeration, term or heading marker because it starts a
 # list item, a content block or a line after a hard break: pandoc escapes such text only at the
 # start of a paragraph. Where this finds any (or something like it), the conversion is done
@@ -131,7 +132,7 @@ def _pandoc_typst(markdown: str, *options: str) -> str:
             "typst",
             format=PANDOC_MARKDOWN,
             # a line break between Chinese characters would read as a space
-            extra_args=["--wrap=none", *options],
+            extra_args=["--wrap=none", f"--lua-filter={TOKENS_FILTER}", *options],
             verify_format=False,  # fixed formats: no two extra pandoc runs to list them
         )
     except (RuntimeError, OSError) as e:

@@ -1,0 +1,177 @@
+"""Tables and tokens of a DOCX body as a printed manual needs them.
+
+pandoc gives every column of a table the same width and lets Word split a row across pages.
+Here each table gets column widths from its content, the way a browser lays out an automatic
+table: no column narrower than its longest unbreakable word (so ids and dates are never cut),
+the rest of the text width shared out in proportion to what each column would need on one line.
+Every row is kept on one page; the header row repeats (pandoc marks it) and is shaded by the
+"Table" style. A hyphen between letters or digits (document numbers, dates, phone numbers, ids)
+becomes Word's non-breaking hyphen, so a line never ends inside such a token.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+_W_TBL, _W_TR, _W_TC, _W_P, _W_T = qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:p"), qn("w:t")
+_W_TRPR, _W_TCPR, _W_TBLPR = qn("w:trPr"), qn("w:tcPr"), qn("w:tblPr")
+# Word's default cell margins (0.19 cm each side) and a little air, in twentieths of a point.
+_CELL_PADDING = 2 * 108 + 40
+# How wide a character of the table text (10.5 pt) may be set, in twentieths of a point: a
+# Chinese character is an em; a Latin letter or digit is taken at 0.6 em, as wide as the wider
+# fallback faces a reader without Calibri lays it out in (DejaVu Sans' digits are 0.64 em).
+_WIDE, _NARROW = 210, 126
+# A column whose widest line is at most this wide is never wrapped when the table has room.
+_SHORT = 10 * _WIDE
+_WORD = re.compile(r"[（(“‘《「]?[0-9A-Za-z][0-9A-Za-z\-‑.:%+()]*/?[）)”’》」，。、；：]?")
+_HYPHENATED = re.compile(r"(?<=[0-9A-Za-z])-(?=[0-9A-Za-z])")
+
+
+def finish_tables(body: Any, text_width: int, skip: set[Any] | None = None) -> None:
+    """Lay out every table of ``body`` (a w:body element) but those in ``skip``: column widths
+    within ``text_width`` (twentieths of a point), rows that do not split across pages."""
+    for table in body.iter(_W_TBL):
+        if skip and table in skip:
+            continue
+        rows = [row for row in table if row.tag == _W_TR]
+        for row in rows:
+            _keep_row_together(row)
+        grid = table.find(qn("w:tblGrid"))
+        cells = [[cell for cell in row if cell.tag == _W_TC] for row in rows]
+        columns = len(grid) if grid is not None else 0
+        if not columns or any(len(row) != columns for row in cells):
+            continue  # merged cells: leave the table as pandoc made it
+        widths = column_widths(
+            [[_cell_text(cell) for cell in row] for row in cells], text_width, columns
+        )
+        _set_widths(table, grid, cells, widths)
+
+
+def column_widths(rows: list[list[str]], available: int, columns: int) -> list[int]:
+    """Widths (twentieths of a point) of ``columns`` columns holding ``rows`` of texts, filling
+    ``available``: each at least its longest word, a short column as wide as its widest line,
+    and the rest shared by what each long column needs on one line beyond that."""
+    least = [_CELL_PADDING] * columns
+    most = [_CELL_PADDING] * columns
+    for row in rows:
+        for x, text in enumerate(row):
+            least[x] = max(least[x], _CELL_PADDING + _longest_word(text))
+            most[x] = max(most[x], _CELL_PADDING + _longest_line(text))
+    if sum(most) <= available:  # everything fits on one line: share out the room left as well
+        return _scaled(most, available)
+    if sum(least) >= available:  # even the words do not fit: shrink them all alike
+        return _scaled(least, available)
+    short = [m <= _SHORT + _CELL_PADDING for m in most]
+    widths = [m if s else n for m, n, s in zip(most, least, short, strict=True)]
+    if sum(widths) >= available or all(short):
+        widths = least[:]  # no room to spare for the short ones first
+        short = [False] * columns
+    room = available - sum(widths)
+    extra = [0 if s else m - w for m, w, s in zip(most, widths, short, strict=True)]
+    total = sum(extra) or 1
+    widths = [w + room * e // total for w, e in zip(widths, extra, strict=True)]
+    widths[-1] += available - sum(widths)
+    return widths
+
+
+def _scaled(widths: list[int], total: int) -> list[int]:
+    scaled = [w * total // sum(widths) for w in widths]
+    scaled[-1] += total - sum(scaled)
+    return scaled
+
+
+def _width(text: str) -> int:
+    return sum(_WIDE if unicodedata.east_asian_width(c) in "WF" else _NARROW for c in text)
+
+
+def _longest_word(text: str) -> int:
+    """The widest piece a line may not break inside: a run of Latin letters, digits and the
+    marks that join them with the punctuation that clings to it (an opening bracket cannot end
+    a line, a closing one or a comma cannot start one), else one Chinese character. A path
+    may break after each "/"."""
+    words = re.findall(
+        r"[（(“‘《「]?[0-9A-Za-z][0-9A-Za-z\-‑.:%+()]*/?[）)”’》」，。、；：]?", text
+    )
+    longest = max((_width(w) for w in words), default=0)
+    wide = _WIDE if any(unicodedata.east_asian_width(c) in "WF" for c in text) else 0
+    return max(longest, wide)
+
+
+def _longest_line(text: str) -> int:
+    return max((_width(line) for line in text.split("\n")), default=0)
+
+
+def _cell_text(cell: Any) -> str:
+    return "\n".join("".join(t.text or "" for t in p.iter(_W_T)) for p in cell.iter(_W_P))
+
+
+def _set_widths(table: Any, grid: Any, cells: list[list[Any]], widths: list[int]) -> None:
+    props = table.find(_W_TBLPR)
+    if props is None:
+        props = OxmlElement("w:tblPr")
+        table.insert(0, props)
+    width = props.find(qn("w:tblW"))
+    if width is None:
+        width = OxmlElement("w:tblW")
+        props.append(width)
+    width.set(qn("w:w"), str(sum(widths)))
+    width.set(qn("w:type"), "dxa")
+    if props.find(qn("w:tblLayout")) is None:
+        layout = OxmlElement("w:tblLayout")
+        layout.set(qn("w:type"), "fixed")
+        # after tblW, tblJc, tblCellSpacing, tblInd and tblBorders, shd; before tblCellMar, tblLook
+        later = [c for c in props if c.tag in (qn("w:tblCellMar"), qn("w:tblLook"))]
+        if later:
+            later[0].addprevious(layout)
+        else:
+            props.append(layout)
+    for column, value in zip(grid, widths, strict=True):
+        column.set(qn("w:w"), str(value))
+    for row in cells:
+        for cell, value in zip(row, widths, strict=True):
+            cell_props = cell.find(_W_TCPR)
+            if cell_props is None:
+                cell_props = OxmlElement("w:tcPr")
+                cell.insert(0, cell_props)
+            cell_width = cell_props.find(qn("w:tcW"))
+            if cell_width is None:
+                cell_width = OxmlElement("w:tcW")
+                cell_props.insert(0, cell_width)  # tcW comes first (after cnfStyle)
+            cell_width.set(qn("w:w"), str(value))
+            cell_width.set(qn("w:type"), "dxa")
+
+
+def _keep_row_together(row: Any) -> None:
+    props = row.find(_W_TRPR)
+    if props is None:
+        props = OxmlElement("w:trPr")
+        row.insert(0, props)
+    if props.find(qn("w:cantSplit")) is None:
+        props.insert(0, OxmlElement("w:cantSplit"))  # cantSplit precedes trHeight and tblHeader
+
+
+def keep_tokens_whole(body: Any) -> None:
+    """Make each hyphen between two letters or digits in ``body``'s text (dates, document
+    numbers, phone numbers, ids) Word's non-breaking hyphen (w:noBreakHyphen), so Word never
+    ends a line inside such a token. (LibreOffice may still break a run of digits that touches
+    Chinese text between two digits: its line breaking for Chinese allows that anywhere.)"""
+    for text in list(body.iter(_W_T)):
+        value = text.text or ""
+        if "-" not in value or not _HYPHENATED.search(value):
+            continue
+        parts = _HYPHENATED.split(value)
+        text.text = parts[0]
+        anchor = text
+        for part in parts[1:]:
+            hyphen = OxmlElement("w:noBreakHyphen")
+            anchor.addnext(hyphen)
+            piece = OxmlElement("w:t")
+            piece.set(qn("xml:space"), "preserve")
+            piece.text = part
+            hyphen.addnext(piece)
+            anchor = piece
