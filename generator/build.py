@@ -119,7 +119,7 @@ def render_loaded(
     from generator.audit.assess import audit_profile
     from generator.audit.matrix import rows_for_document
     from generator.audit.write import coverage_svg
-    from generator.render import Renderer, without_controls
+    from generator.render import Renderer, placeholder_pattern, without_controls
     from generator.resolve import resolve_model
     from generator.validate import validate_profile
 
@@ -156,7 +156,50 @@ def render_loaded(
     )
     pattern = placeholder_pattern(renderer.labels["placeholder"])
     counts = {doc: len(pattern.findall(text)) for doc, text in sorted(documents.items())}
+    facts = {
+        doc_id: _with_draft(
+            meta,
+            renderer.labels,
+            placeholders=counts[doc_id],
+            approved=bool(model.context["documents"][doc_id]["control"].get("approved_on")),
+            unmet=sum(
+                row["status"] != "present" for row in rows_for_document(audit["trace"], doc_id)
+            ),
+        )
+        for doc_id, meta in publication.facts.items()
+    }
+    publication = replace(publication, facts=facts)
     return Rendered(model.org_id, publication, validation.gaps, counts)
+
+
+def _with_draft(
+    meta: DocumentFacts,
+    labels: Mapping[str, Any],
+    *,
+    placeholders: int,
+    approved: bool,
+    unmet: int,
+) -> DocumentFacts:
+    """``meta`` marked as a draft, with the reasons, when the document has placeholders, no
+    recorded approval, or requirements it cites that the profile does not yet meet."""
+    from generator.render import fill
+
+    words = labels["draft"]
+    reasons = []
+    if placeholders:
+        reasons.append(fill(words["placeholders"], "draft.placeholders", count=placeholders))
+    if not approved:
+        reasons.append(words["unapproved"])
+    if unmet:
+        reasons.append(fill(words["gaps"], "draft.gaps", count=unmet))
+    note = words["banner"] + labels["colon"] + labels["list_sep"].join(reasons) if reasons else ""
+    return replace(
+        meta,
+        draft_note=note,
+        open_items=words["open_items"] if reasons else "",
+        watermark=words["watermark"] if reasons else "",
+        placeholder=labels["placeholder"],
+    )
 
 
 def _form_ids(catalog: Catalog) -> list[str]:
@@ -419,13 +462,6 @@ def _result(
         summary.get("placeholders", {}),
         summary.get("audit", {}),
     )
-
-
-def placeholder_pattern(template: str) -> re.Pattern[str]:
-    """A regex matching the placeholders the label ``template`` produces."""
-    prefix = template.split("{field}")[0]
-    suffix = template.split("{requirements}")[-1]
-    return re.compile(re.escape(prefix) + ".+?" + re.escape(suffix))
 
 
 def document_facts(

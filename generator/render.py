@@ -245,6 +245,13 @@ def render_documents(
     }
 
 
+def placeholder_pattern(template: str) -> re.Pattern[str]:
+    """A regex matching the placeholders the label ``template`` produces."""
+    prefix = template.split("{field}")[0]
+    suffix = template.split("{requirements}")[-1]
+    return re.compile(re.escape(prefix) + ".+?" + re.escape(suffix))
+
+
 def fill(label: str, name: str, /, **values: Any) -> str:
     """``label`` with each ``{field}`` replaced by ``values[field]``, as ``str.format`` would.
 

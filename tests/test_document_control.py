@@ -15,6 +15,7 @@ from pathlib import Path
 import docx
 import pytest
 from conftest import bundled
+from docx.enum.text import WD_COLOR_INDEX
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.text.paragraph import Paragraph
@@ -226,3 +227,78 @@ def test_column_widths_follow_content():
     # words that cannot fit at all: every column shrinks alike rather than one vanishing
     words = ["x" * 60] * 3
     assert column_widths([words], 6000, 3) == [2000, 2000, 2000]
+
+
+@pytest.fixture(scope="module")
+def water(tmp_path_factory, catalog) -> Path:
+    out = tmp_path_factory.mktemp("draft")
+    formats = ("md", "docx", "pdf", "site")
+    return build_profile(bundled("water-utility"), out, formats=formats, catalog=catalog).output
+
+
+def _watermarks(path: Path) -> set[str]:
+    """The watermark texts in a DOCX's headers."""
+    with zipfile.ZipFile(path) as package:
+        headers = [n for n in package.namelist() if re.match(r"word/header\d+\.xml$", n)]
+        xml = "".join(package.read(n).decode("utf-8") for n in headers)
+    return set(re.findall(r'<v:textpath [^>]*string="([^"]*)"', xml))
+
+
+def _tinted(pdf: Path, page: int) -> bool:
+    """True when the middle of ``page`` shows the watermark's pale red: the PDF draws it as
+    an artifact behind the text, which text extraction rightly leaves out."""
+    from PIL import Image
+
+    prefix = pdf.parent / f".tint-{pdf.stem}-{page}"
+    command = ["pdftoppm", "-r", "20", "-f", str(page), "-l", str(page), "-png", str(pdf)]
+    subprocess.run([*command, str(prefix)], check=True)
+    [png] = pdf.parent.glob(f"{prefix.name}*.png")
+    with Image.open(png) as image:
+        rgb = image.convert("RGB")
+        width, height = rgb.size
+        middle = rgb.crop((width // 4, height // 3, 3 * width // 4, 2 * height // 3))
+        pixels = list(middle.get_flattened_data())
+    png.unlink()
+    pale_red = [(r, g, b) for r, g, b in pixels if r - g > 8 and abs(g - b) < 6]
+    return len(pale_red) > len(pixels) // 50
+
+
+def test_a_draft_is_marked_on_every_page_and_a_final_document_is_not(water, hotline):
+    """The water utility's documents have placeholders and no recorded approval: 草稿 across
+    every page of the PDF and the DOCX, and why on the cover; the event hotline's are final."""
+    for doc in DOCS:
+        pages = _pages(water / "pdf" / f"{doc}.pdf")
+        assert all(_tinted(water / "pdf" / f"{doc}.pdf", n) for n in range(1, len(pages) + 1))
+        assert "本文件为草稿" in _squeezed(pages[0]) and "未记录批准日期" in _squeezed(pages[0])
+        assert _watermarks(water / "docx" / f"{doc}.docx") == {"草稿"}
+        cover = docx.Document(str(water / "docx" / f"{doc}.docx")).paragraphs
+        assert any(p.text.startswith("本文件为草稿：") for p in cover)
+        assert not _tinted(hotline / "pdf" / f"{doc}.pdf", 2)
+        assert _watermarks(hotline / "docx" / f"{doc}.docx") == set()
+
+
+def test_the_site_says_a_draft_is_one_and_links_to_the_open_items(water):
+    page = (water / "site" / "operations-manual.html").read_text(encoding="utf-8")
+    banner = page[page.index('class="admonition warning"') :][:2000]
+    assert "草稿" in banner and "处待补充内容" in banner and 'href="gap-report.html"' in banner
+    assert "<mark>【待补充：" in page  # each placeholder highlighted
+
+
+def test_placeholders_are_highlighted_in_docx_and_pdf(water):
+    document = docx.Document(str(water / "docx" / "operations-manual.docx"))
+    style = document.styles["Placeholder"]
+    assert style.font.highlight_color == WD_COLOR_INDEX.YELLOW
+    styled = [
+        run.text
+        for paragraph in document.paragraphs
+        for run in paragraph.runs
+        if run.style is not None and run.style.name == "Placeholder"
+    ]
+    assert styled and all(text.startswith("【待补充：") for text in styled[:1])
+    markdown = (water / "manual" / "operations-manual.md").read_text(encoding="utf-8")
+    from generator.publish.pdf import typst_body
+    from generator.publish.variants import mark_placeholders
+
+    label = "【待补充：{field} - {requirements}】"
+    body = typst_body(mark_placeholders(markdown, label))
+    assert body.count('#highlight(fill: rgb("#fff3a0"))[【待补充：') == markdown.count("【待补充：")

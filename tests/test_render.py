@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import bundled
 
-from generator.build import build_profile, placeholder_pattern, render_profile
+from generator.build import build_profile, render_profile
 from generator.errors import ProfileError, TemplateError
 from generator.labels import load_labels
-from generator.render import template_dirs
+from generator.render import placeholder_pattern, template_dirs
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = [

@@ -72,6 +72,12 @@ class DocumentFacts:
     signoff_heads: tuple[str, ...] = ()
     signoff: tuple[tuple[str, str], ...] = ()
     classification: str = ""  # on every page when the document is not public, e.g. "密级：机密"
+    # Why the document is a draft (placeholders, no approval, unmet requirements it cites), in
+    # the document's words; "" when it is final. A draft carries the watermark on every page.
+    draft_note: str = ""
+    open_items: str = ""  # the words of a link to the open items (the gap report)
+    watermark: str = ""  # "草稿" / "DRAFT" for a draft, else ""
+    placeholder: str = ""  # the placeholder label, e.g. "【待补充：{field} - {requirements}】"
 
 
 @dataclass(frozen=True)

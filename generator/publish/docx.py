@@ -29,7 +29,7 @@ from typing import Any
 import pypandoc
 from docx.enum.section import WD_HEADER_FOOTER, WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT, WD_TAB_LEADER
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_TAB_ALIGNMENT, WD_TAB_LEADER
 from docx.image.image import Image as DocxImage
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -47,7 +47,7 @@ from generator.publish import PANDOC_MARKDOWN, DocumentFacts
 from generator.publish.docx_tables import finish_tables, keep_tokens_whole
 from generator.publish.office_pages import heading_pages
 from generator.publish.package import write_zip
-from generator.publish.variants import select_variant
+from generator.publish.variants import PLACEHOLDERS_FILTER, mark_placeholders, select_variant
 from generator.render import escape_markdown, label_parts
 
 # Word has no font fallback lists: name the Noto faces (Debian fonts-noto-cjk) and let the font
@@ -61,6 +61,7 @@ PAGE_MARGINS = {"top": Mm(22), "bottom": Mm(20), "side": Mm(18), "header": Mm(10
 CLASSIFICATION_COLOUR = "B00020"  # as the PDF's
 TEXT_WIDTH = Mm(210 - 2 * 18)  # A4 less the side margins
 NON_BREAKING_HYPHEN = "\u2011"  # how a PDF reader gives Word's w:noBreakHyphen back
+PLACEHOLDER_STYLE = "Placeholder"  # as placeholders.lua names it
 
 
 def publish_docx(markdown: str, meta: DocumentFacts, target: Path, work: Path) -> Path:
@@ -69,7 +70,10 @@ def publish_docx(markdown: str, meta: DocumentFacts, target: Path, work: Path) -
     write_reference_doc(reference, meta)
     metadata = write_metadata(work / f"{target.stem}.metadata.json", meta)
     source = _TITLE_HEADING.sub("", select_variant(markdown, "print"), count=1)
+    source = mark_placeholders(source, meta.placeholder)
     args = pandoc_options(meta, reference, metadata)
+    if "<mark>" in source:
+        args.append(f"--lua-filter={PLACEHOLDERS_FILTER}")
     try:
         pypandoc.convert_text(
             source,
@@ -254,9 +258,9 @@ def write_reference_doc(path: Path, meta: DocumentFacts) -> Path:
     _page_setup(section)
     company = f"{meta.brand.company}    " if meta.brand.company else ""
     running = f"{company}{meta.number}  v{meta.version}"
-    _header(package, section, WD_HEADER_FOOTER.PRIMARY, running, meta.classification)
+    _header(package, section, WD_HEADER_FOOTER.PRIMARY, running, meta)
     # the cover: no running header or page number, but the classification all the same
-    _header(package, section, WD_HEADER_FOOTER.FIRST_PAGE, "", meta.classification)
+    _header(package, section, WD_HEADER_FOOTER.FIRST_PAGE, "", meta)
     _footer(package, section, meta.page_of)
     section.titlePg_val = True
     package.parts[DOCUMENT] = serialize_part_xml(document)
@@ -275,10 +279,17 @@ def _styled_reference(colour: str) -> tuple[tuple[str, bytes], ...]:
     _style_headings(styles, colour)
     _style_tables(styles)
     _style_toc(styles)
+    _style_placeholder(styles)
     _no_hanging_punctuation(element)
     package.parts[STYLES] = serialize_part_xml(element)
     _font_table_fallbacks(package)
     return tuple(package.parts.items())
+
+
+def _style_placeholder(styles: Any) -> None:
+    """The character style of placeholders (placeholders.lua puts them in it): highlighted."""
+    style = styles.add_style(PLACEHOLDER_STYLE, WD_STYLE_TYPE.CHARACTER)
+    style.font.highlight_color = WD_COLOR_INDEX.YELLOW
 
 
 def _no_hanging_punctuation(styles: Any) -> None:
@@ -464,9 +475,11 @@ def _story_template(kind: str) -> bytes:
 
 
 def _header(
-    package: _Package, section: Any, which: WD_HEADER_FOOTER, text: str, classification: str
+    package: _Package, section: Any, which: WD_HEADER_FOOTER, text: str, meta: DocumentFacts
 ) -> None:
-    """A header of ``text``, right-aligned, then the classification in bold red when given."""
+    """A header of ``text``, right-aligned, then the classification in bold red when there
+    is one; a draft's watermark is anchored here too, so it is on every page."""
+    classification = meta.classification
     element, name, paragraph = _story(package, section, "header", which)
     paragraph.clear_content()
     run = paragraph.add_r()
@@ -478,8 +491,65 @@ def _header(
         props = mark.get_or_add_rPr()
         props._add_b()
         props.get_or_add_color().val = RGBColor.from_string(CLASSIFICATION_COLOUR)
+    if meta.watermark:
+        paragraph.append(_watermark(meta.watermark))
     paragraph.get_or_add_pPr().jc_val = WD_ALIGN_PARAGRAPH.RIGHT
     package.parts[name] = serialize_part_xml(element)
+
+
+# Word's own text watermark (Design > Watermark): a WordArt shape behind the text, centred on
+# the page and turned 45°, in the VML Word writes for it and LibreOffice and WPS read.
+_WATERMARK = (
+    '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    ' xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office">'
+    "<w:pict>"
+    '<v:shapetype id="_x0000_t136" coordsize="21600,21600" o:spt="136" adj="10800"'
+    ' path="m@7,l@8,m@5,21600l@6,21600e">'
+    "<v:formulas>"
+    + "".join(
+        f'<v:f eqn="{eqn}"/>'
+        for eqn in (
+            "sum #0 0 10800",
+            "prod #0 2 1",
+            "sum 21600 0 @1",
+            "sum 0 0 @2",
+            "sum 21600 0 @3",
+            "if @0 @3 0",
+            "if @0 21600 @1",
+            "if @0 0 @2",
+            "if @0 @4 21600",
+            "mid @5 @6",
+            "mid @8 @5",
+            "mid @7 @8",
+            "mid @6 @7",
+            "sum @6 0 @5",
+        )
+    )
+    + "</v:formulas>"
+    '<v:path textpathok="t" o:connecttype="custom"'
+    ' o:connectlocs="@9,0;@10,10800;@11,21600;@12,10800" o:connectangles="270,180,90,0"/>'
+    '<v:textpath on="t" fitshape="t"/>'
+    '<o:lock v:ext="edit" text="t" shapetype="t"/>'
+    "</v:shapetype>"
+    '<v:shape id="ccdocs-watermark" o:spid="_x0000_s1025" type="#_x0000_t136"'
+    ' style="position:absolute;margin-left:0;margin-top:0;width:420pt;height:140pt;rotation:315;'
+    "z-index:-251657216;mso-position-horizontal:center;mso-position-horizontal-relative:margin;"
+    'mso-position-vertical:center;mso-position-vertical-relative:margin"'
+    ' o:allowincell="f" fillcolor="#b00020" stroked="f">'
+    '<v:fill opacity=".2"/>'
+    '<v:textpath style="font-family:&quot;{font}&quot;;font-size:1pt" string="{text}"/>'
+    "</v:shape>"
+    "</w:pict>"
+    "</w:r>"
+)
+
+
+def _watermark(text: str) -> Any:
+    """The run holding the watermark shape with ``text``."""
+    from xml.sax.saxutils import quoteattr
+
+    attribute = quoteattr(text)[1:-1]  # the text, escaped for an attribute in double quotes
+    return parse_xml(_WATERMARK.replace("{font}", HEADING_FONT[0]).replace("{text}", attribute))
 
 
 def _footer(package: _Package, section: Any, page_of: str) -> None:
@@ -684,7 +754,20 @@ def _cover_control(meta: DocumentFacts) -> list[Any]:
             [(label, True), (name, False), ("", False), ("", False)] for label, name in meta.signoff
         ]
         elements.append(_table(heads + rows, _SIGNOFF_WIDTHS, header=True, height=_SIGNOFF_ROW))
+    if meta.draft_note:
+        elements += [_spacer(240), _note(meta.draft_note)]
     return elements
+
+
+def _note(text: str) -> Any:
+    """A paragraph of ``text`` in the classification's red (the cover's draft note)."""
+    paragraph = OxmlElement("w:p")
+    run = _sub(paragraph, "w:r")
+    _sub(_sub(run, "w:rPr"), "w:color", val=CLASSIFICATION_COLOUR)
+    t = _sub(run, "w:t")
+    t.set(qn("xml:space"), "preserve")
+    t.text = text
+    return paragraph
 
 
 def _table(
@@ -706,6 +789,9 @@ def _table(
     _sub(props, "w:tblW", w=str(sum(widths)), type="dxa")
     _sub(props, "w:jc", val="center")
     _sub(props, "w:tblLayout", type="fixed")
+    # the table style shades a first row only when it is a header
+    first = "1" if header else "0"
+    _sub(props, "w:tblLook", val="0000", firstRow=first, lastRow="0", firstColumn="0")
     grid = _sub(table, "w:tblGrid")
     for width in widths:
         _sub(grid, "w:gridCol", w=str(width))

@@ -25,7 +25,7 @@ from generator.bundled import bundled_dir
 from generator.errors import PublishError
 from generator.publish import PANDOC_MARKDOWN, DocumentFacts
 from generator.publish.typst_compile import compile_pdf
-from generator.publish.variants import select_variant
+from generator.publish.variants import PLACEHOLDERS_FILTER, mark_placeholders, select_variant
 from generator.render import label_parts
 
 # Simplified-Chinese families, preferred first; Typst falls back to any installed font for a
@@ -88,7 +88,8 @@ def publish_pdf(markdown: str, meta: DocumentFacts, target: Path, work: Path) ->
     work.mkdir(parents=True, exist_ok=True)
     source = work / f"{meta.doc_id}.typ"
     layout = (bundled_dir("site") / "print.typ").read_text(encoding="utf-8")
-    source.write_text(layout + "\n" + typst_body(select_variant(markdown, "print")), "utf-8")
+    body = typst_body(mark_placeholders(select_variant(markdown, "print"), meta.placeholder))
+    source.write_text(layout + "\n" + body, "utf-8")
     facts = json.dumps(_facts(meta, work), ensure_ascii=False)
     if threading.current_thread() is threading.main_thread():
         error = compile_pdf(str(work), str(source), facts, str(target), fonts())
@@ -126,13 +127,14 @@ def typst_body(markdown: str) -> str:
 
 
 def _pandoc_typst(markdown: str, *options: str) -> str:
+    marks = [f"--lua-filter={PLACEHOLDERS_FILTER}"] if "<mark>" in markdown else []
     try:
         body: str = pypandoc.convert_text(
             markdown,
             "typst",
             format=PANDOC_MARKDOWN,
             # a line break between Chinese characters would read as a space
-            extra_args=["--wrap=none", f"--lua-filter={TOKENS_FILTER}", *options],
+            extra_args=["--wrap=none", f"--lua-filter={TOKENS_FILTER}", *marks, *options],
             verify_format=False,  # fixed formats: no two extra pandoc runs to list them
         )
     except (RuntimeError, OSError) as e:
@@ -165,6 +167,8 @@ def _facts(meta: DocumentFacts, work: Path) -> dict[str, object]:
         "signoff_heads": list(meta.signoff_heads),
         "signoff": [list(row) for row in meta.signoff],
         "classification": meta.classification,
+        "watermark": meta.watermark,
+        "draft_note": meta.draft_note,
         "prepared_by": meta.prepared_by,
         "toc_title": meta.toc_title,
         "page_of": label_parts(meta.page_of, "page_of", PAGE_FIELDS),

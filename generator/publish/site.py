@@ -24,14 +24,16 @@ import yaml
 from generator.brand import Brand
 from generator.bundled import bundled_dir
 from generator.errors import PublishError
-from generator.publish import Publication
-from generator.publish.variants import select_variant
+from generator.publish import DocumentFacts, Publication
+from generator.publish.variants import mark_placeholders, select_variant
+from generator.render import escape_markdown
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
 BASE_CONFIG = "mkdocs.base.yml"
 BRAND_CSS = "assets/stylesheets/brand.css"
+GAP_REPORT = "gap-report.md"  # the site page of the open items
 SEARCH_SEPARATOR = r"[\s\u200b\-、，。：；（）“”《》]+"
 
 
@@ -63,7 +65,8 @@ def write_site_project(publication: Publication, project: Path) -> Path:
             "effective_date": fact.effective_date,
         }
         text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n"
-        _write(docs / f"{doc_id}.md", text + select_variant(markdown, "site"))
+        body = mark_placeholders(select_variant(markdown, "site"), fact.placeholder)
+        _write(docs / f"{doc_id}.md", text + _draft_banner(body, fact))
         written.add(f"{doc_id}.md")
         nav.append({fact.title: f"{doc_id}.md"})
     for stale in docs.glob("*.md"):  # e.g. the change log of an earlier --since
@@ -100,6 +103,20 @@ def write_site_project(publication: Publication, project: Path) -> Path:
     path = project / "mkdocs.yml"
     _write(path, yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
     return path
+
+
+def _draft_banner(markdown: str, fact: DocumentFacts) -> str:
+    """``markdown`` with a warning under its title when the document is a draft: why, and a
+    link to the open items."""
+    if not fact.draft_note:
+        return markdown
+    title, _, rest = markdown.partition("\n")
+    if not title.startswith("# "):
+        title, rest = "", markdown
+    link = f"[{escape_markdown(fact.open_items)}]({GAP_REPORT})"
+    note = f"{escape_markdown(fact.draft_note)} {link}"
+    banner = f'!!! warning "{html.escape(fact.watermark)}"\n    {note}\n'
+    return f"{title}\n\n{banner}\n{rest}"
 
 
 def _write(path: Path, text: str | bytes) -> None:
