@@ -373,15 +373,11 @@ def cell(context: Context, value: Any) -> str:
     return " ".join(number(value).split("\n"))
 
 
-# Mermaid's own entity codes (#name; or #decimal;); "#" itself first, so text like "#5;" stays.
-_MERMAID = str.maketrans(
-    {"#": "#35;", "&": "#amp;", "<": "#lt;", ">": "#gt;", '"': "#quot;", "|": "#124;", "`": "#96;"}
-)
-
-
-def mermaid_text(value: Any) -> str:
-    """Escaped text as the inside of a quoted Mermaid label: one line, special characters coded."""
-    return " ".join(plain_text(str(value)).split("\n")).translate(_MERMAID)
+def dot_text(value: Any) -> str:
+    """Escaped text as the inside of a quoted Graphviz (DOT) string: one line, its backslashes
+    and quotes escaped, so it is shown as written (no DOT escapes such as \\n or \\N)."""
+    text = " ".join(plain_text(str(value)).split("\n"))
+    return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
 def fill_filter(label: Any, **values: Any) -> str:
@@ -418,7 +414,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "cell": cell,
     "code": code,
     "fill": fill_filter,
-    "mermaid": mermaid_text,
+    "dot": dot_text,
     "num": number,
     "anchor": anchor,
     "verbatim": verbatim,

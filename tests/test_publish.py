@@ -12,6 +12,7 @@ import docx
 import pytest
 from conftest import bundled
 from docx.oxml.ns import qn
+from docx.shared import Cm
 from docx.text.paragraph import Paragraph
 
 from generator.build import build_profile
@@ -95,20 +96,26 @@ def test_docx_sets_east_asian_fonts_for_body_and_headings(built):
     assert 'w:altName w:val="SimSun"' in font_table
 
 
-def test_docx_and_pdf_show_diagrams_as_readable_lists_not_mermaid(built):
+def test_docx_and_pdf_draw_the_org_chart_as_a_picture(built):
+    """The organization chart is a Graphviz drawing, not a list or diagram source: a PNG with
+    its name as alternative text in the DOCX, vector text in the PDF."""
+    document = docx.Document(str(built / "docx" / "operations-manual.docx"))
+    pictures = document.inline_shapes
+    assert len(pictures) == 1
+    described = pictures[0]._inline.docPr.get("descr")
+    assert described == "组织架构图"
+    assert Cm(8) < pictures[0].width <= Cm(17.4)  # readable, within the text block
     text = _xml(built / "docx" / "operations-manual.docx", "word/document.xml")
-    assert "flowchart" not in text and "mermaid" not in text
-    paragraphs = [
-        p.text for p in docx.Document(str(built / "docx" / "operations-manual.docx")).paragraphs
-    ]
-    assert "热线中心主任 ×1" in paragraphs
+    assert "digraph" not in text and "热线中心主任 ×1" not in text
     pdf_text = subprocess.run(
-        ["pdftotext", str(built / "pdf" / "operations-manual.pdf"), "-"],
+        ["pdftotext", "-layout", str(built / "pdf" / "operations-manual.pdf"), "-"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    assert "flowchart" not in pdf_text
+    assert "digraph" not in pdf_text
+    chart = pdf_text[pdf_text.index("2.1 组织架构图", pdf_text.index("2.1 组织架构图") + 10) :]
+    assert "热线中心主任" in chart[:3000] and "×1" in chart[:3000]
 
 
 def test_docx_bytes_are_reproducible(tmp_path, catalog, built):

@@ -43,7 +43,7 @@ from docx.styles.styles import Styles
 from lxml import etree
 
 from generator.errors import PublishError
-from generator.publish import PANDOC_MARKDOWN, DocumentFacts
+from generator.publish import PANDOC_MARKDOWN, DocumentFacts, diagrams
 from generator.publish.docx_tables import finish_tables, keep_tokens_whole
 from generator.publish.office_pages import heading_pages
 from generator.publish.package import write_zip
@@ -71,6 +71,7 @@ def publish_docx(markdown: str, meta: DocumentFacts, target: Path, work: Path) -
     metadata = write_metadata(work / f"{target.stem}.metadata.json", meta)
     source = _TITLE_HEADING.sub("", select_variant(markdown, "print"), count=1)
     source = mark_placeholders(source, meta.placeholder)
+    source = diagrams.for_print(source, work / f"{target.stem}.diagrams", "docx")
     args = pandoc_options(meta, reference, metadata)
     if "<mark>" in source:
         args.append(f"--lua-filter={PLACEHOLDERS_FILTER}")

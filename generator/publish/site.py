@@ -24,7 +24,7 @@ import yaml
 from generator.brand import Brand
 from generator.bundled import bundled_dir
 from generator.errors import PublishError
-from generator.publish import DocumentFacts, Publication
+from generator.publish import DocumentFacts, Publication, diagrams
 from generator.publish.variants import mark_placeholders, select_variant
 from generator.render import escape_markdown
 
@@ -66,6 +66,7 @@ def write_site_project(publication: Publication, project: Path) -> Path:
         }
         text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n"
         body = mark_placeholders(select_variant(markdown, "site"), fact.placeholder)
+        body = diagrams.for_site(body)
         _write(docs / f"{doc_id}.md", text + _draft_banner(body, fact))
         written.add(f"{doc_id}.md")
         nav.append({fact.title: f"{doc_id}.md"})
