@@ -153,6 +153,7 @@ def render_loaded(
         records=local.data.get("records", []),
         assessment_date=profile.data.get("assessment_date"),
         brand=brand,
+        names={**model.context["names"], "documents": model.context["document_names"]},
     )
     pattern = placeholder_pattern(renderer.labels["placeholder"])
     counts = {doc: len(pattern.findall(text)) for doc, text in sorted(documents.items())}
@@ -401,6 +402,7 @@ def output_keys(
                 "audit": publication.audit,
                 "pages": publication.audit_pages,
                 "language": publication.language,
+                "names": publication.names,
             }
             keys[folder] = digest(environment, name, json.dumps(audit, sort_keys=True, default=str))
     return keys

@@ -415,6 +415,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "code": code,
     "fill": fill_filter,
     "dot": dot_text,
+    "typed": plain_text,  # escaped text as typed, to look it up as a key (a field path, an id)
     "num": number,
     "anchor": anchor,
     "verbatim": verbatim,

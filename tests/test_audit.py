@@ -192,8 +192,8 @@ def test_the_supported_level_heads_cli_gap_report_workbook_and_batch_summary(tmp
     zh = "CC-CMM-OC 2011：证据支持的等级为 未达 L1（自评 L1 应用级）"
     assert zh in (audit / "gap-report.md").read_text(encoding="utf-8")
     book = load_workbook(audit / "audit.xlsx")
-    row = [c.value for c in book["maturity"][2]]
-    assert row[:4] == ["CC-CMM-OC 2011", 0, 1, "yes"] and row[-1].startswith(zh)
+    row = [c.value for c in book["成熟度"][2]]
+    assert row[:4] == ["CC-CMM-OC 2011", 0, 1, "是"] and row[-1].startswith(zh)
     batch = runner.invoke(
         cli,
         ["build", path, str(bundled("telecom")), "--out", str(tmp_path / "b"), "--format", "md"],
@@ -271,9 +271,20 @@ def test_audit_files_json_xlsx_and_svg(tmp_path, catalog):
     assert report["schema"] == "ccdocs-gap-report/2"
     assert report["summary"]["stale"] == 2
     book = load_workbook(audit / "audit.xlsx")
-    assert book.sheetnames == ["gaps", "traceability", "maturity", "scores"]
+    # in the build's language, with words for ids, ready to sort, filter and print
+    assert book.sheetnames == ["差距", "追溯矩阵", "成熟度", "评分"]
     for sheet in book.worksheets:
         assert sheet.freeze_panes == "A2" and sheet.auto_filter.ref
+        assert sheet.print_title_rows == "$1:$1" and sheet.page_setup.fitToWidth == 1
+        assert sheet.page_setup.orientation == "landscape"
+        assert sheet.column_dimensions["B"].width > 5
+    gaps = list(book["差距"].iter_rows(values_only=True))
+    assert gaps[0][:8] == ("标准", "章节", "要求", "要求名称", "类型", "要求项", "状态", "严重程度")
+    stale = next(row for row in gaps if row[11] == "emergency-test-record")
+    assert stale[5:8] == ("应急演练与更新记录", "已过期", "主要")
+    assert stale[10] == "重新开展该项工作，并在 records 下登记新的 应急演练与更新记录 记录"
+    status = book["差距"].cell(row=gaps.index(stale) + 1, column=7)
+    assert status.fill.fgColor.rgb.endswith("FFE5CC")  # amber for stale
     assert "<svg" in (audit / "coverage.svg").read_text(encoding="utf-8")
 
 

@@ -539,7 +539,7 @@ def test_the_pdf_shows_the_text_and_has_no_javascript_links(hostile):
 def test_the_spreadsheet_holds_text_not_formulas(hostile):
     workbook = hostile / "audit" / "audit.xlsx"
     assert _formulas(workbook) == []
-    values = [c.value for row in load_workbook(workbook)["traceability"].iter_rows() for c in row]
+    values = [c.value for row in load_workbook(workbook)["追溯矩阵"].iter_rows() for c in row]
     assert f"{PAYLOADS['processes.name']} (2008-07-12)" in values
 
 

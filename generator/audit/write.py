@@ -14,7 +14,7 @@ from typing import Any
 from generator.labels import load_labels
 from generator.publish import Publication
 from generator.publish.package import write_zip
-from generator.render import maturity_headline, template_dirs
+from generator.render import fill, maturity_headline, template_dirs
 
 _COLOURS = {"present": "#2e7d32", "partial": "#f9a825", "stale": "#ef6c00", "missing": "#c62828"}
 
@@ -39,7 +39,7 @@ def publish_audit(publication: Publication, folder: Path) -> list[Path]:
     )
     workbook = folder / "audit.xlsx"
     labels = load_labels(publication.language, template_dirs(publication.brand.template_dirs))
-    write_workbook(workbook, audit, publication.language, labels)
+    write_workbook(workbook, audit, publication.language, labels, publication.names)
     return [*written, report_json, trace_json, workbook]
 
 
@@ -85,82 +85,131 @@ def coverage_svg(report: Mapping[str, Any], labels: Mapping[str, Any], language:
 
 
 def write_workbook(
-    path: Path, audit: Mapping[str, Any], language: str, labels: Mapping[str, Any]
+    path: Path,
+    audit: Mapping[str, Any],
+    language: str,
+    labels: Mapping[str, Any],
+    names: Mapping[str, Mapping[str, str]] | None = None,
 ) -> None:
-    """Gaps, traceability, maturity and scores sheets, each with filters and a frozen header."""
+    """Gaps, traceability, maturity and scores sheets in the build's language: headers, statuses,
+    severities and remedies in words, statuses coloured, each sheet with filters, a frozen header,
+    column widths and a print setup (landscape, fit to the page width, header on every page)."""
     from openpyxl import Workbook
 
+    words = labels["audit"]
+    book_words = words["workbook"]
+    names = names or {}
     book = Workbook()
     gaps = book.active
-    gaps.title = "gaps"
-    append_row(
-        gaps,
-        [
-            "standard",
-            "section",
-            "requirement",
-            "title",
-            "kind",
-            "subject",
-            "status",
-            "severity",
-            "line",
-            "column",
-            "pointer",
-            "detail",
-            "hint",
-        ],
-    )
+    gaps.title = book_words["sheets"]["gaps"]
+    append_row(gaps, book_words["gaps"])
     for std in audit["report"]["standards"]:
         for sec in std["sections"]:
             for item in sec["items"]:
                 loc = item["location"]
+                what = subject_words(item["kind"], item["subject"], labels["fields"], names)
+                hint = words["hints"].get(item["hint_key"]) if item["hint_key"] else None
                 append_row(
                     gaps,
                     [
                         std["short"],
                         sec["id"],
-                        item["requirement"],
+                        item["number"],
                         item["title"][language],
-                        item["kind"],
+                        words["kinds"][item["kind"]],
+                        what or item["subject"],
+                        words["statuses"][item["status"]],
+                        words["severities"][item["severity"]],
+                        loc["file"] if item["status"] != "present" else "",
+                        loc["line"] if item["status"] != "present" else None,
+                        fill(hint, "audit.hints", subject=what or item["subject"]) if hint else "",
                         item["subject"],
-                        item["status"],
-                        item["severity"],
-                        loc["line"],
-                        loc["column"],
-                        loc["pointer"],
-                        item["detail"],
-                        item["hint"],
                     ],
                 )
-    trace = book.create_sheet("traceability")
-    append_row(
-        trace, ["requirement", "title", "document", "section", "anchor", "evidence", "status"]
-    )
+                _colour_status(gaps, 7, item["status"])
+    trace = book.create_sheet(book_words["sheets"]["traceability"])
+    append_row(trace, book_words["traceability"])
     for row in audit["trace"]:
         sections = row["sections"] or [{"document": "", "title": "", "anchor": ""}]
         evidence = "; ".join(f"{e['title']} ({e['date']})" for e in row["evidence"])
         for section in sections:
+            document = names.get("documents", {}).get(section["document"], section["document"])
             append_row(
                 trace,
                 [
-                    row["requirement"],
+                    row["cite"],
                     row["title"][language],
-                    section["document"],
+                    document,
                     section["title"],
                     section["anchor"],
                     evidence,
-                    row["status"],
+                    words["statuses"].get(row["status"], row["status"]),
                 ],
             )
-    sheets = [gaps, trace, *_maturity_sheets(book, audit["maturity"], language, labels)]
-    for sheet in sheets:
+            _colour_status(trace, 7, row["status"])
+    maturity = _maturity_sheets(book, audit["maturity"], language, labels)
+    for sheet, widths in zip([gaps, trace, *maturity], _WIDTHS, strict=False):
         filter_sheet(sheet)
+        _lay_out(sheet, widths)
     book.properties.creator = "ccdocs"
     stamp = _stamp(audit["report"].get("assessment_date"))
     book.properties.created = book.properties.modified = stamp
     book.save(str(path))
     _pin_modified(path, stamp)
+
+
+def subject_words(
+    kind: str, subject: str, fields: Mapping[str, str], names: Mapping[str, Mapping[str, str]]
+) -> str | None:
+    """What a gap is about in words: a field by its name, a document or record by its title,
+    a training audience by its role's (or module's) name; None where there are no words."""
+    if kind in ("field", "date"):
+        return fields.get(subject)
+    if kind in ("document", "record"):
+        return names.get("documents", {}).get(subject)
+    if kind == "audience":
+        return names.get("roles", {}).get(subject) or names.get("modules", {}).get(subject)
+    return None
+
+
+# Column widths (characters) of the gaps, traceability, maturity and scores sheets.
+_WIDTHS = (
+    (16, 8, 7, 28, 8, 24, 10, 9, 24, 6, 40, 30),
+    (14, 28, 22, 28, 16, 40, 10),
+    (16, 12, 12, 8, 14, 18, 10, 60),
+    (16, 10, 28, 8, 8, 8, 40),
+)
+# Fill colours of the statuses: red for missing, amber for stale, yellow for partial, green.
+_STATUS_FILLS = {"missing": "F8D7DA", "stale": "FFE5CC", "partial": "FFF3CD", "present": "D4EDDA"}
+
+
+def _colour_status(sheet: Any, column: int, status: str) -> None:
+    from openpyxl.styles import PatternFill
+
+    colour = _STATUS_FILLS.get(status)
+    if colour:
+        sheet.cell(row=sheet.max_row, column=column).fill = PatternFill("solid", fgColor=colour)
+
+
+def _lay_out(sheet: Any, widths: Sequence[int]) -> None:
+    """Column widths, wrapped text in the wide columns, and a page setup for printing."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    for index, width in enumerate(widths, 1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+    wrap = Alignment(wrap_text=True, vertical="top")
+    wide = {i for i, width in enumerate(widths, 1) if width >= 20}
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            if cell.column in wide:
+                cell.alignment = wrap
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_title_rows = "1:1"
 
 
 def _maturity_sheets(
@@ -169,10 +218,11 @@ def _maturity_sheets(
     """One row per standard with its supported and claimed level; one row per scored item."""
     if not results:
         return []
-    levels = book.create_sheet("maturity")
-    append_row(levels, [*_LEVEL_COLUMNS, "statement"])
-    scores = book.create_sheet("scores")
-    append_row(scores, _SCORE_COLUMNS)
+    book_words = labels["audit"]["workbook"]
+    levels = book.create_sheet(book_words["sheets"]["maturity"])
+    append_row(levels, book_words["maturity"])
+    scores = book.create_sheet(book_words["sheets"]["scores"])
+    append_row(scores, book_words["scores"])
     for result in results:
         supported = result["supported"]
         append_row(
@@ -181,25 +231,25 @@ def _maturity_sheets(
                 result["short"],
                 result["level"],
                 result["claimed_level"],
-                "yes" if result["provisional"] else "no",
-                ", ".join(result["scope"]["scored"]),
-                ", ".join(result["scope"]["unscored"]),
-                supported["total"]["score"] if supported["total"]["assessable"] else "not assessed",
+                book_words["yes"] if result["provisional"] else book_words["no"],
+                labels["list_sep"].join(result["scope"]["scored"]),
+                labels["list_sep"].join(result["scope"]["unscored"]),
+                supported["total"]["score"]
+                if supported["total"]["assessable"]
+                else book_words["not_assessed"],
                 maturity_headline(labels, result, language),
             ],
         )
-        for row in _score_rows(result, language):
+        for row in _score_rows(result, language, labels):
             append_row(scores, row)
     return [levels, scores]
 
 
-_LEVEL_COLUMNS = ["standard", "supported_level", "claimed_level", "provisional"]
-_LEVEL_COLUMNS += ["scored_sections", "unscored_sections", "total_score"]
-_SCORE_COLUMNS = ["standard", "requirement", "title", "dimension", "claimed", "counted", "gaps"]
-
-
-def _score_rows(result: Mapping[str, Any], language: str) -> list[list[object]]:
+def _score_rows(
+    result: Mapping[str, Any], language: str, labels: Mapping[str, Any]
+) -> list[list[object]]:
     """Every claimed score with what counts of it and the gaps that cap it."""
+    words = labels["audit"]
     capped = {(u["requirement"], u["dimension"]): u for u in result["unsupported"]}
     rows: list[list[object]] = []
     for uid, dims in result["claimed_scores"].items():
@@ -214,7 +264,11 @@ def _score_rows(result: Mapping[str, Any], language: str) -> list[list[object]]:
                     dim,
                     claimed,
                     entry["supported"] if entry else claimed,
-                    "; ".join(f"{g['status']} {g['kind']} {g['subject']}" for g in gaps),
+                    labels["list_sep"].join(
+                        f"{words['kinds'][g['kind']]} {g['subject']}"
+                        f"{labels['colon']}{words['statuses'][g['status']]}"
+                        for g in gaps
+                    ),
                 ]
             )
     return rows

@@ -96,6 +96,8 @@ class Publication:
     records: Sequence[Mapping[str, Any]] = ()
     assessment_date: str | None = None
     brand: Brand = field(default_factory=default_brand)
+    # id -> name in the publication's language: roles, modules, ... and catalogue documents
+    names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
 
 Publisher = Callable[[Publication, Path], list[Path]]

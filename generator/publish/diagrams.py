@@ -39,10 +39,10 @@ def has_diagrams(markdown: str) -> bool:
 
 
 def for_print(markdown: str, folder: Path, target: Literal["docx", "typst"]) -> str:
-    """``markdown`` with each dot block drawn into ``folder`` and shown as a figure: for DOCX a
-    PNG as a Markdown image (linked by its absolute path), for Typst an SVG in a raw Typst
-    figure with the diagram's name as its alternative text (linked by its name in ``folder``,
-    Typst's root)."""
+    """``markdown`` with each dot block drawn into ``folder`` and shown as a figure, linked by
+    its name in ``folder`` (pandoc's resource path, or Typst's root): for DOCX a PNG as a
+    Markdown image, for Typst an SVG in a raw Typst figure with the diagram's name as its
+    alternative text."""
     if not has_diagrams(markdown):
         return markdown
     kind: Format = "png" if target == "docx" else "svg"
@@ -53,9 +53,8 @@ def for_print(markdown: str, folder: Path, target: Literal["docx", "typst"]) -> 
         name = f"diagram-{hashlib.sha256(data).hexdigest()[:16]}.{kind}"
         folder.mkdir(parents=True, exist_ok=True)
         (folder / name).write_bytes(data)
-        if target == "docx":
-            path = (folder / name).resolve().as_posix()
-            return f"![{escape_markdown(title(source))}](<{path}>)\n"
+        if target == "docx":  # found through pandoc's --resource-path: no folder in the file
+            return f"![{escape_markdown(title(source))}]({name})\n"
         words = json.dumps(title(source), ensure_ascii=False)  # a Typst string literal too
         figure = f'#figure(image("{name}", alt: {words}), caption: {words})'
         return f"```{{=typst}}\n{figure}\n```\n"

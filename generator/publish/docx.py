@@ -71,8 +71,11 @@ def publish_docx(markdown: str, meta: DocumentFacts, target: Path, work: Path) -
     metadata = write_metadata(work / f"{target.stem}.metadata.json", meta)
     source = _TITLE_HEADING.sub("", select_variant(markdown, "print"), count=1)
     source = mark_placeholders(source, meta.placeholder)
-    source = diagrams.for_print(source, work / f"{target.stem}.diagrams", "docx")
+    pictures = work / f"{target.stem}.diagrams"
+    source = diagrams.for_print(source, pictures, "docx")
     args = pandoc_options(meta, reference, metadata)
+    if diagrams.has_diagrams(markdown):
+        args.append(f"--resource-path={pictures}")
     if "<mark>" in source:
         args.append(f"--lua-filter={PLACEHOLDERS_FILTER}")
     try:

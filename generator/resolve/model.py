@@ -61,6 +61,8 @@ def resolve_model(
             for d in catalog.documents.values()
             if d.kind == "record"
         },
+        # every catalogue document (records, forms, sections) by id, in the model's language
+        "document_names": {d.id: localize(d.title, language) for d in catalog.documents.values()},
         "glossary": _glossary(catalog),
     }
     return DocumentModel(org["id"], language, context)
