@@ -114,8 +114,13 @@ def render_loaded(
     language: str | None,
     templates: Sequence[Path],
     brand: Brand,
+    downloads: Sequence[str] = (),
 ) -> Rendered:
-    """Validate, resolve and render a loaded profile. Raises ProfileError on errors."""
+    """Validate, resolve and render a loaded profile. Raises ProfileError on errors.
+
+    ``downloads`` are the print formats (docx, pdf) built beside the site, which its pages
+    link to.
+    """
     from generator.audit.assess import audit_profile
     from generator.audit.matrix import rows_for_document
     from generator.audit.write import coverage_svg
@@ -143,7 +148,11 @@ def render_loaded(
     publication = Publication(
         documents=documents,
         facts=document_facts(model.context, renderer.labels, renderer.language, brand),
-        pages={"index.md": renderer.render(SITE_HOME), **_audit_pages(reporter, ""), **svg},
+        pages={
+            "index.md": renderer.render(SITE_HOME, {"downloads": list(downloads)}),
+            **_audit_pages(reporter, ""),
+            **svg,
+        },
         site_name=without_controls(model.context["org"]["name"]),
         language=renderer.language,
         audit=audit,
@@ -154,6 +163,8 @@ def render_loaded(
         assessment_date=profile.data.get("assessment_date"),
         brand=brand,
         names={**model.context["names"], "documents": model.context["document_names"]},
+        downloads=tuple(downloads),
+        download_label=renderer.labels["site"]["download"] + renderer.labels["colon"],
     )
     pattern = placeholder_pattern(renderer.labels["placeholder"])
     counts = {doc: len(pattern.findall(text)) for doc, text in sorted(documents.items())}
@@ -270,8 +281,15 @@ def build_profile(
                 summary["placeholders"] = _counts(state.summary.get("placeholders"))
                 return _result(org_id, target, [], state.outputs_of(formats), summary)
     catalog = catalog or load_catalog(overlays=overlays)
+    downloads = [f for f in ("docx", "pdf") if f in formats and "site" in formats]
     rendered = render_loaded(
-        profile, evidence, catalog, language=language, templates=templates, brand=brand
+        profile,
+        evidence,
+        catalog,
+        language=language,
+        templates=templates,
+        brand=brand,
+        downloads=downloads,
     )
     if since is not None:
         rendered = _with_changes(rendered, profile_path, since, catalog, templates, brand)
@@ -396,6 +414,7 @@ def output_keys(
                 *sorted(map(repr, publication.facts.values())),
                 publication.site_name,
                 publication.language,
+                publication.downloads,
             )
         else:
             audit = {

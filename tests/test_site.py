@@ -334,3 +334,53 @@ def test_cuts_are_kept_until_the_search_plugin_configures_jieba(tmp_path, monkey
     assert len(calls) == 2
     list(_CachedJieba(jieba, segments).cut("供水热线".encode()))  # for the rest of the process
     assert len(calls) == 3
+
+
+@pytest.fixture(scope="module")
+def beside(tmp_path_factory, catalog) -> Path:
+    """A build with the print formats beside the site: its pages link to them."""
+    out = tmp_path_factory.mktemp("beside")
+    formats = ("docx", "pdf", "site")
+    return build_profile(bundled("event-hotline"), out, formats=formats, catalog=catalog).output
+
+
+def test_every_document_page_and_the_home_page_link_its_docx_and_pdf(beside, site):
+    pages = {"index": ("dr-plan", "operations-manual", "training-syllabus")}
+    pages |= {doc: (doc,) for doc in pages["index"]}
+    for page, documents in pages.items():
+        text = (beside / "site" / f"{page}.html").read_text(encoding="utf-8")
+        for doc in documents:
+            for kind in ("docx", "pdf"):
+                href = f"../{kind}/{doc}.{kind}"
+                assert f'href="{href}"' in text, (page, href)
+                assert (beside / "site" / href).resolve().is_file()
+    # a build of the site alone links to nothing it did not write
+    assert "../docx/" not in (site / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_site_speaks_only_its_language(site):
+    """No theme line in English on a Chinese site (the theme's "Made with" notice is off)."""
+    for page in ("index", "operations-manual", "gap-report"):
+        text = (site / f"{page}.html").read_text(encoding="utf-8")
+        assert "Made with" not in text and 'lang="zh"' in text
+
+
+@pytest.mark.e2e
+def test_on_a_phone_tables_scroll_and_dates_and_numbers_stay_whole(browser, beside):
+    with static_server(beside) as url:
+        page = browser.new_page(viewport={"width": 390, "height": 844})
+        page.goto(f"{url}/site/dr-plan.html")
+        measured = page.evaluate(
+            """() => ({
+            page: document.documentElement.scrollWidth,
+            tokens: [...document.querySelectorAll(".ccdocs-nobr")].map(
+                e => [e.textContent, e.getClientRects().length]),
+            narrowest: Math.min(...[...document.querySelectorAll("article td")].map(
+                e => e.getBoundingClientRect().width)),
+        })"""
+        )
+        page.close()
+    assert measured["page"] <= 390  # the page itself never scrolls sideways
+    assert len(measured["tokens"]) > 10
+    assert [t for t, lines in measured["tokens"] if lines != 1] == []
+    assert measured["narrowest"] >= 7 * 16 * 0.8  # cells keep about seven characters

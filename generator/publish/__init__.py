@@ -98,6 +98,8 @@ class Publication:
     brand: Brand = field(default_factory=default_brand)
     # id -> name in the publication's language: roles, modules, ... and catalogue documents
     names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    downloads: tuple[str, ...] = ()  # print formats beside the site: docx, pdf
+    download_label: str = ""
 
 
 Publisher = Callable[[Publication, Path], list[Path]]

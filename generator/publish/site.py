@@ -14,6 +14,7 @@ import gzip
 import html
 import logging
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -52,7 +53,7 @@ def write_site_project(publication: Publication, project: Path) -> Path:
     _sync_file(base / BASE_CONFIG, project / BASE_CONFIG)
     written = set()
     for name, text in sorted(publication.pages.items()):
-        _write(docs / name, text)
+        _write(docs / name, keep_tokens_whole(text) if name.endswith(".md") else text)
         written.add(name)
     pages = sorted(name for name in publication.pages if name.endswith(".md"))
     nav: list[object] = [name for name in pages if name == "index.md"]
@@ -66,8 +67,10 @@ def write_site_project(publication: Publication, project: Path) -> Path:
         }
         text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n"
         body = mark_placeholders(select_variant(markdown, "site"), fact.placeholder)
+        body = keep_tokens_whole(body)
         body = diagrams.for_site(body)
-        _write(docs / f"{doc_id}.md", text + _draft_banner(body, fact))
+        body = _under_title(body, _download_line(publication, doc_id) + _draft_banner(fact))
+        _write(docs / f"{doc_id}.md", text + body)
         written.add(f"{doc_id}.md")
         nav.append({fact.title: f"{doc_id}.md"})
     for stale in docs.glob("*.md"):  # e.g. the change log of an earlier --since
@@ -106,18 +109,58 @@ def write_site_project(publication: Publication, project: Path) -> Path:
     return path
 
 
-def _draft_banner(markdown: str, fact: DocumentFacts) -> str:
-    """``markdown`` with a warning under its title when the document is a draft: why, and a
-    link to the open items."""
-    if not fact.draft_note:
+# A token a line must not break inside: letters and digits joined by hyphens, with a digit in
+# it (a date, a document number, a phone number, a dated id). The other alternatives are what
+# the scan must step over untouched: code spans, link targets, attribute blocks, HTML tags.
+_TOKEN_OR_SKIP = re.compile(
+    r"(`[^`\n]*`|\]\([^)\n]*\)|\{[^}\n]*\}|<[^>\n]*>)"
+    r"|\b(?=[0-9A-Za-z-]*[0-9])[0-9A-Za-z]+(?:-[0-9A-Za-z]+)+\b"
+)
+
+
+def keep_tokens_whole(markdown: str) -> str:
+    """Table rows of ``markdown`` with each date, document number or phone number in a span
+    the site's CSS keeps on one line (a browser otherwise breaks a narrow cell after a hyphen)."""
+
+    def row(line: str) -> str:
+        if not line.startswith("|"):
+            return line
+        return _TOKEN_OR_SKIP.sub(
+            lambda m: m[0] if m[1] else f'<span class="ccdocs-nobr">{m[0]}</span>', line
+        )
+
+    return "\n".join(row(line) for line in markdown.split("\n"))
+
+
+def _under_title(markdown: str, block: str) -> str:
+    """``markdown`` with ``block`` right under its title."""
+    if not block:
         return markdown
     title, _, rest = markdown.partition("\n")
     if not title.startswith("# "):
         title, rest = "", markdown
+    return f"{title}\n\n{block}\n{rest}"
+
+
+def _download_line(publication: Publication, doc_id: str) -> str:
+    """Links to the document's DOCX and PDF, which a build writes beside the site."""
+    if not publication.downloads:
+        return ""
+    links = " · ".join(
+        f'<a href="../{kind}/{doc_id}.{kind}" download>{kind.upper()}</a>'
+        for kind in publication.downloads
+    )
+    label = html.escape(publication.download_label)
+    return f'<p class="ccdocs-downloads">{label}{links}</p>\n'
+
+
+def _draft_banner(fact: DocumentFacts) -> str:
+    """A warning for a draft: why it is one, and a link to the open items."""
+    if not fact.draft_note:
+        return ""
     link = f"[{escape_markdown(fact.open_items)}]({GAP_REPORT})"
     note = f"{escape_markdown(fact.draft_note)} {link}"
-    banner = f'!!! warning "{html.escape(fact.watermark)}"\n    {note}\n'
-    return f"{title}\n\n{banner}\n{rest}"
+    return f'!!! warning "{html.escape(fact.watermark)}"\n    {note}\n'
 
 
 def _write(path: Path, text: str | bytes) -> None:
