@@ -7,8 +7,11 @@ Run from the repository root:
 
 Every side is a separate cold command, as a user runs it, and the sides are interleaved (ccdocs,
 floor, ccdocs, floor...). The floor feeds the tools what ccdocs feeds them (written out once
-beforehand): pandoc to DOCX with ccdocs' reference document and metadata, pandoc to Typst and
-Typst with ccdocs' page layout and document facts, and `mkdocs build` on ccdocs' site project.
+beforehand): Graphviz on the organization chart, pandoc to DOCX with ccdocs' reference document,
+metadata and filters, LibreOffice laying each DOCX out (when it is installed: the pass that puts
+page numbers in the DOCX contents; CCDOCS_SOFFICE=none leaves it out of both sides), pandoc to
+Typst and Typst with ccdocs' page layout and document facts, and `mkdocs build` on ccdocs' site
+project.
 ccdocs does all that and more (loading, validation, rendering, the audit), with its conversions
 side by side; the ratio says what that buys.
 """
@@ -35,19 +38,36 @@ def prepare(profile: Path, folder: Path) -> list[list[str]]:
 
     from generator.build import render_profile
     from generator.bundled import bundled_dir
-    from generator.publish import PANDOC_MARKDOWN
-    from generator.publish.docx import pandoc_options, write_metadata, write_reference_doc
-    from generator.publish.pdf import COMPILER, MARKERS_FILTER, _facts
+    from generator.publish import PANDOC_MARKDOWN, diagrams
+    from generator.publish.docx import (
+        _TITLE_HEADING,
+        pandoc_options,
+        write_metadata,
+        write_reference_doc,
+    )
+    from generator.publish.office_pages import office
+    from generator.publish.pdf import COMPILER, TOKENS_FILTER, _facts
     from generator.publish.site import write_site_project
-    from generator.publish.variants import select_variant
+    from generator.publish.variants import PLACEHOLDERS_FILTER, mark_placeholders, select_variant
 
     publication = render_profile(profile).publication
     pandoc = pypandoc.get_pandoc_path()
+    soffice = office()
     commands: list[list[str]] = []
     for doc_id, markdown in sorted(publication.documents.items()):
         facts = publication.facts[doc_id]
+        printed = mark_placeholders(select_variant(markdown, "print"), facts.placeholder)
+        marks = [f"--lua-filter={PLACEHOLDERS_FILTER}"] if "<mark>" in printed else []
+        for match in diagrams._FENCE.finditer(printed):  # Graphviz draws each diagram twice
+            dot_source = folder / f"{doc_id}.dot"
+            dot_source.write_text(match[1], encoding="utf-8")
+            for kind in ("png", "svg"):
+                output = str(folder / f"{doc_id}.{kind}")
+                commands.append(["dot", f"-T{kind}", str(dot_source), "-o", output])
         source = folder / f"{doc_id}.md"
-        source.write_text(select_variant(markdown, "print"), encoding="utf-8")
+        docx_text = _TITLE_HEADING.sub("", printed, count=1)
+        pictures = folder / f"{doc_id}.pictures"
+        source.write_text(diagrams.for_print(docx_text, pictures, "docx"), encoding="utf-8")
         reference = write_reference_doc(folder / f"{doc_id}.reference-docx", facts)
         metadata = write_metadata(folder / f"{doc_id}.metadata.json", facts)
         commands.append(
@@ -58,24 +78,32 @@ def prepare(profile: Path, folder: Path) -> list[list[str]]:
                 "-t",
                 "docx",
                 *pandoc_options(facts, reference, metadata),
+                *marks,
+                f"--resource-path={pictures}",
                 str(source),
                 "-o",
                 str(folder / f"{doc_id}.docx"),
             ]
         )
+        if soffice:  # the layout pass that numbers the DOCX contents
+            office_args = ["--headless", "--convert-to", "pdf", "--outdir", str(folder / "lo")]
+            profile_dir = f"-env:UserInstallation={(folder / 'office').as_uri()}"
+            commands.append([soffice, profile_dir, *office_args, str(folder / f"{doc_id}.docx")])
         work = folder / f"typst-{doc_id}"
         work.mkdir()
+        typst_markdown = work / f"{doc_id}.md"
+        typst_markdown.write_text(diagrams.for_print(printed, work, "typst"), encoding="utf-8")
         typst_source = work / f"{doc_id}.typ"
         (work / "facts.json").write_text(json.dumps(_facts(facts, work), ensure_ascii=False))
+        filters = " ".join(f'--lua-filter="{f}"' for f in [TOKENS_FILTER, *marks_paths(marks)])
         commands.append(
             [
                 "sh",
                 "-c",
-                f'"$0" -f {PANDOC_MARKDOWN} -t typst --wrap=none --lua-filter="$1" "$2" '
-                f'| cat "$3" - > "$4"',
+                f'"$0" -f {PANDOC_MARKDOWN} -t typst --wrap=none {filters} "$1" '
+                f'| cat "$2" - > "$3"',
                 pandoc,
-                str(MARKERS_FILTER),
-                str(source),
+                str(typst_markdown),
                 str(bundled_dir("site") / "print.typ"),
                 str(typst_source),
             ]
@@ -95,6 +123,10 @@ def prepare(profile: Path, folder: Path) -> list[list[str]]:
         [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config), "-d", str(folder / "s")]
     )
     return commands
+
+
+def marks_paths(marks: list[str]) -> list[str]:
+    return [mark.split("=", 1)[1] for mark in marks]
 
 
 def timed(commands: list[list[str]]) -> float:
@@ -136,7 +168,7 @@ def main() -> None:
     print(f"| ccdocs build, every format | {statistics.median(ours):.2f} s | {min(ours):.2f} s |")
     print(f"| bare tools one after another | {statistics.median(bare):.2f} s | {min(bare):.2f} s |")
     ratio = statistics.median(ours) / statistics.median(bare)
-    print(f"ratio of medians: {ratio:.2f} (target <= 0.8)")
+    print(f"ratio of medians: {ratio:.2f} (targets: <= 0.8 at the output-at-scale issue, <= 1.3)")
 
 
 if __name__ == "__main__":

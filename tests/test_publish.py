@@ -274,3 +274,15 @@ def test_text_that_typst_would_read_as_markup_at_a_block_start_is_escaped():
     assert "- \\+ x" in body and "- 1\\. y" in body and "- \\= z" in body
     plain = typst_body("# T\n\n| a |\n|---|\n| item - x |\n\n- x - y\n")
     assert "[item - x]" in plain and "- x - y" in plain
+
+
+def test_without_graphviz_a_build_says_what_to_install(tmp_path, catalog, monkeypatch):
+    import generator.publish.diagrams as diagrams
+
+    monkeypatch.setattr(diagrams.shutil, "which", lambda name: None)
+    monkeypatch.setenv("CCDOCS_CACHE_DIR", str(tmp_path / "cache"))  # nothing drawn before
+    with pytest.raises(PublishError, match=r"needs Graphviz.*apt-get install graphviz"):
+        build_profile(
+            bundled("water-utility"), tmp_path / "out", formats=("docx",), catalog=catalog
+        )
+    assert not (tmp_path / "out" / "water-utility").exists()  # nothing half-written

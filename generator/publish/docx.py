@@ -44,7 +44,12 @@ from lxml import etree
 
 from generator.errors import PublishError
 from generator.publish import PANDOC_MARKDOWN, DocumentFacts, diagrams
-from generator.publish.docx_tables import finish_tables, keep_tokens_whole
+from generator.publish.docx_tables import (
+    column_widths,
+    finish_tables,
+    keep_tokens_whole,
+    word_width,
+)
 from generator.publish.office_pages import heading_pages
 from generator.publish.package import write_zip
 from generator.publish.variants import PLACEHOLDERS_FILTER, mark_placeholders, select_variant
@@ -739,9 +744,8 @@ def _fill_toc(toc: Any, body: Any) -> list[tuple[int, str, Any]]:
     return filled
 
 
-# Widths on the cover, in twentieths of a point: the control table 120 mm, as in the PDF.
-_COVER_WIDTHS = (2154, 4649)  # 38 mm | the rest
-_SIGNOFF_WIDTHS = (964, 1946, 1946, 1947)  # 17 mm | three equal columns
+# The cover's tables are 120 mm wide, as in the PDF (in twentieths of a point).
+_COVER_WIDTH = 6803
 _SIGNOFF_ROW = 680  # 12 mm: room to sign
 _LABEL_FILL = "E8EEF5"
 
@@ -751,13 +755,20 @@ def _cover_control(meta: DocumentFacts) -> list[Any]:
     elements: list[Any] = [_spacer(480)]
     if meta.cover:
         rows = [[(label, True), (value, False)] for label, value in meta.cover]
-        elements += [_table(rows, _COVER_WIDTHS, label_column=True), _spacer(360)]
+        texts = [[label, value] for label, value in meta.cover]
+        control = tuple(column_widths(texts, _COVER_WIDTH, 2, header=False))
+        elements += [_table(rows, control, label_column=True), _spacer(360)]
     if meta.signoff:
         heads = [[(head, True) for head in meta.signoff_heads]]
         rows = [
             [(label, True), (name, False), ("", False), ("", False)] for label, name in meta.signoff
         ]
-        elements.append(_table(heads + rows, _SIGNOFF_WIDTHS, header=True, height=_SIGNOFF_ROW))
+        # the first column as wide as its (bold) words; the rest shared: room to sign and date
+        labels = [meta.signoff_heads[0], *(label for label, _ in meta.signoff)]
+        first = word_width(labels, bold=True)
+        rest = (_COVER_WIDTH - first) // 3
+        signoff = (first, rest, rest, _COVER_WIDTH - first - 2 * rest)
+        elements.append(_table(heads + rows, signoff, header=True, height=_SIGNOFF_ROW))
     if meta.draft_note:
         elements += [_spacer(240), _note(meta.draft_note)]
     return elements

@@ -26,6 +26,7 @@ _CELL_PADDING = 2 * 108 + 40
 # Chinese character is an em; a Latin letter or digit is taken at 0.6 em, as wide as the wider
 # fallback faces a reader without Calibri lays it out in (DejaVu Sans' digits are 0.64 em).
 _WIDE, _NARROW = 210, 126
+_BOLD = 1.2  # bold Latin text is up to a fifth wider (DejaVu Sans Bold against DejaVu Sans)
 # A column whose widest line is at most this wide is never wrapped when the table has room.
 _SHORT = 10 * _WIDE
 _WORD = re.compile(r"[（(“‘《「]?[0-9A-Za-z][0-9A-Za-z\-‑.:%+()]*/?[）)”’》」，。、；：]?")
@@ -52,16 +53,20 @@ def finish_tables(body: Any, text_width: int, skip: set[Any] | None = None) -> N
         _set_widths(table, grid, cells, widths)
 
 
-def column_widths(rows: list[list[str]], available: int, columns: int) -> list[int]:
-    """Widths (twentieths of a point) of ``columns`` columns holding ``rows`` of texts, filling
-    ``available``: each at least its longest word, a short column as wide as its widest line,
-    and the rest shared by what each long column needs on one line beyond that."""
+def column_widths(
+    rows: list[list[str]], available: int, columns: int, *, header: bool = True
+) -> list[int]:
+    """Widths (twentieths of a point) of ``columns`` columns holding ``rows`` of texts (the first
+    a bold header row, when ``header``), filling ``available``: each at least its longest word,
+    a short column as wide as its widest line, and the rest shared by what each long column
+    needs on one line beyond that."""
     least = [_CELL_PADDING] * columns
     most = [_CELL_PADDING] * columns
-    for row in rows:
+    for y, row in enumerate(rows):
+        bold = _BOLD if y == 0 and header else 1.0  # the header row is set bold: wider
         for x, text in enumerate(row):
-            least[x] = max(least[x], _CELL_PADDING + _longest_word(text))
-            most[x] = max(most[x], _CELL_PADDING + _longest_line(text))
+            least[x] = max(least[x], _CELL_PADDING + round(_longest_word(text) * bold))
+            most[x] = max(most[x], _CELL_PADDING + round(_longest_line(text) * bold))
     if sum(most) <= available:  # everything fits on one line: share out the room left as well
         return _scaled(most, available)
     if sum(least) >= available:  # even the words do not fit: shrink them all alike
@@ -77,6 +82,12 @@ def column_widths(rows: list[list[str]], available: int, columns: int) -> list[i
     widths = [w + room * e // total for w, e in zip(widths, extra, strict=True)]
     widths[-1] += available - sum(widths)
     return widths
+
+
+def word_width(texts: list[str], *, bold: bool = False) -> int:
+    """The width of a column that sets each of ``texts`` without breaking a word."""
+    factor = _BOLD if bold else 1.0
+    return _CELL_PADDING + round(max((_longest_word(t) for t in texts), default=0) * factor)
 
 
 def _scaled(widths: list[int], total: int) -> list[int]:
