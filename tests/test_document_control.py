@@ -166,11 +166,24 @@ def test_the_docx_contents_carries_the_page_numbers_libreoffice_lays_it_out_on(
 ):
     """With LibreOffice installed, each contents entry ends with its heading's page, and that
     is the page LibreOffice shows the heading on; Word is no longer asked to update fields."""
-    monkeypatch.setenv("CCDOCS_SOFFICE", "soffice")
+    runs = tmp_path / "office-runs.log"
+    wrapper = tmp_path / "soffice"  # LibreOffice, each run logged
+    wrapper.write_text(f'#!/bin/sh\necho run >> "{runs}"\nexec soffice "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("CCDOCS_SOFFICE", str(wrapper))
     monkeypatch.setenv("CCDOCS_CACHE_DIR", str(tmp_path / "cache"))
     out = build_profile(
         bundled("event-hotline"), tmp_path / "out", formats=("docx",), catalog=catalog
     ).output
+    assert len(runs.read_text().split()) == 3  # one layout pass per document
+    again = build_profile(
+        bundled("event-hotline"), tmp_path / "again", formats=("docx",), catalog=catalog
+    ).output
+    assert len(runs.read_text().split()) == 3  # the same documents are laid out only once
+    for doc in DOCS:
+        assert (again / "docx" / f"{doc}.docx").read_bytes() == (
+            out / "docx" / f"{doc}.docx"
+        ).read_bytes()
     path = out / "docx" / "dr-plan.docx"
     entries = [p.text.rsplit("\t", 1) for p in _toc_entries(path)]
     assert len(entries) >= 10 and all(number.isdigit() for _, number in entries)

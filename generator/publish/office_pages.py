@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -27,7 +28,7 @@ from pathlib import Path
 
 from generator.errors import OutputError
 from generator.locks import locked
-from generator.user_cache import cache_root
+from generator.user_cache import cache_root, write_atomically
 
 TIMEOUT_SECONDS = 300
 _SLOTS = 8  # office profiles in the user's cache: one per office run at a time
@@ -60,10 +61,27 @@ def office_identity() -> str:
 def heading_pages(docx: Path, work: Path) -> list[tuple[int, str, int]] | None:
     """The headings of ``docx`` as LibreOffice lays it out: (level, text, page) in order, the
     page counted from the first as the footer's page field counts. None when there is no office
-    program or the layout pass fails; the contents then goes without numbers."""
+    program or the layout pass fails; the contents then goes without numbers. The same bytes
+    are laid out once: the result is kept in the user's cache."""
     program = office()
     if program is None:
         return None
+    try:
+        key = hashlib.sha256(docx.read_bytes()).hexdigest()
+    except OSError:
+        return None
+    remembered = cache_root() / "office-pages" / f"{office_identity()[:16]}-{key}.json"
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        return [(int(a), str(b), int(c)) for a, b, c in json.loads(remembered.read_bytes())]
+    pages = _laid_out(program, docx, work)
+    if pages is not None:
+        with contextlib.suppress(OSError):
+            write_atomically(remembered, json.dumps(pages, ensure_ascii=False).encode("utf-8"))
+    return pages
+
+
+def _laid_out(program: str, docx: Path, work: Path) -> list[tuple[int, str, int]] | None:
+    """The headings of ``docx`` and their pages, from a LibreOffice run; None when it fails."""
     work.mkdir(parents=True, exist_ok=True)
     with _profile() as profile:
         command = [
