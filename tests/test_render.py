@@ -429,3 +429,42 @@ def test_one_off_and_recurring_hours_are_shown_apart(write_profile, catalog):
         "| Team lead | Case review, Ad hoc drill, Leading a team | 8"
         " | Weekly 1; No set frequency 2 |",
     ]
+
+
+ID_WORTHY = re.compile(r"[a-z]")
+
+
+def _ids(value: object, found: set[str]) -> set[str]:
+    """Every id in a profile's data."""
+    if isinstance(value, dict):
+        if isinstance(value.get("id"), str):
+            found.add(value["id"])
+        for child in value.values():
+            _ids(child, found)
+    elif isinstance(value, list):
+        for child in value:
+            _ids(child, found)
+    return found
+
+
+@pytest.mark.parametrize("name", ["event-hotline", "water-utility", "bank-card-center", "telecom"])
+def test_no_id_shows_where_a_chinese_reader_expects_words(name, catalog):
+    """A zh document names roles, modules, KPIs, processes, records and forms in words: no id of
+    the profile or the catalogue is left in its text (comments, anchors, link targets, code,
+    diagram sources and evidence file paths aside)."""
+    from generator.profile import load_profile
+
+    profile = load_profile(bundled(name))
+    ids = _ids(profile.data, set()) | set(catalog.documents)
+    ids |= {d.form for d in catalog.documents.values() if d.form}
+    ids = {
+        i
+        for i in ids
+        if ID_WORTHY.search(i) and len(i) > 2 and i != profile.data["organization"]["id"]
+    }
+    rendered = render_profile(bundled(name), catalog=catalog, language="zh")
+    for doc_id, text in rendered.publication.documents.items():
+        shown = re.sub(r"<!--.*?-->|```.*?```|`[^`\n]*`", "", text, flags=re.S)
+        shown = re.sub(r"\]\([^)\n]*\)|\{#[^}\n]*\}|evidence/\S+", "", shown)
+        left = sorted(i for i in ids if re.search(rf"(?<![\w/.-]){re.escape(i)}(?![\w/.-])", shown))
+        assert left == [], (doc_id, left)
