@@ -34,6 +34,7 @@ from generator.profile import Profile, load_profile
 from generator.publish import PUBLISHERS, DocumentFacts, Publication
 from generator.publish.pool import Task, cores, split
 from generator.publish.pool import run as run_tasks
+from generator.verdict_cache import keep as keep_verdicts
 from generator.verdict_cache import remembered
 
 if TYPE_CHECKING:
@@ -317,6 +318,8 @@ def _write_outputs(
         state.outputs.update(keys)
         state.summary = _summary(rendered)
         state.write(stage.work)
+        # the verdicts a rebuild with nothing to write reports: computed here anyway
+        keep_verdicts(fingerprint, {k: v for k, v in state.summary.items() if k != "placeholders"})
         kept = [path for path in keys if path not in stale]
         # a partly rebuilt per-document folder keeps the current files of its other documents
         keep = [path for path in kept if "/" in path and path.split("/")[0] in folders]

@@ -32,9 +32,16 @@ def remembered(fingerprint: str, compute: Callable[[], dict[str, Any]]) -> dict[
             and isinstance(data.get("summary"), dict)
         ):
             return dict(data["summary"])
-    # As JSON gives it back, so a remembered summary and a fresh one are alike.
-    summary: dict[str, Any] = json.loads(json.dumps(compute()))
-    entry = {"schema": SCHEMA, "fingerprint": fingerprint, "summary": summary}
+    return keep(fingerprint, compute())
+
+
+def keep(fingerprint: str, summary: dict[str, Any]) -> dict[str, Any]:
+    """Remember ``summary`` as the verdicts for ``fingerprint`` (a build that wrote its outputs
+    computed them anyway: its next no-op rebuild need not); the summary as JSON gives it back,
+    so a remembered summary and a fresh one are alike."""
+    kept: dict[str, Any] = json.loads(json.dumps(summary))
+    path = cache_root() / "verdicts" / f"{fingerprint}.json"
+    entry = {"schema": SCHEMA, "fingerprint": fingerprint, "summary": kept}
     with contextlib.suppress(OSError):
         write_atomically(path, json.dumps(entry, ensure_ascii=False).encode("utf-8"))
-    return summary
+    return kept
