@@ -375,8 +375,11 @@ def cell(context: Context, value: Any) -> str:
 
 def dot_text(value: Any) -> str:
     """Escaped text as the inside of a quoted Graphviz (DOT) string: one line, its backslashes
-    and quotes escaped, so it is shown as written (no DOT escapes such as \\n or \\N)."""
+    and quotes escaped, so it is shown as written (no DOT escapes such as \\n or \\N), and
+    "&", "<" and ">" as the character entities Graphviz reads in every label (the diagram's
+    source in the Markdown then holds no markup either)."""
     text = " ".join(plain_text(str(value)).split("\n"))
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("\\", "\\\\").replace('"', '\\"')
 
 
