@@ -45,6 +45,7 @@ from lxml import etree
 from generator.errors import PublishError
 from generator.publish import PANDOC_MARKDOWN, DocumentFacts, diagrams
 from generator.publish.docx_tables import (
+    child,
     column_widths,
     finish_tables,
     keep_tokens_whole,
@@ -304,18 +305,7 @@ def _style_placeholder(styles: Any) -> None:
 def _no_hanging_punctuation(styles: Any) -> None:
     """Keep punctuation inside the text block: Word and LibreOffice otherwise let a line-end
     "、" or "。" hang into the margin (the PDF keeps it in too)."""
-    defaults = styles.find(qn("w:docDefaults"))
-    if defaults is None:
-        defaults = OxmlElement("w:docDefaults")
-        styles.insert(0, defaults)
-    paragraph = defaults.find(qn("w:pPrDefault"))
-    if paragraph is None:
-        paragraph = OxmlElement("w:pPrDefault")
-        defaults.append(paragraph)
-    props = paragraph.find(qn("w:pPr"))
-    if props is None:
-        props = OxmlElement("w:pPr")
-        paragraph.append(props)
+    props = child(child(child(styles, "w:docDefaults", first=True), "w:pPrDefault"), "w:pPr")
     if props.find(qn("w:overflowPunct")) is None:
         flag = OxmlElement("w:overflowPunct")
         flag.set(qn("w:val"), "0")

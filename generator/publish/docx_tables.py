@@ -19,7 +19,6 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 _W_TBL, _W_TR, _W_TC, _W_P, _W_T = qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:p"), qn("w:t")
-_W_TRPR, _W_TCPR, _W_TBLPR = qn("w:trPr"), qn("w:tcPr"), qn("w:tblPr")
 # Word's default cell margins (0.19 cm each side) and a little air, in twentieths of a point.
 _CELL_PADDING = 2 * 108 + 40
 # How wide a character of the table text (10.5 pt) may be set, in twentieths of a point: a
@@ -121,15 +120,21 @@ def _cell_text(cell: Any) -> str:
     return "\n".join("".join(t.text or "" for t in p.iter(_W_T)) for p in cell.iter(_W_P))
 
 
+def child(parent: Any, tag: str, *, first: bool = False) -> Any:
+    """The ``tag`` child of ``parent``, made (as its first child when ``first``) if missing."""
+    found = parent.find(qn(tag))
+    if found is None:
+        found = OxmlElement(tag)
+        if first:
+            parent.insert(0, found)
+        else:
+            parent.append(found)
+    return found
+
+
 def _set_widths(table: Any, grid: Any, cells: list[list[Any]], widths: list[int]) -> None:
-    props = table.find(_W_TBLPR)
-    if props is None:
-        props = OxmlElement("w:tblPr")
-        table.insert(0, props)
-    width = props.find(qn("w:tblW"))
-    if width is None:
-        width = OxmlElement("w:tblW")
-        props.append(width)
+    props = child(table, "w:tblPr", first=True)
+    width = child(props, "w:tblW")
     width.set(qn("w:w"), str(sum(widths)))
     width.set(qn("w:type"), "dxa")
     if props.find(qn("w:tblLayout")) is None:
@@ -145,23 +150,14 @@ def _set_widths(table: Any, grid: Any, cells: list[list[Any]], widths: list[int]
         column.set(qn("w:w"), str(value))
     for row in cells:
         for cell, value in zip(row, widths, strict=True):
-            cell_props = cell.find(_W_TCPR)
-            if cell_props is None:
-                cell_props = OxmlElement("w:tcPr")
-                cell.insert(0, cell_props)
-            cell_width = cell_props.find(qn("w:tcW"))
-            if cell_width is None:
-                cell_width = OxmlElement("w:tcW")
-                cell_props.insert(0, cell_width)  # tcW comes first (after cnfStyle)
+            # tcPr comes first in a cell, tcW first in tcPr (cnfStyle aside)
+            cell_width = child(child(cell, "w:tcPr", first=True), "w:tcW", first=True)
             cell_width.set(qn("w:w"), str(value))
             cell_width.set(qn("w:type"), "dxa")
 
 
 def _keep_row_together(row: Any) -> None:
-    props = row.find(_W_TRPR)
-    if props is None:
-        props = OxmlElement("w:trPr")
-        row.insert(0, props)
+    props = child(row, "w:trPr", first=True)
     if props.find(qn("w:cantSplit")) is None:
         props.insert(0, OxmlElement("w:cantSplit"))  # cantSplit precedes trHeight and tblHeader
 
