@@ -44,7 +44,6 @@ from generator.bundled import default_profile
 from generator.publish import PANDOC_MARKDOWN
 from generator.publish.docx import pandoc_options, write_metadata, write_reference_doc
 from generator.publish.markdown import publish_markdown
-from generator.publish.variants import select_variant
 
 # The DOCX step alone, from the rendered Markdown files and the pickled document facts.
 CCDOCS_STEP = """
@@ -80,7 +79,7 @@ class Case:
         for doc_id, text in sorted(publication.documents.items()):
             meta = publication.facts[doc_id]
             source = bare / f"{doc_id}.md"
-            source.write_text(select_variant(text, "print"), encoding="utf-8")
+            source.write_text(text, encoding="utf-8")
             reference = write_reference_doc(bare / f"{doc_id}.reference.docx", meta)
             metadata = write_metadata(bare / f"{doc_id}.metadata.json", meta)
             self.bare.append(

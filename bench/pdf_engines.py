@@ -68,14 +68,13 @@ def convert_weasyprint(manual: Path, out: Path) -> None:
 
     from generator.publish import PANDOC_MARKDOWN
     from generator.publish.pdf import cjk_font
-    from generator.publish.variants import select_variant
 
     family = cjk_font()
     stylesheet = CSS(string=(HERE / "weasyprint-print.css").read_text(encoding="utf-8"))
     for md in sorted(manual.glob("*.md")):
         meta = facts(md.stem)
         body = pypandoc.convert_text(
-            select_variant(md.read_text(encoding="utf-8"), "print"),
+            md.read_text(encoding="utf-8"),
             "html5",
             format=PANDOC_MARKDOWN,
             verify_format=False,

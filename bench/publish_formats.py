@@ -47,8 +47,8 @@ def prepare(profile: Path, folder: Path) -> list[list[str]]:
     )
     from generator.publish.office_pages import office
     from generator.publish.pdf import COMPILER, TOKENS_FILTER, _facts
+    from generator.publish.placeholders import PLACEHOLDERS_FILTER, mark_placeholders
     from generator.publish.site import write_site_project
-    from generator.publish.variants import PLACEHOLDERS_FILTER, mark_placeholders, select_variant
 
     publication = render_profile(profile).publication
     pandoc = pypandoc.get_pandoc_path()
@@ -56,7 +56,7 @@ def prepare(profile: Path, folder: Path) -> list[list[str]]:
     commands: list[list[str]] = []
     for doc_id, markdown in sorted(publication.documents.items()):
         facts = publication.facts[doc_id]
-        printed = mark_placeholders(select_variant(markdown, "print"), facts.placeholder)
+        printed = mark_placeholders(markdown, facts.placeholder)
         marks = [f"--lua-filter={PLACEHOLDERS_FILTER}"] if "<mark>" in printed else []
         for match in diagrams._FENCE.finditer(printed):  # Graphviz draws each diagram twice
             dot_source = folder / f"{doc_id}.dot"

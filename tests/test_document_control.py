@@ -310,7 +310,7 @@ def test_placeholders_are_highlighted_in_docx_and_pdf(water):
     assert styled and all(text.startswith("【待补充：") for text in styled[:1])
     markdown = (water / "manual" / "operations-manual.md").read_text(encoding="utf-8")
     from generator.publish.pdf import typst_body
-    from generator.publish.variants import mark_placeholders
+    from generator.publish.placeholders import mark_placeholders
 
     label = "【待补充：{field} - {requirements}】"
     body = typst_body(mark_placeholders(markdown, label))

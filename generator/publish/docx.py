@@ -53,7 +53,7 @@ from generator.publish.docx_tables import (
 )
 from generator.publish.office_pages import heading_pages
 from generator.publish.package import write_zip
-from generator.publish.variants import PLACEHOLDERS_FILTER, mark_placeholders, select_variant
+from generator.publish.placeholders import PLACEHOLDERS_FILTER, mark_placeholders
 from generator.render import escape_markdown, label_parts
 
 # Word has no font fallback lists: name the Noto faces (Debian fonts-noto-cjk) and let the font
@@ -75,7 +75,7 @@ def publish_docx(markdown: str, meta: DocumentFacts, target: Path, work: Path) -
     reference = work / f"{target.stem}.reference.docx"
     write_reference_doc(reference, meta)
     metadata = write_metadata(work / f"{target.stem}.metadata.json", meta)
-    source = _TITLE_HEADING.sub("", select_variant(markdown, "print"), count=1)
+    source = _TITLE_HEADING.sub("", markdown, count=1)
     source = mark_placeholders(source, meta.placeholder)
     pictures = work / f"{target.stem}.diagrams"
     source = diagrams.for_print(source, pictures, "docx")

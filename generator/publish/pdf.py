@@ -24,8 +24,8 @@ import typst
 from generator.bundled import bundled_dir
 from generator.errors import PublishError
 from generator.publish import PANDOC_MARKDOWN, DocumentFacts, diagrams
+from generator.publish.placeholders import PLACEHOLDERS_FILTER, mark_placeholders
 from generator.publish.typst_compile import compile_pdf
-from generator.publish.variants import PLACEHOLDERS_FILTER, mark_placeholders, select_variant
 from generator.render import label_parts
 
 # Simplified-Chinese families, preferred first; Typst falls back to any installed font for a
@@ -88,7 +88,7 @@ def publish_pdf(markdown: str, meta: DocumentFacts, target: Path, work: Path) ->
     work.mkdir(parents=True, exist_ok=True)
     source = work / f"{meta.doc_id}.typ"
     layout = (bundled_dir("site") / "print.typ").read_text(encoding="utf-8")
-    source_text = mark_placeholders(select_variant(markdown, "print"), meta.placeholder)
+    source_text = mark_placeholders(markdown, meta.placeholder)
     body = typst_body(diagrams.for_print(source_text, work, "typst"))
     source.write_text(layout + "\n" + body, "utf-8")
     facts = json.dumps(_facts(meta, work), ensure_ascii=False)

@@ -26,7 +26,7 @@ from generator.brand import Brand
 from generator.bundled import bundled_dir
 from generator.errors import PublishError
 from generator.publish import DocumentFacts, Publication, diagrams
-from generator.publish.variants import mark_placeholders, select_variant
+from generator.publish.placeholders import mark_placeholders
 from generator.render import escape_markdown
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def write_site_project(publication: Publication, project: Path) -> Path:
             "effective_date": fact.effective_date,
         }
         text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False) + "---\n\n"
-        body = mark_placeholders(select_variant(markdown, "site"), fact.placeholder)
+        body = mark_placeholders(markdown, fact.placeholder)
         body = keep_tokens_whole(body)
         body = diagrams.for_site(body)
         body = _under_title(body, _download_line(publication, doc_id) + _draft_banner(fact))

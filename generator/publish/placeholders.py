@@ -1,34 +1,18 @@
-"""Format variants inside one Markdown text.
+"""Placeholders shown as such in every format.
 
-A template may give a diagram twice: Mermaid for the site, a readable list or table for print.
-
-    <!-- diagram: site -->   ...Mermaid...
-    <!-- diagram: print -->  ...fallback...
-    <!-- diagram: end -->
-
-``select_variant`` keeps the part meant for the given medium and drops the other.
+A placeholder (``【待补充：…】``, from the label catalogue) is plain text in the Markdown. Before a
+conversion each is wrapped in <mark> tags; the site shows <mark> as it is, and pandoc's filter
+``placeholders.lua`` turns it into a highlight in Typst and a character style in DOCX.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Literal
 
 from generator.render import placeholder_pattern
 
 # The filter that shows the placeholders ``mark_placeholders`` marks (pandoc, DOCX and Typst).
 PLACEHOLDERS_FILTER = Path(__file__).with_name("placeholders.lua")
-
-_BLOCK = re.compile(
-    r"<!-- diagram: site -->\n(?P<site>.*?)<!-- diagram: print -->\n(?P<print>.*?)"
-    r"<!-- diagram: end -->\n",
-    re.S,
-)
-
-
-def select_variant(markdown: str, medium: Literal["site", "print"]) -> str:
-    return _BLOCK.sub(lambda m: m.group(medium), markdown)
 
 
 def mark_placeholders(markdown: str, label: str) -> str:
