@@ -137,10 +137,9 @@ def render_loaded(
     renderer = Renderer(model, model.language, [*brand.template_dirs, *templates])
     bodies = {d: renderer.render(f"manual/{d}.md.jinja") for d in model.context["documents"]}
     audit = audit_profile(local, catalog, evidence, bodies)
+    traced = {doc_id: rows_for_document(audit["trace"], doc_id) for doc_id in bodies}
     documents = {
-        doc_id: body
-        + "\n"
-        + renderer.render(APPENDIX, {"rows": rows_for_document(audit["trace"], doc_id)})
+        doc_id: body + "\n" + renderer.render(APPENDIX, {"rows": traced[doc_id]})
         for doc_id, body in bodies.items()
     }
     svg = {"coverage.svg": coverage_svg(audit["report"], renderer.labels, renderer.language)}
@@ -175,9 +174,7 @@ def render_loaded(
             renderer.labels,
             placeholders=counts[doc_id],
             approved=bool(model.context["documents"][doc_id]["control"].get("approved_on")),
-            unmet=sum(
-                row["status"] != "present" for row in rows_for_document(audit["trace"], doc_id)
-            ),
+            unmet=sum(row["status"] != "present" for row in traced[doc_id]),
         )
         for doc_id, meta in publication.facts.items()
     }

@@ -56,11 +56,6 @@ def resolve_model(
         "forms": _forms(catalog),
         "requirements": _requirements(catalog),
         "placeholders": _placeholders(gaps, catalog),
-        "record_names": {
-            d.id: localize(d.title, language)
-            for d in catalog.documents.values()
-            if d.kind == "record"
-        },
         # every catalogue document (records, forms, sections) by id, in the model's language
         "document_names": {d.id: localize(d.title, language) for d in catalog.documents.values()},
         "glossary": _glossary(catalog),
