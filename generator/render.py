@@ -359,7 +359,30 @@ def maturity_headline_filter(context: Context, result: Mapping[str, Any]) -> str
     return maturity_headline(context["L"], result, context["lang"])
 
 
+def subject_words(
+    kind: str, subject: str, fields: Mapping[str, str], names: Mapping[str, Mapping[str, str]]
+) -> str | None:
+    """What a gap is about in words: a field by its name, a document or record by its title
+    (``names["documents"]``), a training audience by its role's (or module's) name; None where
+    the catalogues have no words for it. The gap report and the audit workbook both say it so."""
+    if kind in ("field", "date"):
+        return fields.get(subject)
+    if kind in ("document", "record"):
+        return names.get("documents", {}).get(subject)
+    if kind == "audience":
+        return names.get("roles", {}).get(subject) or names.get("modules", {}).get(subject)
+    return None
+
+
 # -- filters ------------------------------------------------------------------------------------
+
+
+@pass_context
+def in_words(context: Context, item: Mapping[str, Any]) -> str:
+    """A gap's subject in words (``subject_words``), else as code."""
+    names = {**context["names"], "documents": context["document_names"]}
+    words = subject_words(item["kind"], plain_text(item["subject"]), context["L"]["fields"], names)
+    return str(words) if words else code(item["subject"])
 
 
 @pass_context
@@ -418,7 +441,8 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "code": code,
     "fill": fill_filter,
     "dot": dot_text,
-    "typed": plain_text,  # escaped text as typed, to look it up as a key (a field path, an id)
+    "in_words": in_words,
+    "typed": plain_text,  # escaped text as typed, to look it up as a key (a KPI id)
     "num": number,
     "anchor": anchor,
     "verbatim": verbatim,

@@ -14,7 +14,7 @@ from typing import Any
 from generator.labels import load_labels
 from generator.publish import Publication
 from generator.publish.package import write_zip
-from generator.render import fill, maturity_headline, template_dirs
+from generator.render import fill, maturity_headline, subject_words, template_dirs
 
 _COLOURS = {"present": "#2e7d32", "partial": "#f9a825", "stale": "#ef6c00", "missing": "#c62828"}
 
@@ -156,20 +156,6 @@ def write_workbook(
     book.properties.created = book.properties.modified = stamp
     book.save(str(path))
     _pin_modified(path, stamp)
-
-
-def subject_words(
-    kind: str, subject: str, fields: Mapping[str, str], names: Mapping[str, Mapping[str, str]]
-) -> str | None:
-    """What a gap is about in words: a field by its name, a document or record by its title,
-    a training audience by its role's (or module's) name; None where there are no words."""
-    if kind in ("field", "date"):
-        return fields.get(subject)
-    if kind in ("document", "record"):
-        return names.get("documents", {}).get(subject)
-    if kind == "audience":
-        return names.get("roles", {}).get(subject) or names.get("modules", {}).get(subject)
-    return None
 
 
 # Column widths (characters) of the gaps, traceability, maturity and scores sheets.
