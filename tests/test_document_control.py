@@ -86,6 +86,10 @@ def test_libreoffice_lays_the_docx_out_on_a4(hotline, tmp_path):
         ["pdfinfo", str(tmp_path / "dr-plan.pdf")], capture_output=True, text=True, check=True
     ).stdout
     assert "(A4)" in info
+    # the cover's labels each on one line of their cells, as LibreOffice sets them
+    cover = _pages(tmp_path / "dr-plan.pdf")[0]
+    for label in ("文件编号", "发布日期", "受控状态", "签署", "编制", "审核", "批准"):
+        assert label in cover, label
 
 
 @pytest.mark.parametrize("fixture", ["hotline", "hotline_en"])

@@ -49,7 +49,7 @@ from generator.publish.docx_tables import (
     column_widths,
     finish_tables,
     keep_tokens_whole,
-    word_width,
+    line_width,
 )
 from generator.publish.office_pages import heading_pages
 from generator.publish.package import write_zip
@@ -753,9 +753,10 @@ def _cover_control(meta: DocumentFacts) -> list[Any]:
         rows = [
             [(label, True), (name, False), ("", False), ("", False)] for label, name in meta.signoff
         ]
-        # the first column as wide as its (bold) words; the rest shared: room to sign and date
+        # the first column as wide as its (bold) labels, at most a third; the rest shared:
+        # room to sign and date
         labels = [meta.signoff_heads[0], *(label for label, _ in meta.signoff)]
-        first = word_width(labels, bold=True)
+        first = min(line_width(labels, bold=True), _COVER_WIDTH // 3)
         rest = (_COVER_WIDTH - first) // 3
         signoff = (first, rest, rest, _COVER_WIDTH - first - 2 * rest)
         elements.append(_table(heads + rows, signoff, header=True, height=_SIGNOFF_ROW))

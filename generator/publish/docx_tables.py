@@ -83,10 +83,11 @@ def column_widths(
     return widths
 
 
-def word_width(texts: list[str], *, bold: bool = False) -> int:
-    """The width of a column that sets each of ``texts`` without breaking a word."""
+def line_width(texts: list[str], *, bold: bool = False) -> int:
+    """The width of a column that sets each of ``texts`` on one line (short labels: a Chinese
+    label may break between any two characters, which a label must not)."""
     factor = _BOLD if bold else 1.0
-    return _CELL_PADDING + round(max((_longest_word(t) for t in texts), default=0) * factor)
+    return _CELL_PADDING + round(max((_longest_line(t) for t in texts), default=0) * factor)
 
 
 def _scaled(widths: list[int], total: int) -> list[int]:
