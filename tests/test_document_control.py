@@ -319,3 +319,30 @@ def test_placeholders_are_highlighted_in_docx_and_pdf(water):
     label = "【待补充：{field} - {requirements}】"
     body = typst_body(mark_placeholders(markdown, label))
     assert body.count('#highlight(fill: rgb("#fff3a0"))[【待补充：') == markdown.count("【待补充：")
+
+
+@pytest.mark.parametrize(
+    ("placeholders", "approved", "unmet", "reasons"),
+    [
+        (0, True, 0, []),  # final: nothing open, approval recorded
+        (1, True, 0, ["1 处待补充内容"]),  # one placeholder is enough
+        (0, False, 0, ["未记录批准日期"]),
+        (0, True, 1, ["1 项所依据的要求尚未满足"]),
+        (2, False, 3, ["2 处待补充内容", "未记录批准日期", "3 项所依据的要求尚未满足"]),
+    ],
+)
+def test_a_document_is_a_draft_exactly_when_something_is_open(
+    placeholders, approved, unmet, reasons
+):
+    """The rule (ours, from what a controlled document needs; no standard sets it): any
+    placeholder, a missing approval date or any unmet requirement the document cites."""
+    from generator.build import _with_draft
+    from generator.labels import load_labels
+    from generator.publish import DocumentFacts
+    from generator.render import template_dirs
+
+    labels = load_labels("zh", template_dirs())
+    facts = DocumentFacts("d", "T", "O", "N", "1", "", "", "{page}/{pages}", "目录", "zh")
+    marked = _with_draft(facts, labels, placeholders=placeholders, approved=approved, unmet=unmet)
+    assert marked.watermark == ("草稿" if reasons else "")
+    assert marked.draft_note == ("本文件为草稿：" + "、".join(reasons) if reasons else "")
