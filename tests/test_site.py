@@ -80,6 +80,33 @@ def test_a_chinese_search_term_finds_its_page(browser, server):
     page.close()
 
 
+def _search(browser, server: str, query: str) -> tuple[list[str], list[str]]:
+    """The result links and the highlighted words for ``query`` typed into the search box."""
+    page, errors, _ = _open(browser, f"{server}/index.html")
+    page.click(".md-search__input")
+    page.keyboard.insert_text(query)  # as an input method delivers Chinese: no key events
+    page.keyboard.press("End")  # the theme searches on keyup
+    page.wait_for_selector(".md-search-result__item", timeout=15000)
+    hrefs = page.eval_on_selector_all(".md-search-result__item a", "els => els.map(e => e.href)")
+    marks = page.eval_on_selector_all(".md-search-result mark", "els => els.map(m => m.textContent)")
+    assert errors == [], errors
+    page.close()
+    return hrefs, marks
+
+
+def test_a_search_finds_a_word_inside_a_longer_chinese_word(browser, server):
+    """jieba keeps 服务水平 (service level) whole; a search for 水平 finds it all the same, and
+    one for the whole word finds it with both its parts marked."""
+    hrefs, marks = _search(browser, server, "水平")
+    assert any("operations-manual.html" in h for h in hrefs), hrefs
+    assert set(marks) == {"水平"}, marks
+    hrefs, marks = _search(browser, server, "服务水平")
+    assert any("operations-manual.html" in h for h in hrefs), hrefs
+    assert {"服务", "水平"} <= set(marks), marks
+    hrefs, marks = _search(browser, server, "质检")  # inside 质检员 (quality inspector)
+    assert any("training-syllabus.html" in h for h in hrefs), hrefs
+
+
 def test_a_latin_term_typed_in_full_finds_its_pages(browser, server):
     page, _, _ = _open(browser, f"{server}/index.html")
     page.click(".md-search__input")
@@ -237,6 +264,7 @@ def test_the_site_is_the_same_without_the_cache_with_an_empty_one_and_a_warm_one
     assert (plain / index).read_bytes() == (warm / index).read_bytes()
     texts = [doc["text"] for doc in json.loads((plain / index).read_bytes())["docs"]]
     assert any("\u200b热线\u200b" in text for text in texts)  # Chinese, segmented by jieba
+    assert any("\u200b服务\u200b水平\u200b" in text for text in texts)  # and compounds cut
     assert file_tree(plain) == file_tree(empty) == file_tree(warm)
 
 

@@ -235,7 +235,8 @@ def load_site_config(config_file: Path, site_dir: Path, **options: Any) -> MkDoc
 def build_site(config_file: Path, site_dir: Path, *, cache: bool = True) -> Path:
     """Run MkDocs on ``config_file`` into ``site_dir``; returns ``site_dir``.
 
-    ``cache=False`` builds exactly as MkDocs and Material do on their own (no site caches).
+    ``cache=False`` builds as MkDocs and Material do on their own (no site caches), but for
+    the site's search words (``search_words``).
     """
     from mkdocs.commands.build import build
     from mkdocs.exceptions import MkDocsException
@@ -244,7 +245,7 @@ def build_site(config_file: Path, site_dir: Path, *, cache: bool = True) -> Path
 
     quiet()
     try:
-        with site_caches() if cache else contextlib.nullcontext():
+        with site_caches(cached=cache):
             build(load_site_config(config_file, site_dir))
         _pin_sitemap(site_dir)
     except (MkDocsException, OSError) as e:

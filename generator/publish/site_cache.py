@@ -24,7 +24,8 @@ cache folder). A cache that cannot be read or written is skipped: it never fails
 How it hooks in: neither MkDocs nor Material has a setting for any of this, so ``site_caches()``
 replaces a few attributes for the duration of a build (or of ``ccdocs serve``) and puts them
 back afterwards: the ``jieba`` module Material's search plugin calls (only ``cut`` is answered
-from the cache; Material's own code still finds the runs and joins the words), ``Theme.get_env``
+from the cache, with the site's finer words of ``search_words``; Material's own code still finds
+the runs and joins the words), ``Theme.get_env``
 (to give the environment a bytecode cache) and, with a ``PageMemo``, ``Page.render``,
 ``SearchIndex.add_entry_from_context`` and ``Files.add_files_from_theme``. Each replacement
 returns what the original would.
@@ -44,6 +45,7 @@ from typing import Any
 
 from jinja2.bccache import Bucket, BytecodeCache
 
+from generator.publish import search_words
 from generator.user_cache import cache_root, write_atomically
 
 # Runs of Han text kept on disk; past this, only the runs of the latest process are kept.
@@ -155,7 +157,7 @@ def segments() -> Segments:
     except (OSError, TypeError):
         size = -1
     version = str(getattr(jieba, "__version__", "unknown"))
-    path = _folder() / f"jieba-{_key('jieba', version, str(size))}.json"
+    path = _folder() / f"jieba-{_key('jieba', version, str(size), search_words.VERSION)}.json"
     if path not in _segments:
         _segments[path] = Segments(path)
     return _segments[path]
@@ -386,19 +388,21 @@ _restore: list[tuple[object, str, object]] = []
 
 
 @contextlib.contextmanager
-def site_caches(pages: PageMemo | None = None) -> Iterator[Segments]:
+def site_caches(pages: PageMemo | None = None, *, cached: bool = True) -> Iterator[Segments]:
     """The caches in place for the builds run inside; new segmentations saved on leaving.
 
-    ``pages`` also reuses rendered pages and search entries (for ``ccdocs serve``). Nested and
-    concurrent uses (a build publishes formats in threads) share one set of replacements, put
-    back when the last one leaves.
+    ``pages`` also reuses rendered pages and search entries (for ``ccdocs serve``).
+    ``cached=False`` puts only the site's search words in place (``search_words``), which are
+    not a cache: the build is then Material's own but for them. Nested and concurrent uses (a
+    build publishes formats in threads) share one set of replacements, made by the first and
+    put back when the last one leaves.
     """
     global _active
     memo = segments()
     with _lock:
         _active += 1
         if _active == 1:
-            _apply(memo, pages)
+            _apply(memo, pages, cached)
     try:
         yield memo
     finally:
@@ -411,14 +415,17 @@ def site_caches(pages: PageMemo | None = None) -> Iterator[Segments]:
                 _restore.clear()
 
 
-def _apply(memo: Segments, pages: PageMemo | None) -> None:
+def _apply(memo: Segments, pages: PageMemo | None, cached: bool) -> None:
     from mkdocs.structure.files import Files
     from mkdocs.structure.pages import Page
     from mkdocs.theme import Theme
 
     search = importlib.import_module(SEARCH_PLUGIN)
     if search.jieba is not None:  # without jieba, Material does not segment at all
-        _replace(search, "jieba", _CachedJieba(search.jieba, memo))
+        words = search_words.FinerCut(search.jieba)
+        _replace(search, "jieba", _CachedJieba(words, memo) if cached else words)
+    if not cached:
+        return
     get_env = Theme.get_env
 
     def cached_env(theme: Theme) -> Any:
