@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -285,7 +286,23 @@ def test_audit_files_json_xlsx_and_svg(tmp_path, catalog):
     assert stale[10] == "重新开展该项工作，并在 records 下登记新的 应急演练与更新记录 记录"
     status = book["差距"].cell(row=gaps.index(stale) + 1, column=7)
     assert status.fill.fgColor.rgb.endswith("FFE5CC")  # amber for stale
-    assert "<svg" in (audit / "coverage.svg").read_text(encoding="utf-8")
+    assert stale[8] == "预置档案 water-utility.yaml"  # a bundled preset, said in words
+    stale_item = next(
+        i
+        for std in report["standards"]
+        for sec in std["sections"]
+        for i in sec["items"]
+        if i["subject"] == "emergency-test-record"
+    )
+    assert stale_item["location"]["file"] == "water-utility.yaml"
+    assert stale_item["location"]["preset"] is True
+    page = (audit / "gap-report.md").read_text(encoding="utf-8")
+    assert "预置档案 water-utility.yaml 第 " in page and "(preset)" not in page
+    # the coverage chart names each section by its title: CCCS's section ids stay out
+    svg = (audit / "coverage.svg").read_text(encoding="utf-8")
+    labels = re.findall(r'text-anchor="end">([^<]*)<', svg)
+    assert "CC-CMM-OC 2011 1.5 应急管理" in labels and "CCCS-OP 2014 前提条件" in labels
+    assert not any(re.search(r"\b(precondition|drivers|system)\b", label) for label in labels)
 
 
 def test_fail_on_exits_non_zero_for_the_chosen_statuses(tmp_path):

@@ -74,19 +74,21 @@ def _grouped(checks: list[Check]) -> list[list[Check]]:
     return list(groups.values())
 
 
-def shown_file(file: Path, profile: Path) -> str:
-    """A source file as the report names it: relative to the profile's folder, or a bundled
-    preset by its name, so the report does not depend on where or how ccdocs was run."""
+def shown_file(file: Path, profile: Path) -> tuple[str, bool]:
+    """A source file as the report names it, and whether it is a bundled preset: relative to
+    the profile's folder, or a preset by its name, so the report does not depend on where or
+    how ccdocs was run."""
     presets = bundled_dir("org_profiles").resolve()
     real = Path(file).resolve()
     if real.is_relative_to(presets):
-        return f"{real.name} (preset)"
-    return os.path.relpath(real, Path(profile).resolve().parent).replace(os.sep, "/")
+        return real.name, True
+    return os.path.relpath(real, Path(profile).resolve().parent).replace(os.sep, "/"), False
 
 
 def _item(req: Requirement, checks: list[Check], profile: Path) -> dict[str, Any]:
     worst = max(checks, key=lambda c: _WORST[c.status])
     loc = worst.location
+    file, preset = shown_file(loc.file, profile)
     return {
         "requirement": req.uid,
         "number": req.number,
@@ -100,10 +102,11 @@ def _item(req: Requirement, checks: list[Check], profile: Path) -> dict[str, Any
         "detail": worst.detail,
         "gaps": sum(1 for c in checks if c.is_gap),
         "location": {
-            "file": shown_file(loc.file, profile),
+            "file": file,
             "line": loc.line,
             "column": loc.column,
             "pointer": loc.pointer,
+            "preset": preset,
         },
     }
 

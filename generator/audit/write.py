@@ -6,6 +6,7 @@ import datetime as dt
 import html
 import json
 import re
+import unicodedata
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -46,11 +47,12 @@ def publish_audit(publication: Publication, folder: Path) -> list[Path]:
 def coverage_svg(report: Mapping[str, Any], labels: Mapping[str, Any], language: str) -> str:
     """A stacked bar per section of every targeted standard: present, partial, stale, missing."""
     rows = [
-        (f"{std['short']} {sec['id']}", sec["summary"])
+        (_section_label(std["short"], sec, language), sec["summary"])
         for std in report["standards"]
         for sec in std["sections"]
     ]
-    bar_x, bar_w, row_h, top = 190, 400, 22, 36
+    bar_w, row_h, top = 400, 22, 36
+    bar_x = 16 + max((_text_width(label) for label, _ in rows), default=0)
     height = top + row_h * len(rows) + 40
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{bar_x + bar_w + 70}" height="{height}" '
@@ -84,6 +86,20 @@ def coverage_svg(report: Mapping[str, Any], labels: Mapping[str, Any], language:
     return "\n".join(parts) + "\n"
 
 
+def _section_label(standard: str, section: Mapping[str, Any], language: str) -> str:
+    """A section as the chart names it: the standard, the section number when it has one,
+    and its title in the report's language."""
+    title = section["title"].get(language) or section["id"]
+    number = section["id"] if re.fullmatch(r"[\d.]+", section["id"]) else ""
+    return " ".join(part for part in (standard, number, title) if part)
+
+
+def _text_width(text: str) -> int:
+    """Width in pixels at the chart's 12 px: a Chinese character is a full em, others about
+    0.6 em."""
+    return sum(12 if unicodedata.east_asian_width(c) in "WF" else 7 for c in text)
+
+
 def write_workbook(
     path: Path,
     audit: Mapping[str, Any],
@@ -107,6 +123,8 @@ def write_workbook(
         for sec in std["sections"]:
             for item in sec["items"]:
                 loc = item["location"]
+                file = fill(words["preset_file"], "audit.preset_file", file=loc["file"])
+                file = file if loc["preset"] else loc["file"]
                 what = subject_words(item["kind"], item["subject"], labels["fields"], names)
                 hint = words["hints"].get(item["hint_key"]) if item["hint_key"] else None
                 append_row(
@@ -120,7 +138,7 @@ def write_workbook(
                         what or item["subject"],
                         words["statuses"][item["status"]],
                         words["severities"][item["severity"]],
-                        loc["file"] if item["status"] != "present" else "",
+                        file if item["status"] != "present" else "",
                         loc["line"] if item["status"] != "present" else None,
                         fill(hint, "audit.hints", subject=what or item["subject"]) if hint else "",
                         item["subject"],
