@@ -398,6 +398,111 @@ def audit(profile: Path | None, out_dir: Path, language: str | None, fail_on: st
         sys.exit(EXIT_GAPS)
 
 
+@cli.command("check-docs")
+@click.argument("folder", type=click.Path(path_type=Path, file_okay=False, exists=True))
+@click.option(
+    "--as-of",
+    "as_of",
+    required=True,
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Assessment date (YYYY-MM-DD): records and reviews are judged as of this day.",
+)
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="STANDARD[:LEVEL]",
+    help="A standard (and level) to check against; repeatable. Default: the catalogue's.",
+)
+@click.option(
+    "--map",
+    "map_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="YAML file pinning files to catalogue entries: files: {name.docx: [entry-id, ...]}.",
+)
+@out_option
+@lang_option
+@click.option(
+    "--fail-on",
+    "fail_on",
+    default="",
+    help="Exit 3 when any item has one of these statuses: missing, partial, stale.",
+)
+def check_docs(
+    folder: Path,
+    as_of: Any,
+    targets: tuple[str, ...],
+    map_file: Path | None,
+    out_dir: Path,
+    language: str | None,
+    fail_on: str,
+) -> None:
+    """Check a folder of documents ccdocs did not write (DOCX, PDF, XLSX, Markdown, text)
+    against the standards' document catalogue; writes the gap report and document register
+    into OUT/<folder>/check-docs/."""
+    from generator.audit.gaps import failing
+    from generator.checkdocs.pins import read_pins
+    from generator.checkdocs.run import check_folder, output_id
+    from generator.checkdocs.write import write_outputs
+    from generator.output import commit_stage, staged_output
+
+    statuses = {s.strip() for s in fail_on.split(",") if s.strip()}
+    if statuses - {"missing", "partial", "stale"}:
+        raise click.BadParameter("use missing, partial and/or stale", param_hint="--fail-on")
+    catalog = _catalog()
+    chosen = _targets(targets, catalog)
+    pins = _or_exit(map_file, lambda: read_pins(map_file, catalog)) if map_file else {}
+
+    def check() -> dict[str, Any]:
+        with click.progressbar(length=1, label="reading", file=sys.stderr) as bar:
+
+            def progress(done: int, total: int) -> None:
+                bar.length = total
+                bar.update(done - bar.pos)
+
+            return check_folder(folder, catalog, chosen, as_of.date(), pins, progress)
+
+    report = _or_exit(folder, check)
+    with staged_output(out_dir, output_id(folder)) as stage:
+        written = write_outputs(report, catalog, language or "zh", stage.work / "check-docs")
+        commit_stage(stage, ["check-docs"])
+    for file in written:
+        echo(f"wrote {_display_path(stage.target / 'check-docs' / file.name)}")
+    summary = report["summary"]
+    counts = ", ".join(f"{summary[s]} {s}" for s in ("present", "partial", "missing", "stale"))
+    unread = [r["file"] for r in report["register"] if r["status"] in ("unreadable", "no-text")]
+    unknown = [r["file"] for r in report["register"] if r["status"] == "unclassified"]
+    echo(f"{folder}: {len(report['register'])} files, {summary['total']} items: {counts}")
+    if unread:
+        echo(f"  not read ({len(unread)}): {', '.join(unread)}", fg="yellow")
+    if unknown:
+        echo(f"  not recognized ({len(unknown)}): {', '.join(unknown)}", fg="yellow")
+    bad = failing(report, statuses)
+    if bad:
+        counts = ", ".join(
+            f"{sum(1 for i in bad if i['status'] == s)} {s}" for s in sorted(statuses)
+        )
+        echo(f"--fail-on {fail_on}: {counts}", fg="red", err=True)
+        sys.exit(EXIT_GAPS)
+
+
+def _targets(values: tuple[str, ...], catalog: Catalog) -> list[Any]:
+    """``--target STANDARD[:LEVEL]`` values as targets; the catalogue's default when none."""
+    from generator.mandates import profile_targets
+
+    entries = []
+    for value in values:
+        standard, _, level = value.partition(":")
+        if standard not in catalog.standards:
+            known = ", ".join(sorted(catalog.standards))
+            message = f"unknown standard {standard!r}; one of {known}"
+            raise click.BadParameter(message, param_hint="--target")
+        if level and not level.isdigit():
+            raise click.BadParameter(f"level {level!r} is not a number", param_hint="--target")
+        entries.append({"standard": standard, "level": int(level or 1)})
+    return profile_targets({"targets": entries}, catalog)
+
+
 def _echo_audit(org_id: str, audit: Mapping[str, Any]) -> None:
     summary = audit["report"]["summary"]
     counts = ", ".join(f"{summary[s]} {s}" for s in ("present", "partial", "missing", "stale"))

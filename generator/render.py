@@ -369,6 +369,8 @@ def subject_words(
         return fields.get(subject)
     if kind in ("document", "record"):
         return names.get("documents", {}).get(subject)
+    if kind == "content":  # content a document must show (ccdocs check-docs)
+        return names.get("content", {}).get(subject)
     if kind == "audience":
         return names.get("roles", {}).get(subject) or names.get("modules", {}).get(subject)
     return None

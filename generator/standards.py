@@ -108,6 +108,17 @@ class CatalogueDocument:
     carried_by: tuple[str, str] | None = None  # (generated document, chapter)
     fields: tuple[str, ...] = ()
     form: str | None = None
+    recognize: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # language -> phrases
+    expects: tuple[Expected, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Expected:
+    """Content a document must show, found by phrases (for documents ccdocs did not write)."""
+
+    id: str
+    title: Text
+    words: Mapping[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +131,7 @@ class Catalog:
     default_targets: tuple[Mapping[str, Any], ...]
     profile_schema: Mapping[str, Any]
     sources: tuple[Path, ...] = ()  # the map and overlay folders it was read from
+    recognition: Mapping[str, Any] = field(default_factory=dict)  # documents.yaml's, as read
 
     @property
     def requirements(self) -> dict[str, Requirement]:
@@ -172,6 +184,7 @@ def load_catalog(map_dir: Path | None = None, overlays: Sequence[Path] = ()) -> 
         default_targets=tuple(catalogue["default_targets"]),
         profile_schema=profile_schema,
         sources=(map_dir, *overlays),
+        recognition=catalogue.get("recognition", {}),
     )
     problems = check_catalog(catalog)
     if problems:
@@ -395,4 +408,12 @@ def _document(raw: Mapping[str, Any]) -> CatalogueDocument:
         carried_by=(carried["document"], carried["chapter"]) if carried else None,
         fields=tuple(raw.get("fields", [])),
         form=raw.get("form"),
+        recognize=_words(raw.get("recognize", {})),
+        expects=tuple(
+            Expected(e["id"], e["title"], _words(e["words"])) for e in raw.get("expects", [])
+        ),
     )
+
+
+def _words(raw: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    return {language: tuple(phrases) for language, phrases in raw.items()}

@@ -17,7 +17,7 @@ from generator.standards import Catalog, Requirement, Standard
 
 REPORT_SCHEMA = "ccdocs-gap-report/2"
 STATUSES = ("present", "partial", "missing", "stale")
-_WORST = {"present": 0, "partial": 1, "stale": 2, "missing": 3}
+WORST = {"present": 0, "partial": 1, "stale": 2, "missing": 3}
 
 
 def gap_report(
@@ -34,7 +34,7 @@ def gap_report(
         "organization": {"id": org["id"], "name": org["name"]},
         "profile": profile.path.name,  # where it was typed from would make the report vary
         "assessment_date": profile.data.get("assessment_date"),
-        "summary": _summary([s["summary"] for s in standards]),
+        "summary": summary([s["summary"] for s in standards]),
         "standards": standards,
     }
 
@@ -50,6 +50,14 @@ def _standard_report(
             by_section[req.section] += [
                 _item(req, checks_of, profile.path) for checks_of in _grouped(checks)
             ]
+    return standard_entry(target, by_section)
+
+
+def standard_entry(
+    target: Target, by_section: Mapping[str, list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """A targeted standard in the report: its items grouped by the standard's own sections."""
+    standard = target.standard
     sections = [
         _section(standard, section_id, items)
         for section_id in standard.section_ids()
@@ -61,7 +69,7 @@ def _standard_report(
         "title": dict(standard.title),
         "level": target.level if standard.levels else None,
         "label": target.label,
-        "summary": _summary([s["summary"] for s in sections]),
+        "summary": summary([s["summary"] for s in sections]),
         "sections": sections,
     }
 
@@ -86,7 +94,7 @@ def shown_file(file: Path, profile: Path) -> tuple[str, bool]:
 
 
 def _item(req: Requirement, checks: list[Check], profile: Path) -> dict[str, Any]:
-    worst = max(checks, key=lambda c: _WORST[c.status])
+    worst = max(checks, key=lambda c: WORST[c.status])
     loc = worst.location
     file, preset = shown_file(loc.file, profile)
     return {
@@ -123,7 +131,8 @@ def _section(standard: Standard, section_id: str, items: list[dict[str, Any]]) -
     }
 
 
-def _summary(parts: list[dict[str, Any]]) -> dict[str, Any]:
+def summary(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """Counts of each status, the total and the coverage over ``parts``' summaries."""
     counts = {status: sum(p[status] for p in parts) for status in STATUSES}
     total = sum(p["total"] for p in parts)
     return {**counts, "total": total, "coverage": _coverage(counts, total)}

@@ -144,7 +144,7 @@ def write_workbook(
                         item["subject"],
                     ],
                 )
-                _colour_status(gaps, 7, item["status"])
+                colour_status(gaps, 7, item["status"])
     trace = book.create_sheet(book_words["sheets"]["traceability"])
     append_row(trace, book_words["traceability"])
     for row in audit["trace"]:
@@ -164,16 +164,16 @@ def write_workbook(
                     words["statuses"].get(row["status"], row["status"]),
                 ],
             )
-            _colour_status(trace, 7, row["status"])
+            colour_status(trace, 7, row["status"])
     maturity = _maturity_sheets(book, audit["maturity"], language, labels)
     for sheet, widths in zip([gaps, trace, *maturity], _WIDTHS, strict=False):
         filter_sheet(sheet)
-        _lay_out(sheet, widths)
+        lay_out(sheet, widths)
     book.properties.creator = "ccdocs"
-    stamp = _stamp(audit["report"].get("assessment_date"))
-    book.properties.created = book.properties.modified = stamp
+    when = stamp(audit["report"].get("assessment_date"))
+    book.properties.created = book.properties.modified = when
     book.save(str(path))
-    _pin_modified(path, stamp)
+    pin_modified(path, when)
 
 
 # Column widths (characters) of the gaps, traceability, maturity and scores sheets.
@@ -187,7 +187,7 @@ _WIDTHS = (
 _STATUS_FILLS = {"missing": "F8D7DA", "stale": "FFE5CC", "partial": "FFF3CD", "present": "D4EDDA"}
 
 
-def _colour_status(sheet: Any, column: int, status: str) -> None:
+def colour_status(sheet: Any, column: int, status: str) -> None:
     from openpyxl.styles import PatternFill
 
     colour = _STATUS_FILLS.get(status)
@@ -195,7 +195,7 @@ def _colour_status(sheet: Any, column: int, status: str) -> None:
         sheet.cell(row=sheet.max_row, column=column).fill = PatternFill("solid", fgColor=colour)
 
 
-def _lay_out(sheet: Any, widths: Sequence[int]) -> None:
+def lay_out(sheet: Any, widths: Sequence[int]) -> None:
     """Column widths, wrapped text in the wide columns, and a page setup for printing."""
     from openpyxl.styles import Alignment
     from openpyxl.utils import get_column_letter
@@ -304,7 +304,7 @@ def filter_sheet(sheet: Any) -> None:
         cell.fill = PatternFill("solid", fgColor="DDE6F0")
 
 
-def _pin_modified(path: Path, stamp: dt.datetime) -> None:
+def pin_modified(path: Path, stamp: dt.datetime) -> None:
     """openpyxl stamps the save time as "modified"; put the assessment date there instead."""
     with zipfile.ZipFile(path) as source:
         entries = [(i.filename, source.read(i)) for i in source.infolist()]
@@ -321,6 +321,7 @@ def _pin_modified(path: Path, stamp: dt.datetime) -> None:
     write_zip(path, pinned, sort=False)
 
 
-def _stamp(date: str | None) -> dt.datetime:
+def stamp(date: str | None) -> dt.datetime:
+    """The time a workbook says it was made: the assessment date (reproducible output)."""
     day = dt.date.fromisoformat(date) if date else dt.date(2000, 1, 1)
     return dt.datetime(day.year, day.month, day.day)

@@ -1,0 +1,1 @@
+"""Checking a folder of documents ccdocs did not write: extraction, classification, verdicts."""
