@@ -438,6 +438,7 @@ def _cell(value: object) -> str:
 
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_ATTRIBUTES = re.compile(r"\s*\{[#.][^}]*\}\s*$")  # "## Scope {#scope}": pandoc's heading attributes
 
 
 def _read_text(path: Path, kind: str) -> Extracted:
@@ -469,7 +470,9 @@ def _atx_headings(text: str) -> Iterator[Heading]:
             continue
         heading = _ATX.fullmatch(line)
         if heading and heading.group(2):
-            yield Heading(len(heading.group(1)), _collapse(heading.group(2)), None)
+            words = _collapse(_ATTRIBUTES.sub("", heading.group(2)))
+            if words:
+                yield Heading(len(heading.group(1)), words, None)
 
 
 _READERS: dict[str, Callable[[Path], Extracted]] = {

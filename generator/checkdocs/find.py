@@ -10,6 +10,7 @@ where, to be quoted in the report.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -29,9 +30,16 @@ def squash(text: str) -> str:
 
 
 def has_phrase(text: str, phrases: Iterable[str]) -> str:
-    """The first of ``phrases`` found in ``text``, or ""."""
+    """The first of ``phrases`` found in ``text``, or "". A "*" in a phrase stands for up to a
+    dozen other characters ("保密协议*审核" is in "保密协议适宜性与有效性审核记录")."""
     flat = squash(text)
-    return next((p for p in phrases if squash(p) and squash(p) in flat), "")
+    return next((p for p in phrases if _pattern(p).search(flat)), "")
+
+
+@functools.lru_cache(maxsize=4096)
+def _pattern(phrase: str) -> re.Pattern[str]:
+    parts = [re.escape(part) for part in squash(phrase).split("*")]
+    return re.compile(".{0,12}?".join(parts) if any(parts) else "(?!)")
 
 
 @dataclass(frozen=True)
@@ -51,6 +59,7 @@ class Found:
     heading: str
     quote: str
     phrase: str
+    by: str = ""  # "title", "heading", "line", "placeholder" or "map": how it was found
 
 
 @dataclass(frozen=True)
@@ -87,7 +96,7 @@ class Document:
             phrase = has_phrase(text, phrases)
             if phrase:
                 page = 1 if self.extracted.kind == "pdf" else None
-                return Found(self.name, page, "", text, phrase)
+                return Found(self.name, page, "", text, phrase, "title")
         return None
 
     def heading(self, phrases: Sequence[str]) -> Found | None:
@@ -98,7 +107,7 @@ class Document:
             phrase = has_phrase(section.heading.text, phrases)
             if phrase:
                 h = section.heading
-                return Found(self.name, _page(section, h), h.text, h.text, phrase)
+                return Found(self.name, _page(section, h), h.text, h.text, phrase, "heading")
         return None
 
     def line(self, phrases: Sequence[str], placeholders: bool = False) -> Found | None:
@@ -111,7 +120,8 @@ class Document:
                 phrase = has_phrase(text, phrases)
                 if phrase:
                     heading = section.heading.text if section.heading else ""
-                    return Found(self.name, page, heading, _quote(text, phrase), phrase)
+                    how = "placeholder" if placeholders else "line"
+                    return Found(self.name, page, heading, _quote(text, phrase), phrase, how)
         return None
 
     def within(self, found: Found, phrases: Sequence[str]) -> Found | None:

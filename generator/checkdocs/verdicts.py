@@ -57,6 +57,8 @@ def check_documents(
         "assessment_date": as_of.isoformat(),
         "summary": summary([s["summary"] for s in standards]),
         "standards": standards,
+        "maturity": [],  # scores come from an assessment, not from a folder of documents
+        "outcomes": [],
         "register": look.register(),
     }
 
@@ -199,7 +201,7 @@ class _Look:
         """Every file: what it was taken for, its document control and its status."""
         entries: dict[str, list[str]] = defaultdict(list)
         for doc_id, (status, found, _) in self._found.items():
-            if found is not None and status == "present" and not found.heading:
+            if found is not None and found.by in ("title", "map"):
                 entries[found.file].append(doc_id)
         for doc_id, records in self._records.items():
             for _, found in records:
@@ -238,7 +240,7 @@ def _worst_of_each(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _pinned(document: Document) -> Found:
     """A file the auditor's map says is the document."""
-    return Found(document.name, None, "", document.title, "")
+    return Found(document.name, None, "", document.title, "", "map")
 
 
 def _register_row(document: Document, names: list[str], control: Control | None) -> dict[str, Any]:
