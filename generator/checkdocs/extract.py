@@ -438,7 +438,8 @@ def _cell(value: object) -> str:
 
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
-_ATTRIBUTES = re.compile(r"\s*\{[#.][^}]*\}\s*$")  # "## Scope {#scope}": pandoc's heading attributes
+# "## Scope {#scope}": pandoc's heading attributes, not words of the heading
+_ATTRIBUTES = re.compile(r"\s*\{[#.][^}]*\}\s*$")
 
 
 def _read_text(path: Path, kind: str) -> Extracted:

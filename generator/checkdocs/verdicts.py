@@ -200,7 +200,7 @@ class _Look:
     def register(self) -> list[dict[str, Any]]:
         """Every file: what it was taken for, its document control and its status."""
         entries: dict[str, list[str]] = defaultdict(list)
-        for doc_id, (status, found, _) in self._found.items():
+        for doc_id, (_, found, _) in self._found.items():
             if found is not None and found.by in ("title", "map"):
                 entries[found.file].append(doc_id)
         for doc_id, records in self._records.items():
