@@ -12,6 +12,8 @@ import datetime as dt
 import json
 import os
 import re
+import shutil
+import subprocess
 import warnings
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -358,13 +360,45 @@ _WORD_PDF_TITLE = re.compile(r"Microsoft Word - (.*?)(?:\.docx?)?", re.IGNORECAS
 def _read_pdf(path: Path) -> Extracted:
     reader = PdfReader(path)
     if reader.is_encrypted:
-        _decrypt(reader)
-    pages = [page.extract_text() for page in reader.pages]
+        try:
+            _decrypt(reader)
+        except _Unreadable:  # poppler opens more kinds of encryption than pypdf alone
+            pages = _poppler_pages(path, 1)
+            if not pages:
+                raise
+            return _extracted(path, "pdf", pages, [], (), any(p.strip() for p in pages))
+    pages = _poppler_pages(path, len(reader.pages))
+    if pages is None:
+        pages = [page.extract_text() for page in reader.pages]
     title = reader.metadata.title if reader.metadata else None
     if title and (word := _WORD_PDF_TITLE.fullmatch(title.strip())):
         title = word.group(1)
     text_layer = not pages or any(page.strip() for page in pages)
     return _extracted(path, "pdf", pages, _outline(reader), (title,), text_layer)
+
+
+def _poppler_pages(path: Path, count: int) -> list[str] | None:
+    """The text of each page by poppler's ``pdftotext -layout``, or None without it.
+
+    A table's row stays on one line ("文件编号   GS-RX-YY-01"), and it is more than ten times
+    faster than pypdf's own extraction (bench/README.md); pypdf reads the outline either way.
+    """
+    tool = shutil.which("pdftotext")
+    if tool is None or count == 0:
+        return None
+    try:
+        done = subprocess.run(
+            [tool, "-layout", "-enc", "UTF-8", "-q", str(path), "-"],
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    pages = done.stdout.decode("utf-8", errors="replace").split("\f")
+    if done.returncode != 0 or len(pages) < count:
+        return None
+    return [page.rstrip() for page in pages[: max(count, len(pages) - 1)]]
 
 
 def _decrypt(reader: PdfReader) -> None:
