@@ -371,8 +371,28 @@ def _echo_outcomes(outcomes: list[ClientOutcome]) -> None:
     default="",
     help="Exit 3 when any mandate has one of these statuses: missing, partial, stale.",
 )
-def audit(profile: Path | None, out_dir: Path, language: str | None, fail_on: str) -> None:
-    """Write the gap report, scores and traceability of PROFILE into OUT/<org-id>/audit/."""
+@click.option(
+    "--assessment",
+    "assessment",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="An assessor's workbook (ccdocs assess init): also write the assessment report.",
+)
+@click.option(
+    "--previous",
+    "previous",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="The previous assessment, to follow up: findings closed, still open, new, overdue.",
+)
+def audit(
+    profile: Path | None,
+    out_dir: Path,
+    language: str | None,
+    fail_on: str,
+    assessment: Path | None,
+    previous: Path | None,
+) -> None:
+    """Write the gap report, scores and traceability of PROFILE into OUT/<org-id>/audit/; with
+    --assessment, the assessment report into OUT/<org-id>/assessment/."""
     from generator.audit.gaps import failing
     from generator.build import build_profile
 
@@ -389,6 +409,14 @@ def audit(profile: Path | None, out_dir: Path, language: str | None, fail_on: st
     for file in result.files:
         echo(f"wrote {_display_path(file)}")
     _echo_audit(result.org_id, result.audit)
+    if assessment is not None:
+        org_id = result.org_id
+        written = _or_exit(
+            assessment,
+            lambda: _assessment_report(path, assessment, previous, out_dir, org_id, language),
+        )
+        for file in written:
+            echo(f"wrote {_display_path(file)}")
     bad = failing(result.audit["report"], statuses)
     if bad:
         counts = ", ".join(
@@ -486,6 +514,53 @@ def check_docs(
         sys.exit(EXIT_GAPS)
 
 
+@cli.group()
+def assess() -> None:
+    """An assessor's own assessment, kept apart from the center's profile."""
+
+
+@assess.command("init")
+@click.argument("subject", type=click.Path(path_type=Path, exists=True))
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The workbook to write: .xlsx, or .yaml for the same as text.",
+)
+@lang_option
+def assess_init(subject: Path, out_file: Path, language: str | None) -> None:
+    """Write the assessor's workbook for SUBJECT (a profile, or a folder of documents): one row
+    per scored item, the center's self-scores read-only beside the assessor's columns."""
+    from generator.assessment.workbook import scored_standard, write_workbook, write_yaml
+    from generator.audit.maturity import self_scores
+    from generator.labels import load_labels
+    from generator.profile import load_profile
+    from generator.render import template_dirs
+
+    catalog = _catalog()
+    standard = scored_standard(catalog)
+    if subject.is_dir():
+        data: Mapping[str, Any] = {}
+        about = {"organization": subject.resolve().name, "subject": subject.name, "date": ""}
+    else:
+        data = _or_exit(subject, lambda: load_profile(subject)).data
+        org = data.get("organization", {})
+        name = org.get("name", "") if isinstance(org, Mapping) else ""
+        about = {
+            "organization": str(name.get("zh", name) if isinstance(name, Mapping) else name),
+            "subject": subject.name,
+            "date": str(data.get("assessment_date") or ""),
+        }
+    lang = language or str(data.get("language") or "zh")
+    if out_file.suffix.lower() in (".yaml", ".yml"):
+        write_yaml(out_file, standard, lang, about, self_scores(data))
+    else:
+        labels = load_labels(lang, template_dirs())
+        write_workbook(out_file, catalog, standard, labels, lang, about, self_scores(data))
+    echo(f"wrote {_display_path(out_file)}: {len(standard.requirements)} items of {standard.short}")
+
+
 def _targets(values: tuple[str, ...], catalog: Catalog) -> list[Any]:
     """``--target STANDARD[:LEVEL]`` values as targets; the catalogue's default when none."""
     from generator.mandates import profile_targets
@@ -501,6 +576,42 @@ def _targets(values: tuple[str, ...], catalog: Catalog) -> list[Any]:
             raise click.BadParameter(f"level {level!r} is not a number", param_hint="--target")
         entries.append({"standard": standard, "level": int(level or 1)})
     return profile_targets({"targets": entries}, catalog)
+
+
+def _assessment_report(
+    profile: Path,
+    workbook: Path,
+    previous: Path | None,
+    out_dir: Path,
+    org_id: str,
+    language: str | None,
+) -> list[Path]:
+    """Read the assessor's workbook (and the previous one) and write the assessment report."""
+    from generator.assessment.publish import write_report
+    from generator.assessment.report import assessment_report
+    from generator.assessment.workbook import read_assessment
+    from generator.audit.maturity import operation_of, self_scores
+    from generator.labels import load_labels
+    from generator.output import commit_stage, staged_output
+    from generator.profile import load_profile
+    from generator.render import template_dirs
+
+    catalog = _catalog()
+    loaded = load_profile(profile)
+    lang = language or str(loaded.data.get("language") or "zh")
+    labels = load_labels(lang, template_dirs())
+    root = profile.resolve().parent
+    current = read_assessment(workbook, catalog, labels, root)
+    before = read_assessment(previous, catalog, labels, root) if previous else None
+    report = assessment_report(
+        current, catalog, self_scores(loaded.data), operation_of(loaded.data), before
+    )
+    with staged_output(out_dir, org_id) as stage:
+        folder = stage.work / "assessment"
+        folder.mkdir()
+        names = [p.name for p in write_report(report, lang, folder, ("docx", "pdf"))]
+        commit_stage(stage, ["assessment"])
+    return [stage.target / "assessment" / name for name in names]
 
 
 def _echo_audit(org_id: str, audit: Mapping[str, Any]) -> None:

@@ -20,6 +20,7 @@ Text = Mapping[str, str]  # {"zh": ..., "en": ...}
 
 SCHEMA_SUFFIX = ".schema.yaml"
 CATALOGUE_FILE = "documents.yaml"
+ASSESSMENT_FILE = "assessment.yaml"
 PROFILE_SCHEMA_FILE = "profile.schema.yaml"
 MAP_SCHEMA_FILE = "map.schema.yaml"
 
@@ -132,6 +133,7 @@ class Catalog:
     profile_schema: Mapping[str, Any]
     sources: tuple[Path, ...] = ()  # the map and overlay folders it was read from
     recognition: Mapping[str, Any] = field(default_factory=dict)  # documents.yaml's, as read
+    grades: tuple[Mapping[str, Any], ...] = ()  # assessment.yaml: an assessor's result grades
 
     @property
     def requirements(self) -> dict[str, Requirement]:
@@ -162,6 +164,9 @@ def load_catalog(map_dir: Path | None = None, overlays: Sequence[Path] = ()) -> 
     profile_schema = _read(map_dir / PROFILE_SCHEMA_FILE)
     catalogue = _read(map_dir / CATALOGUE_FILE)
     _check(meta, "catalogue", catalogue, map_dir / CATALOGUE_FILE)
+    assessment = _read(map_dir / ASSESSMENT_FILE) if (map_dir / ASSESSMENT_FILE).is_file() else {}
+    if assessment:
+        _check(meta, "assessment", assessment, map_dir / ASSESSMENT_FILE)
     raws: dict[str, dict[str, Any]] = {}
     for path in _standard_files(map_dir):
         raw = _read(path)
@@ -185,6 +190,7 @@ def load_catalog(map_dir: Path | None = None, overlays: Sequence[Path] = ()) -> 
         profile_schema=profile_schema,
         sources=(map_dir, *overlays),
         recognition=catalogue.get("recognition", {}),
+        grades=tuple(assessment.get("grades", [])),
     )
     problems = check_catalog(catalog)
     if problems:
@@ -200,7 +206,7 @@ def _standard_files(folder: Path) -> list[Path]:
     return [
         p
         for p in sorted(folder.glob("*.yaml"))
-        if p.name != CATALOGUE_FILE and not p.name.endswith(SCHEMA_SUFFIX)
+        if p.name not in (CATALOGUE_FILE, ASSESSMENT_FILE) and not p.name.endswith(SCHEMA_SUFFIX)
     ]
 
 

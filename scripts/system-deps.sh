@@ -2,11 +2,11 @@
 # Debian/Ubuntu packages ccdocs needs beside its Python dependencies.
 #   runtime: a CJK font for the PDF output (Typst finds it itself), Graphviz for the org chart,
 #            poppler's pdftotext for reading PDFs in check-docs (pypdf alone is ten times slower)
-#   test:    the readers the tests open documents with (LibreOffice) and a browser
+#   test:    the readers the tests open documents with (LibreOffice Writer and Calc) and a browser
 # Usage: scripts/system-deps.sh runtime|test   (installs what is missing; needs root or sudo)
 set -euo pipefail
 runtime=(fonts-noto-cjk graphviz poppler-utils)
-test=(libreoffice-writer-nogui chromium)
+test=(libreoffice-writer-nogui libreoffice-calc-nogui chromium)
 case "${1:-runtime}" in
   runtime) wanted=("${runtime[@]}") ;;
   test) wanted=("${runtime[@]}" "${test[@]}") ;;

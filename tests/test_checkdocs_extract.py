@@ -59,7 +59,9 @@ def test_pdf_text_is_real_chinese(built):
     assert got.title == "灾备预案"  # the PDF's /Title
     number = document_control("dr-plan")["number"]
     # a table row stays on one line (poppler's layout mode: cells apart by spaces)
-    assert [number] in [line.split()[1:] for line in got.pages[0].splitlines() if "文件编号" in line]
+    assert [number] in [
+        line.split()[1:] for line in got.pages[0].splitlines() if "文件编号" in line
+    ]
     assert "呼叫平台故障" in got.text
 
 

@@ -79,6 +79,12 @@ class DocumentFacts:
     watermark: str = ""  # "草稿" / "DRAFT" for a draft, else ""
     placeholder: str = ""  # the placeholder label, e.g. "【待补充：{field} - {requirements}】"
 
+    @property
+    def running(self) -> str:
+        """The running header's words: the document number and version ("GS-01  v3.1")."""
+        version = f"v{self.version}" if self.version else ""
+        return "  ".join(part for part in (self.number, version) if part)
+
 
 @dataclass(frozen=True)
 class Publication:

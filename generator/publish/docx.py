@@ -267,7 +267,7 @@ def write_reference_doc(path: Path, meta: DocumentFacts) -> Path:
     section = document.sectPr_lst[0]
     _page_setup(section)
     company = f"{meta.brand.company}    " if meta.brand.company else ""
-    running = f"{company}{meta.number}  v{meta.version}"
+    running = f"{company}{meta.running}"
     _header(package, section, WD_HEADER_FOOTER.PRIMARY, running, meta)
     # the cover: no running header or page number, but the classification all the same
     _header(package, section, WD_HEADER_FOOTER.FIRST_PAGE, "", meta)

@@ -163,7 +163,7 @@ def _facts(meta: DocumentFacts, work: Path) -> dict[str, object]:
         "primary": meta.brand.primary,
         "accent": meta.brand.accent,
         "company": meta.brand.company,
-        "running": f"{meta.number}  v{meta.version}",
+        "running": meta.running,
         "cover": [list(row) for row in meta.cover],
         "signoff_heads": list(meta.signoff_heads),
         "signoff": [list(row) for row in meta.signoff],
