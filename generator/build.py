@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -562,6 +563,20 @@ def document_facts(
     return facts
 
 
+def _write_assessment(
+    folder: Path, report: Mapping[str, Any], language: str, workbooks: Sequence[Path]
+) -> None:
+    from generator.assessment.publish import write_report
+
+    folder.mkdir()
+    write_report(report, language, folder, ("docx", "pdf"))
+    for workbook in workbooks:
+        target = folder / workbook.name
+        if target.exists():  # the previous workbook named like the current one
+            target = folder / f"previous-{workbook.name}"
+        shutil.copyfile(workbook, target)
+
+
 def build_evidence_pack(
     profile_path: Path,
     out_dir: Path,
@@ -570,8 +585,11 @@ def build_evidence_pack(
     catalog: Catalog | None = None,
     templates: Sequence[Path] = (),
     brand: Brand | None = None,
+    assessment: tuple[Mapping[str, Any], str, Sequence[Path]] | None = None,
 ) -> Path:
-    """Write ``out_dir/<org-id>/evidence-pack.zip``: documents, evidence, forms, audit, manifest."""
+    """Write ``out_dir/<org-id>/evidence-pack.zip``: documents, evidence, forms, audit, manifest;
+    with ``assessment`` (the report's data, its language, the assessor's workbooks) the
+    assessment report and the workbooks too."""
     from generator.audit.pack import write_pack
     from generator.audit.pack_entries import pack_entries
     from generator.standards import load_catalog
@@ -585,6 +603,8 @@ def build_evidence_pack(
         for name in ("md", "docx", "pdf", "audit"):
             folder, publish = PUBLISHERS[name]
             publish(publication, stage.work / folder)
+        if assessment is not None:
+            _write_assessment(stage.work / "assessment", *assessment)
         entries = pack_entries(publication, stage.work, catalog)
         write_pack(
             stage.work / EVIDENCE_PACK,

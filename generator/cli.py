@@ -588,24 +588,10 @@ def _assessment_report(
 ) -> list[Path]:
     """Read the assessor's workbook (and the previous one) and write the assessment report."""
     from generator.assessment.publish import write_report
-    from generator.assessment.report import assessment_report
-    from generator.assessment.workbook import read_assessment
-    from generator.audit.maturity import operation_of, self_scores
-    from generator.labels import load_labels
+    from generator.assessment.run import profile_assessment
     from generator.output import commit_stage, staged_output
-    from generator.profile import load_profile
-    from generator.render import template_dirs
 
-    catalog = _catalog()
-    loaded = load_profile(profile)
-    lang = language or str(loaded.data.get("language") or "zh")
-    labels = load_labels(lang, template_dirs())
-    root = profile.resolve().parent
-    current = read_assessment(workbook, catalog, labels, root)
-    before = read_assessment(previous, catalog, labels, root) if previous else None
-    report = assessment_report(
-        current, catalog, self_scores(loaded.data), operation_of(loaded.data), before
-    )
+    report, lang = profile_assessment(profile, workbook, previous, _catalog(), language)
     with staged_output(out_dir, org_id) as stage:
         folder = stage.work / "assessment"
         folder.mkdir()
@@ -633,16 +619,44 @@ def _echo_audit(org_id: str, audit: Mapping[str, Any]) -> None:
 @out_option
 @lang_option
 @brand_option
-def evidence(profile: Path | None, out_dir: Path, language: str | None, brand: Path | None) -> None:
+@click.option(
+    "--assessment",
+    "assessment",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="An assessor's workbook: its report and the workbook go into the pack too.",
+)
+@click.option(
+    "--previous",
+    "previous",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="The previous assessment, for the report's follow-up (and into the pack).",
+)
+def evidence(
+    profile: Path | None,
+    out_dir: Path,
+    language: str | None,
+    brand: Path | None,
+    assessment: Path | None,
+    previous: Path | None,
+) -> None:
     """Zip documents, evidence, blank forms and the audit of PROFILE with a manifest."""
+    from generator.assessment.run import profile_assessment
     from generator.build import build_evidence_pack
 
     path = _display_path(profile or default_profile())
     look = _brand(brand)
+    catalog = _catalog()
+    assessed = None
+    if assessment is not None:
+        report, lang = _or_exit(
+            assessment, lambda: profile_assessment(path, assessment, previous, catalog, language)
+        )
+        workbooks = [assessment] + ([previous] if previous else [])
+        assessed = (report, lang, workbooks)
     pack = _or_exit(
         path,
         lambda: build_evidence_pack(
-            path, out_dir, language=language, catalog=_catalog(), brand=look
+            path, out_dir, language=language, catalog=catalog, brand=look, assessment=assessed
         ),
     )
     echo(f"wrote {_display_path(pack)}")

@@ -204,3 +204,20 @@ def test_audit_with_an_assessment_writes_the_report_in_three_formats(blank, tmp_
     assert "| 2 文化认同 | 0 | 0 | 10 | 10 | 符合 |" in page  # self 0/0 beside audited 10/10
     data = json.loads((folder / "assessment-report.json").read_text(encoding="utf-8"))
     assert data["self_level"]["level"] == 1
+
+
+def test_the_assessment_goes_into_the_evidence_pack_and_verify_covers_it(blank, tmp_path):
+    import zipfile
+
+    filled = _fill(blank, tmp_path / "a.xlsx", item24={**MAJOR, "L": dt.date(2026, 6, 30)})
+    out = tmp_path / "out"
+    args = ["evidence", str(bundled("water-utility")), "--out", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--assessment", str(filled)])
+    assert result.exit_code == 0, result.output
+    pack = out / "water-utility" / "evidence-pack.zip"
+    with zipfile.ZipFile(pack) as z:
+        manifest = json.loads(z.read("manifest.json"))
+    entries = {e["path"]: e for e in manifest["files"]}
+    for name in ("a.xlsx", "assessment-report.pdf", "assessment-report.md"):
+        assert entries[f"assessment/{name}"]["kind"] == "assessment"
+    assert CliRunner().invoke(cli, ["verify", str(pack)]).exit_code == 0

@@ -47,7 +47,7 @@ class PackEntry:
 
     path: str
     data: bytes
-    kind: str  # document | evidence | form | audit | index
+    kind: str  # document | evidence | form | audit | assessment | index
     title: str
     effective_date: str | None
     requirements: tuple[str, ...]

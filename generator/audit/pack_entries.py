@@ -49,6 +49,18 @@ def pack_entries(publication: Publication, stage: Path, catalog: Catalog) -> lis
                 every,
             )
         )
+    assessment = stage / "assessment"
+    for path in sorted(assessment.iterdir()) if assessment.is_dir() else ():
+        entries.append(
+            PackEntry(
+                f"assessment/{path.name}",
+                path.read_bytes(),
+                "assessment",
+                path.name,
+                publication.assessment_date,
+                every,
+            )
+        )
     entries += _evidence_entries(publication, trace)
     entries += _form_entries(publication, catalog)
     return entries
