@@ -456,6 +456,18 @@ def audit(
     default="",
     help="Exit 3 when any item has one of these statuses: missing, partial, stale.",
 )
+@click.option(
+    "--assessment",
+    "assessment",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="An assessor's workbook (ccdocs assess init DIR): also write the assessment report.",
+)
+@click.option(
+    "--previous",
+    "previous",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="The previous assessment, to follow up: findings closed, still open, new, overdue.",
+)
 def check_docs(
     folder: Path,
     as_of: Any,
@@ -464,6 +476,8 @@ def check_docs(
     out_dir: Path,
     language: str | None,
     fail_on: str,
+    assessment: Path | None,
+    previous: Path | None,
 ) -> None:
     """Check a folder of documents ccdocs did not write (DOCX, PDF, XLSX, Markdown, text)
     against the standards' document catalogue; writes the gap report and document register
@@ -490,12 +504,27 @@ def check_docs(
 
             return check_folder(folder, catalog, chosen, as_of.date(), pins, progress)
 
+    lang = language or "zh"
+    assessed = None
+    if assessment is not None:
+        from generator.assessment.run import folder_assessment
+
+        assessed = _or_exit(
+            assessment, lambda: folder_assessment(folder, assessment, previous, catalog, lang)
+        )
     report = _or_exit(folder, check)
     with staged_output(out_dir, output_id(folder)) as stage:
-        written = write_outputs(report, catalog, language or "zh", stage.work / "check-docs")
-        commit_stage(stage, ["check-docs"])
+        written = write_outputs(report, catalog, lang, stage.work / "check-docs")
+        folders = ["check-docs"]
+        if assessed is not None:
+            from generator.assessment.publish import write_report
+
+            (stage.work / "assessment").mkdir()
+            written += write_report(assessed, lang, stage.work / "assessment", ("docx", "pdf"))
+            folders.append("assessment")
+        commit_stage(stage, folders)
     for file in written:
-        echo(f"wrote {_display_path(stage.target / 'check-docs' / file.name)}")
+        echo(f"wrote {_display_path(stage.target / file.parent.name / file.name)}")
     summary = report["summary"]
     counts = ", ".join(f"{summary[s]} {s}" for s in ("present", "partial", "missing", "stale"))
     unread = [r["file"] for r in report["register"] if r["status"] in ("unreadable", "no-text")]

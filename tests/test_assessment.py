@@ -221,3 +221,23 @@ def test_the_assessment_goes_into_the_evidence_pack_and_verify_covers_it(blank, 
     for name in ("a.xlsx", "assessment-report.pdf", "assessment-report.md"):
         assert entries[f"assessment/{name}"]["kind"] == "assessment"
     assert CliRunner().invoke(cli, ["verify", str(pack)]).exit_code == 0
+
+
+def test_a_folder_of_documents_is_assessed_without_self_scores(tmp_path):
+    folder = tmp_path / "received"
+    folder.mkdir()
+    (folder / "drill.md").write_text("# 2026 年应急演练记录\n\n演练日期：2026-02-01\n", "utf-8")
+    workbook = tmp_path / "assessment.xlsx"
+    init = CliRunner().invoke(cli, ["assess", "init", str(folder), "--out", str(workbook)])
+    assert init.exit_code == 0, init.output
+    book = load_workbook(workbook)
+    sheet = book["评估"]
+    assert {(row[3].value, row[4].value) for row in sheet.iter_rows(min_row=2)} == {(None, None)}
+    filled = _fill(workbook, tmp_path / "filled.xlsx", item24={"I": "drill.md"})
+    out = tmp_path / "out"
+    args = ["check-docs", str(folder), "--as-of", "2026-03-31", "--out", str(out)]
+    result = CliRunner().invoke(cli, [*args, "--assessment", str(filled)])
+    assert result.exit_code == 0, result.output
+    page = (out / "received" / "assessment" / "assessment-report.md").read_text("utf-8")
+    assert "| 24 应急规划测试与更新 | — | — | 10 | 10 | 符合 |" in page
+    assert (out / "received" / "check-docs" / "gap-report.md").is_file()

@@ -15,6 +15,21 @@ from generator.render import template_dirs
 from generator.standards import Catalog
 
 
+def folder_assessment(
+    folder: Path,
+    workbook: Path,
+    previous: Path | None,
+    catalog: Catalog,
+    language: str,
+) -> dict[str, Any]:
+    """The assessment report's data for a folder of documents: no self-assessment and no years
+    of operation are known; evidence the workbook names is looked for in the folder."""
+    labels = load_labels(language, template_dirs())
+    current = read_assessment(workbook, catalog, labels, folder)
+    before = read_assessment(previous, catalog, labels, folder) if previous else None
+    return assessment_report(current, catalog, {}, None, before)
+
+
 def profile_assessment(
     profile: Path,
     workbook: Path,
