@@ -20,10 +20,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import yaml
 
 from generator.brand import Brand
-from generator.cores import cores
 from generator.errors import CcdocsError, ProfileError
 from generator.labels import LANGUAGES, load_labels
 from generator.output import write_shared_files
+from generator.publish.pool import cores
 from generator.render import (
     code_fence,
     escape_text,

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 
 from generator.brand import Brand, default_brand
 from generator.bundled import bundled_dir
-from generator.cores import cores
 from generator.errors import ProfileError, PublishError
 from generator.evidence import EvidenceFile, load_evidence
 from generator.incremental import (
@@ -34,7 +33,7 @@ from generator.markers import check_owned
 from generator.output import Stage, commit_stage, locked_output, place_file, staged_output
 from generator.profile import Profile, load_profile
 from generator.publish import PUBLISHERS, DocumentFacts, Publication
-from generator.publish.pool import Task, split
+from generator.publish.pool import Task, cores, split
 from generator.publish.pool import run as run_tasks
 from generator.verdict_cache import keep as keep_verdicts
 from generator.verdict_cache import remembered

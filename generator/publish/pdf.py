@@ -10,28 +10,22 @@ without it, so a PDF never silently shows empty boxes.
 
 from __future__ import annotations
 
-import atexit
 import functools
 import json
-import multiprocessing
-import os
 import re
 import subprocess
 import sys
 import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pypandoc
 import typst
 
 from generator.bundled import bundled_dir
-from generator.cores import cores
 from generator.errors import PublishError
 from generator.publish import PANDOC_MARKDOWN, DocumentFacts, diagrams
 from generator.publish.placeholders import PLACEHOLDERS_FILTER, mark_placeholders
-from generator.publish.typst_compile import compile_here, compile_pdf
+from generator.publish.typst_compile import compile_pdf
 from generator.render import label_parts
 
 # Simplified-Chinese families, preferred first; Typst falls back to any installed font for a
@@ -108,17 +102,7 @@ def publish_pdf(markdown: str, meta: DocumentFacts, target: Path, work: Path) ->
 
 
 def _compile_apart(work: Path, source: Path, facts: str, target: Path) -> str:
-    """``compile_pdf`` in a process of its own; "" when done, else the reason.
-
-    The process is one of this process's Typst workers, kept for the next document (its fonts
-    stay loaded: 0.2 s instead of 0.4–1.1 s for a bundled document, bench/README.md); should it
-    die, the document is laid out by a process started for it alone.
-    """
-    try:
-        job = _typst_worker().submit(compile_here, str(work), str(source), facts, str(target))
-        return job.result()
-    except BrokenProcessPool:
-        _forget_worker()
+    """``compile_pdf`` in a process of its own; "" when done, else the reason."""
     facts_file = work / f"{source.stem}.facts.json"
     facts_file.write_text(facts, encoding="utf-8")
     command = [sys.executable, str(COMPILER), str(work), str(source), str(facts_file), str(target)]
@@ -129,36 +113,6 @@ def _compile_apart(work: Path, source: Path, facts: str, target: Path) -> str:
     if done.returncode != 0:
         return done.stderr.strip() or f"it stopped with status {done.returncode}"
     return ""
-
-
-_worker: tuple[int, ProcessPoolExecutor] | None = None
-_worker_lock = threading.Lock()
-# A worker lays out this many documents, then a fresh one takes over: Typst's caches grow with
-# every document, and a batch lays out hundreds.
-_DOCUMENTS_PER_WORKER = 60
-
-
-def _typst_worker() -> ProcessPoolExecutor:
-    """This process's Typst workers: as many as it may use cores, started as documents arrive
-    (a build that lays out one document at a time, as a batch's share does, starts one). A
-    child forked with this process is not their owner."""
-    global _worker
-    with _worker_lock:
-        if _worker is None or _worker[0] != os.getpid():
-            pool = ProcessPoolExecutor(
-                max_workers=cores(),
-                mp_context=multiprocessing.get_context("spawn"),  # no fork of a threaded process
-                max_tasks_per_child=_DOCUMENTS_PER_WORKER,
-            )
-            _worker = (os.getpid(), pool)
-            atexit.register(pool.shutdown, cancel_futures=True)
-        return _worker[1]
-
-
-def _forget_worker() -> None:
-    global _worker
-    with _worker_lock:
-        _worker = None
 
 
 def typst_body(markdown: str) -> str:

@@ -9,6 +9,7 @@ clients and conversions together never ask for more than there are cores.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
@@ -18,6 +19,13 @@ from generator.publish import PUBLISHERS, Publication
 
 # What a task costs relative to the Markdown it converts: laying out pages is the dearest.
 _WEIGHT = {"pdf": 8, "site": 3, "docx": 2, "audit": 1, "md": 0}
+
+
+def cores() -> int:
+    """The cores this process may run on."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
 
 
 @dataclass(frozen=True)

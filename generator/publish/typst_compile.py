@@ -6,9 +6,8 @@ ROOT is the only folder Typst may read; SOURCE the .typ file in it; FACTS a JSON
 becomes ``sys.inputs.facts``; TARGET the PDF written. Run as a script, not as part of the
 ``generator`` package, so that starting it costs only Typst's own import. Typst holds the
 interpreter lock while it works: a document laid out beside the build's other conversions is
-laid out in a process of its own, a long-lived one (``compile_here``, its fonts found and
-loaded once), or with this script when that process cannot be had. Exit status 1 with Typst's
-message on stderr when the document cannot be laid out.
+laid out in a process of its own, with this script. Exit status 1 with Typst's message on stderr
+when the document cannot be laid out.
 """
 
 from __future__ import annotations
@@ -36,21 +35,6 @@ def compile_pdf(root: str, source: str, facts: str, target: str, fonts: Any = No
         return "Typst wrote no PDF"
     Path(target).write_bytes(pdf)
     return ""
-
-
-_fonts: Any = None
-
-
-def compile_here(root: str, source: str, facts: str, target: str) -> str:
-    """``compile_pdf`` with this process's fonts: looked up on the first call, their glyphs
-    loaded by Typst as documents need them and kept for the next (most of a small document's
-    layout time is loading the CJK fonts)."""
-    global _fonts
-    if _fonts is None:
-        import typst
-
-        _fonts = typst.Fonts()
-    return compile_pdf(root, source, facts, target, _fonts)
 
 
 def main(root: str, source: str, facts: str, target: str) -> int:
