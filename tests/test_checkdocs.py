@@ -213,6 +213,8 @@ def test_the_command_writes_the_report_and_exits_on_the_chosen_statuses(handed, 
     page = (folder / "gap-report.md").read_text(encoding="utf-8")
     assert "提供 保密协议年度审核记录" in page
     assert "records/r" in page and "预案.pdf 第 " in page
+    site = (folder / "site" / "index.html").read_text(encoding="utf-8")
+    assert "待办事项" in site and not (folder / ".site-project").exists()
     schema = json.loads(files("generator.audit").joinpath("gap-report.schema.json").read_text())
     assert list(Draft202012Validator(schema).iter_errors(report)) == []
     book = load_workbook(folder / "check.xlsx")

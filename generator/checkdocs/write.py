@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -63,11 +64,24 @@ def write_outputs(
     words = names(catalog, language, labels)
     markdown = folder / "gap-report.md"
     markdown.write_text(render_report(report, catalog, language, labels, words), "utf-8")
+    _write_site(markdown.read_text("utf-8"), str(labels["check_docs"]["title"]), language, folder)
     data = folder / "gap-report.json"
     data.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     book = folder / "check.xlsx"
     write_workbook(book, report, language, labels, words)
     return [markdown, data, book]
+
+
+def _write_site(markdown: str, title: str, language: str, folder: Path) -> None:
+    """The report as the internal site shows it (one page, the theme's search): ``site/``."""
+    from generator.publish import PUBLISHERS, Publication
+
+    page = Publication(
+        documents={}, facts={}, pages={"index.md": markdown}, site_name=title, language=language
+    )
+    _, publish = PUBLISHERS["site"]
+    publish(page, folder / "site")
+    shutil.rmtree(folder / ".site-project", ignore_errors=True)  # the MkDocs project it came from
 
 
 def render_report(
