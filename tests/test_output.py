@@ -85,6 +85,7 @@ def test_every_output_folder_carries_a_marker_listing_what_ccdocs_wrote(tmp_path
     assert _marker(target / "manual")["files"] == [
         "dr-plan.md",
         "operations-manual.md",
+        "position-descriptions.md",
         "training-syllabus.md",
     ]
     assert "audit.xlsx" in _marker(target / "audit")["files"]

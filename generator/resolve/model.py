@@ -11,6 +11,7 @@ from typing import Any
 from generator.cycles import next_due
 from generator.mandates import Check
 from generator.profile import Profile
+from generator.resolve.positions import resolve_positions
 from generator.resolve.staffing import resolve_staffing
 from generator.resolve.training import resolve_training
 from generator.standards import Catalog
@@ -39,17 +40,20 @@ def resolve_model(
     language = language or profile.data["organization"].get("language", "zh")
     data = localize(profile.data, language)
     org = data["organization"]
+    roles = _roles_in_order(data.get("roles", []))
+    training = resolve_training(data, catalog)
     context = {
         "profile": data,
         "org": org,
         "documents": _documents(data, catalog),
         "names": _names(data),
-        "roles": _roles_in_order(data.get("roles", [])),
+        "roles": roles,
+        "positions": resolve_positions(data, roles, training["modules"]),
         "service_levels": data.get("service_levels", []),
         "staffing": resolve_staffing(data),
         "kpis": data.get("kpis", []),
         "processes": _processes(data.get("processes", [])),
-        "training": resolve_training(data, catalog),
+        "training": training,
         "risks": _risks(data.get("risks", [])),
         "plans": _plans(data),
         "records": sorted(data.get("records", []), key=lambda r: (r["kind"], r["date"], r["id"])),

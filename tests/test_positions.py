@@ -1,0 +1,44 @@
+"""Position descriptions gather what the profile says about each role elsewhere."""
+
+from __future__ import annotations
+
+from generator.resolve.positions import resolve_positions
+
+ROLES = [
+    {"id": "lead", "name": "班组长", "duties": ["带班"]},
+    {"id": "agent", "name": "坐席", "reports_to": "lead", "headcount": 12},
+]
+DATA = {
+    "kpis": [
+        {"id": "sl", "name": "服务水平", "owner": "lead"},
+        {"id": "qa", "name": "质检得分", "owner": "qa-lead"},
+    ],
+    "processes": [
+        {
+            "id": "p1",
+            "name": "来电受理",
+            "kind": "business",
+            "owner": "lead",
+            "steps": [{"action": "接听", "role": "agent"}, {"action": "复核", "role": "lead"}],
+        },
+        {"id": "p2", "name": "外呼", "kind": "business", "steps": [{"action": "拨打"}]},
+    ],
+}
+MODULES = [
+    {"id": "m1", "title": "服务规范", "audience": ["agent"], "skill_list": [{"key": "5/1.1"}]},
+    {"id": "m2", "title": "带班技巧", "audience": ["lead"], "skill_list": []},
+    {"id": "m3", "title": "无对象课程", "skill_list": [{"key": "4/2.1"}]},
+]
+
+
+def test_each_role_gets_its_line_kpis_processes_training_and_skills():
+    lead, agent = resolve_positions(DATA, ROLES, MODULES)
+    assert (lead["manager"], lead["reports"]) == ("", ["坐席"])
+    assert (agent["manager"], agent["reports"]) == ("班组长", [])
+    assert [k["name"] for k in lead["kpis"]] == ["服务水平"] and agent["kpis"] == []
+    assert lead["processes"] == [{"name": "来电受理", "owner": True, "steps": ["复核"]}]
+    assert agent["processes"] == [{"name": "来电受理", "owner": False, "steps": ["接听"]}]
+    # only modules naming the role as audience: a module without an audience names nobody
+    assert (lead["modules"], agent["modules"]) == (["带班技巧"], ["服务规范"])
+    assert [s["key"] for s in agent["skills"]] == ["5/1.1"] and lead["skills"] == []
+    assert agent["headcount"] == 12 and lead["duties"] == ["带班"]
