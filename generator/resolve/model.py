@@ -54,7 +54,8 @@ def resolve_model(
         "kpis": data.get("kpis", []),
         "processes": _processes(data.get("processes", [])),
         "training": training,
-        "risks": _risks(data.get("risks", [])),
+        "risks": rate_risks(data.get("risks", []), risk_rule(catalog)),
+        "risk_rating": risk_rule(catalog),
         "plans": _plans(data),
         "records": sorted(data.get("records", []), key=lambda r: (r["kind"], r["date"], r["id"])),
         "forms": _forms(catalog),
@@ -147,11 +148,25 @@ def _processes(processes: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
     }
 
 
-def _risks(risks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+_RATINGS = ("low", "medium", "high")
+
+
+def risk_rule(catalog: Catalog) -> Mapping[str, Any]:
+    """The DR plan's rating rule (standards_map/documents.yaml)."""
+    rule = catalog.generated.get("dr-plan", {}).get("risk_rating")
+    return rule or {"high": 15, "medium": 8, "floors": []}
+
+
+def rate_risks(risks: list[dict[str, Any]], rule: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Risks with their score (probability × impact) and rating, highest first: the band the
+    score reaches, lifted to a floor the risk's impact sets."""
     rated = []
     for risk in risks:
         score = (risk.get("probability") or 0) * (risk.get("impact") or 0)
-        rating = "high" if score >= 15 else "medium" if score >= 8 else "low"
+        rating = "high" if score >= rule["high"] else "medium" if score >= rule["medium"] else "low"
+        for floor in rule["floors"]:
+            if risk.get("impact") == floor["impact"]:
+                rating = max(rating, floor["rating"], key=_RATINGS.index)
         rated.append({**risk, "score": score or None, "rating": rating if score else None})
     return sorted(rated, key=lambda r: (-(r["score"] or 0), r["id"]))
 

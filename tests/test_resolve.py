@@ -1,4 +1,4 @@
-"""Position descriptions gather what the profile says about each role elsewhere."""
+"""What the document model gathers and derives: position descriptions, risk ratings."""
 
 from __future__ import annotations
 
@@ -42,3 +42,24 @@ def test_each_role_gets_its_line_kpis_processes_training_and_skills():
     assert (lead["modules"], agent["modules"]) == (["带班技巧"], ["服务规范"])
     assert [s["key"] for s in agent["skills"]] == ["5/1.1"] and lead["skills"] == []
     assert agent["headcount"] == 12 and lead["duties"] == ["带班"]
+
+
+def test_a_risk_is_rated_by_the_catalogues_rule_and_a_site_loss_is_never_low(catalog):
+    from generator.resolve.model import rate_risks, risk_rule
+
+    rule = risk_rule(catalog)
+    risks = [
+        {"id": "site-loss", "probability": 1, "impact": 5},  # score 5, a total loss: medium
+        {"id": "surge", "probability": 4, "impact": 4},  # 16: high
+        {"id": "slip", "probability": 2, "impact": 2},  # 4: low
+        {"id": "leak", "probability": 2, "impact": 4},  # 8: medium
+        {"id": "unknown"},  # no figures: no rating
+    ]
+    rated = {r["id"]: r["rating"] for r in rate_risks(risks, rule)}
+    assert rated == {
+        "site-loss": "medium",
+        "surge": "high",
+        "slip": "low",
+        "leak": "medium",
+        "unknown": None,
+    }
