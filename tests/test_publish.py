@@ -19,7 +19,7 @@ from generator.build import build_profile
 from generator.errors import PublishError
 from generator.publish.pdf import CJK_FAMILIES, cjk_font
 
-DOCS = ("dr-plan", "operations-manual", "training-syllabus")
+DOCS = ("dr-plan", "operations-manual", "position-descriptions", "training-syllabus")
 
 
 @pytest.fixture(scope="module")
