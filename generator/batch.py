@@ -48,6 +48,7 @@ COLUMNS = (
     "errors",
     "gaps",
     "placeholders",
+    "untranslated",
     "coverage",
     "levels",
     "outcomes",
@@ -80,6 +81,7 @@ class ClientOutcome:
     errors: tuple[str, ...] = ()
     gaps: int = 0
     placeholders: int = 0
+    untranslated: int = 0  # profile texts shown in another language than the documents'
     coverage: float | None = None
     levels: dict[str, str] = field(default_factory=dict)  # language -> maturity headlines
     outcomes: dict[str, str] = field(default_factory=dict)  # language -> review outcomes
@@ -100,6 +102,7 @@ class ClientOutcome:
             "errors": len(self.errors),
             "gaps": self.gaps,
             "placeholders": self.placeholders,
+            "untranslated": self.untranslated,
             "coverage": self.coverage,
             "levels": self.levels.get(language, ""),
             "outcomes": self.outcomes.get(language, ""),
@@ -140,6 +143,7 @@ def _outcome(job: BuildJob, result: BuildResult) -> ClientOutcome:
         organization=audit.get("report", {}).get("organization", {}).get("name", ""),
         gaps=result.gap_count,
         placeholders=sum(result.placeholders.values()),
+        untranslated=sum(result.untranslated.values()),
         coverage=summary.get("coverage"),
         levels=verdicts["levels"],
         outcomes=verdicts["outcomes"],

@@ -12,7 +12,7 @@ import json
 import re
 import shutil
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 FORMATS = tuple(PUBLISHERS)
 SITE_HOME = "site/index.md.jinja"
 APPENDIX = "manual/_appendix.md.jinja"
+UNTRANSLATED_SHOWN = 5  # the first few untranslated texts a build names by file and line
 EVIDENCE_PACK = "evidence-pack.zip"
 # The audit's parts a build's summary keeps (the batch summary and the terminal show them).
 AUDIT_SUMMARY = ("report", "maturity", "outcomes", "method")
@@ -69,6 +70,9 @@ class BuildResult:
     gap_count: int
     placeholders: dict[str, int]
     audit: Mapping[str, Any]  # report, maturity and outcomes
+    # profile texts each document shows in another language than its own, and where the first are
+    untranslated: dict[str, int] = field(default_factory=dict)
+    untranslated_at: tuple[str, ...] = ()
 
     @property
     def up_to_date(self) -> bool:
@@ -84,6 +88,8 @@ class Rendered:
     publication: Publication
     gaps: tuple[Check, ...]
     placeholders: dict[str, int]
+    untranslated: dict[str, int] = field(default_factory=dict)
+    untranslated_at: tuple[str, ...] = ()
 
 
 def render_profile(
@@ -126,8 +132,9 @@ def render_loaded(
     from generator.audit.assess import audit_profile
     from generator.audit.matrix import rows_for_document
     from generator.audit.write import coverage_svg
-    from generator.render import Renderer, placeholder_pattern, without_controls
+    from generator.render import Renderer, escape_markdown, placeholder_pattern, without_controls
     from generator.resolve import resolve_model
+    from generator.resolve.translation import shown_in, untranslated
     from generator.validate import validate_profile
 
     validation = validate_profile(profile, catalog, evidence)
@@ -180,7 +187,18 @@ def render_loaded(
         for doc_id, meta in publication.facts.items()
     }
     publication = replace(publication, facts=facts)
-    return Rendered(model.org_id, publication, validation.gaps, counts)
+    texts = list(untranslated(profile.data, model.language))
+    shown = shown_in(texts, documents, escape_markdown)
+    seen = {p for pointers in shown.values() for p in pointers}
+    first = [p for p, _ in texts if p in seen][:UNTRANSLATED_SHOWN]
+    return Rendered(
+        model.org_id,
+        publication,
+        validation.gaps,
+        counts,
+        {doc: len(pointers) for doc, pointers in sorted(shown.items())},
+        tuple(f"{profile.locate(p)} ({p})" for p in first),
+    )
 
 
 def _with_draft(
@@ -278,6 +296,8 @@ def build_profile(
 
                 summary = remembered(fingerprint, compute)
                 summary["placeholders"] = _counts(state.summary.get("placeholders"))
+                summary["untranslated"] = _counts(state.summary.get("untranslated"))
+                summary["untranslated_at"] = _texts(state.summary.get("untranslated_at"))
                 return _result(org_id, target, [], state.outputs_of(formats), summary)
     catalog = catalog or load_catalog(overlays=overlays)
     downloads = [f for f in ("docx", "pdf") if f in formats and "site" in formats]
@@ -442,6 +462,8 @@ def _summary(rendered: Rendered) -> dict[str, Any]:
     return {
         "gaps": len(rendered.gaps),
         "placeholders": rendered.placeholders,
+        "untranslated": rendered.untranslated,
+        "untranslated_at": list(rendered.untranslated_at),
         "audit": {k: audit[k] for k in AUDIT_SUMMARY if k in audit},
     }
 
@@ -465,6 +487,11 @@ def verdicts(
     return {"gaps": len(validation.gaps), "audit": kept}
 
 
+def _texts(value: Any) -> list[str]:
+    """Locations as a state file recorded them, if they have the right shape."""
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
 def _counts(value: Any) -> dict[str, int]:
     """Placeholder counts as a state file recorded them, if they have the right shape."""
     if not isinstance(value, dict):
@@ -483,6 +510,8 @@ def _result(
         summary.get("gaps", 0),
         summary.get("placeholders", {}),
         summary.get("audit", {}),
+        summary.get("untranslated", {}),
+        tuple(summary.get("untranslated_at", ())),
     )
 
 

@@ -231,6 +231,11 @@ def validate(profile: Path | None, strict: bool, fmt: str) -> None:
     help="Earlier profile or built edition: the site gets a change log against it.",
 )
 @click.option("--strict", is_flag=True, help="Fail (exit 3) when mandated content is missing.")
+@click.option(
+    "--strict-language",
+    is_flag=True,
+    help="Fail (exit 1) when a document shows profile texts in another language than its own.",
+)
 def build(
     profiles: tuple[Path, ...],
     out_dir: Path,
@@ -241,6 +246,7 @@ def build(
     force: bool,
     since: Path | None,
     strict: bool,
+    strict_language: bool,
 ) -> None:
     """Write the manual set of each PROFILE (default: the bundled event hotline) into OUT/<org-id>/.
 
@@ -286,8 +292,24 @@ def build(
     total = sum(result.placeholders.values())
     colour = "yellow" if result.gap_count else "green"
     echo(f"{result.org_id}: {result.gap_count} gaps, {total} placeholders", fg=colour)
+    if _echo_untranslated(result, strict_language) and strict_language:
+        echo("--strict-language: give these texts in the documents' language", err=True)
+        sys.exit(EXIT_ERRORS)
     if strict and result.gap_count:
         sys.exit(EXIT_GAPS)
+
+
+def _echo_untranslated(result: Any, strict: bool) -> bool:
+    """Say which documents show profile texts in another language, and where the first are;
+    True when any does."""
+    untranslated = {doc: n for doc, n in result.untranslated.items() if n}
+    if untranslated:
+        counts = ", ".join(f"{doc} {n}" for doc, n in untranslated.items())
+        colour = "red" if strict else "yellow"
+        echo(f"{result.org_id}: texts in another language than the documents': {counts}", fg=colour)
+        for where in result.untranslated_at:
+            echo(f"  {where}")
+    return bool(untranslated)
 
 
 def _build_batch(

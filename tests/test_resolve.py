@@ -63,3 +63,38 @@ def test_a_risk_is_rated_by_the_catalogues_rule_and_a_site_loss_is_never_low(cat
         "leak": "medium",
         "unknown": None,
     }
+
+
+def test_texts_not_in_the_documents_language_are_counted_and_located():
+    from generator.resolve.translation import untranslated
+
+    data = {
+        "organization": {"name": {"zh": "热线", "en": "Hotline"}, "parent": "水务集团"},
+        "roles": [{"id": "lead", "name": {"zh": "班组长"}}, {"id": "agent", "name": "Agent"}],
+    }
+    assert list(untranslated(data, "zh")) == []  # a Latin text in Chinese is not flagged
+    assert list(untranslated(data, "en")) == [
+        ("/organization/parent", "水务集团"),  # given once, in Chinese
+        ("/roles/0/name", "班组长"),  # given per language, without English
+    ]
+
+
+def test_a_build_says_which_documents_show_other_languages_and_strict_fails(tmp_path):
+    from click.testing import CliRunner
+    from conftest import bundled
+
+    from generator.cli import EXIT_ERRORS, cli
+
+    profile = str(bundled("water-utility"))
+    args = ["build", profile, "--format", "md", "--out", str(tmp_path)]
+    chinese = CliRunner().invoke(cli, args)
+    assert chinese.exit_code == 0 and "another language" not in chinese.output
+    english = CliRunner().invoke(cli, [*args, "--lang", "en", "--out", str(tmp_path / "en")])
+    assert english.exit_code == 0
+    assert "texts in another language than the documents': dr-plan " in english.output
+    assert "water-utility.yaml:8:9 (/organization/name)" in english.output
+    strict = CliRunner().invoke(
+        cli, [*args, "--lang", "en", "--out", str(tmp_path / "en"), "--strict-language"]
+    )
+    assert strict.exit_code == EXIT_ERRORS  # the same from a build that writes nothing
+    assert "water-utility.yaml:8:9 (/organization/name)" in strict.output

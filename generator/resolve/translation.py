@@ -1,0 +1,56 @@
+"""Translation coverage: the profile's texts a document shows in another language than its own.
+
+A text given per language (``{zh: ..., en: ...}``) without the document's language is shown in
+the first language it has; in an English document, a text given once, in Chinese, is shown in
+Chinese. Each is found by its JSON pointer, so it can be named by file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any
+
+_LANGUAGE_KEY = re.compile(r"^[a-z]{2}$")
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+
+
+def untranslated(data: Any, language: str, pointer: str = "") -> Iterator[tuple[str, str]]:
+    """(pointer, text shown) of every text of ``data`` not in ``language``."""
+    if isinstance(data, Mapping):
+        if _per_language(data):
+            if language not in data:
+                yield pointer, str(next(iter(data.values())))
+            return
+        for key, value in data.items():
+            yield from untranslated(value, language, f"{pointer}/{_escape(str(key))}")
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from untranslated(value, language, f"{pointer}/{index}")
+    elif isinstance(data, str) and language != "zh" and _HAN.search(data):
+        yield pointer, data
+
+
+def shown_in(
+    texts: Sequence[tuple[str, str]],
+    documents: Mapping[str, str],
+    escape: Callable[[str], str],
+) -> dict[str, list[str]]:
+    """The pointers of ``texts`` each document shows, by document id: those whose first words
+    (made Markdown by ``escape``, as the templates show them) its Markdown holds."""
+    needles = [(p, escape(text.strip().split("\n", 1)[0].strip()[:24])) for p, text in texts]
+    return {
+        doc_id: [p for p, needle in needles if needle and needle in markdown]
+        for doc_id, markdown in documents.items()
+    }
+
+
+def _per_language(value: Mapping[Any, Any]) -> bool:
+    return bool(value) and all(
+        isinstance(k, str) and _LANGUAGE_KEY.match(k) and isinstance(v, str)
+        for k, v in value.items()
+    )
+
+
+def _escape(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1")
