@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from generator.bundled import default_profile
-from generator.errors import CcdocsError, Finding, ProfileError
+from generator.errors import CcdocsError, Finding, OutputError, ProfileError
 
 if TYPE_CHECKING:
     from generator.batch import ClientOutcome
@@ -604,11 +604,14 @@ def assess_init(subject: Path, out_file: Path, language: str | None) -> None:
             "date": str(data.get("assessment_date") or ""),
         }
     lang = language or str(data.get("language") or "zh")
-    if out_file.suffix.lower() in (".yaml", ".yml"):
-        write_yaml(out_file, standard, lang, about, self_scores(data))
-    else:
-        labels = load_labels(lang, template_dirs())
-        write_workbook(out_file, catalog, standard, labels, lang, about, self_scores(data))
+    try:
+        if out_file.suffix.lower() in (".yaml", ".yml"):
+            write_yaml(out_file, standard, lang, about, self_scores(data))
+        else:
+            labels = load_labels(lang, template_dirs())
+            write_workbook(out_file, catalog, standard, labels, lang, about, self_scores(data))
+    except OSError as e:
+        raise OutputError(f"{out_file}: cannot be written ({e.strerror or e})") from e
     echo(f"wrote {_display_path(out_file)}: {len(standard.requirements)} items of {standard.short}")
 
 

@@ -241,3 +241,13 @@ def test_a_folder_of_documents_is_assessed_without_self_scores(tmp_path):
     page = (out / "received" / "assessment" / "assessment-report.md").read_text("utf-8")
     assert "| 24 应急规划测试与更新 | — | — | 10 | 10 | 符合 |" in page
     assert (out / "received" / "check-docs" / "gap-report.md").is_file()
+
+
+def test_a_workbook_that_cannot_be_written_is_exit_4_with_the_reason(tmp_path):
+    blocked = tmp_path / "file"
+    blocked.write_text("a file where a folder should be", encoding="utf-8")
+    target = blocked / "assessment.xlsx"
+    result = CliRunner().invoke(
+        cli, ["assess", "init", str(bundled("water-utility")), "--out", str(target)]
+    )
+    assert result.exit_code == 4 and f"{target}: cannot be written" in result.output
