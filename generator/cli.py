@@ -508,6 +508,7 @@ def check_docs(
     from generator.checkdocs.pins import read_pins
     from generator.checkdocs.run import check_folder, output_id
     from generator.checkdocs.write import write_outputs
+    from generator.disk import disk_errors
     from generator.output import commit_stage, staged_output
 
     statuses = {s.strip() for s in fail_on.split(",") if s.strip()}
@@ -535,7 +536,7 @@ def check_docs(
             assessment, lambda: folder_assessment(folder, assessment, previous, catalog, lang)
         )
     report = _or_exit(folder, check)
-    with staged_output(out_dir, output_id(folder)) as stage:
+    with staged_output(out_dir, output_id(folder)) as stage, disk_errors(stage.target):
         written = write_outputs(report, catalog, lang, stage.work / "check-docs")
         folders = ["check-docs"]
         if assessed is not None:
@@ -643,10 +644,11 @@ def _assessment_report(
     """Read the assessor's workbook (and the previous one) and write the assessment report."""
     from generator.assessment.publish import write_report
     from generator.assessment.run import profile_assessment
+    from generator.disk import disk_errors
     from generator.output import commit_stage, staged_output
 
     report, lang = profile_assessment(profile, workbook, previous, _catalog(), language)
-    with staged_output(out_dir, org_id) as stage:
+    with staged_output(out_dir, org_id) as stage, disk_errors(stage.target):
         folder = stage.work / "assessment"
         folder.mkdir()
         names = [p.name for p in write_report(report, lang, folder, ("docx", "pdf"))]
