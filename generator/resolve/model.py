@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.cycles import next_due
-from generator.mandates import Check
+from generator.mandates import Check, profile_targets
 from generator.profile import Profile
 from generator.resolve.positions import resolve_positions
 from generator.resolve.staffing import resolve_staffing
@@ -60,6 +60,15 @@ def resolve_model(
         "records": sorted(data.get("records", []), key=lambda r: (r["kind"], r["date"], r["id"])),
         "forms": _forms(catalog),
         "requirements": _requirements(catalog),
+        "targets": [
+            {
+                "short": t.standard.short,
+                "title": dict(t.standard.title),
+                "edition": t.standard.edition,
+                "level": t.level if t.standard.levels else None,
+            }
+            for t in profile_targets(data, catalog)
+        ],
         "placeholders": _placeholders(gaps, catalog),
         # every catalogue document (records, forms, sections) by id, in the model's language
         "document_names": {d.id: localize(d.title, language) for d in catalog.documents.values()},
