@@ -124,7 +124,7 @@ def test_profile_values_are_data_not_template_code(write_profile, catalog):
 def test_english_documents_use_english_boilerplate(catalog):
     manual = render(bundled("event-hotline"), catalog, "en")["operations-manual"]
     assert "## Document control {#control}" in manual
-    assert "## 1 Positioning and direction {#positioning}" in manual
+    assert "## 1 General provisions {#general}" in manual
     assert "*依据" not in manual and "文件控制" not in manual
 
 
