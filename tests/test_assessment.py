@@ -133,7 +133,9 @@ def test_a_follow_up_says_what_closed_what_is_open_what_is_new_and_what_is_overd
     book.save(second)
     before = read_assessment(first, catalog, LABELS, root)
     now = read_assessment(second, catalog, LABELS, root)
-    follow = assessment_report(now, catalog, {}, None, before)["follow_up"]
+    report = assessment_report(now, catalog, {}, None, before)
+    follow = report["follow_up"]
+    _assert_schema(json.loads(json.dumps(report, default=str)))
     assert follow["closed"] == ["cc-cmm-oc-2011/14"]
     assert follow["still_open"] == ["cc-cmm-oc-2011/24"]
     assert follow["new"] == ["cc-cmm-oc-2011/9"]
@@ -204,6 +206,21 @@ def test_audit_with_an_assessment_writes_the_report_in_three_formats(blank, tmp_
     assert "| 2 文化认同 | 0 | 0 | 10 | 10 | 符合 |" in page  # self 0/0 beside audited 10/10
     data = json.loads((folder / "assessment-report.json").read_text(encoding="utf-8"))
     assert data["self_level"]["level"] == 1
+    _assert_schema(data)
+
+
+def _assert_schema(data: dict) -> None:
+    """``data`` follows the published schema of the assessment report."""
+    from importlib.resources import files
+
+    from jsonschema import Draft202012Validator
+
+    text = files("generator.assessment").joinpath("assessment-report.schema.json").read_text()
+    schema = json.loads(text)
+    Draft202012Validator.check_schema(schema)
+    assert list(Draft202012Validator(schema).iter_errors(data)) == []
+    bad = {**data, "items": [{**data["items"][0], "audited": {"c": 7}}]}
+    assert list(Draft202012Validator(schema).iter_errors(bad))  # a score outside 0/5/10
 
 
 def test_the_assessment_goes_into_the_evidence_pack_and_verify_covers_it(blank, tmp_path):

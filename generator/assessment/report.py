@@ -13,6 +13,9 @@ from generator.assessment.workbook import Assessment, Row
 from generator.audit.maturity import Operation, level_result
 from generator.standards import Catalog
 
+# generator/assessment/assessment-report.schema.json describes this data
+REPORT_SCHEMA = "ccdocs-assessment-report/1"
+
 
 def assessment_report(
     assessment: Assessment,
@@ -51,6 +54,7 @@ def assessment_report(
     plan.sort(key=lambda i: (i["due"] or "9999", _order(i["number"])))
     assessors = sorted({row.assessor for row in assessment.rows if row.assessor})
     return {
+        "schema": REPORT_SCHEMA,
         "standard": standard.id,
         "short": standard.short,
         "organization": assessment.organization,
