@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -49,6 +49,7 @@ if TYPE_CHECKING:
 FORMATS = tuple(PUBLISHERS)
 SITE_HOME = "site/index.md.jinja"
 APPENDIX = "manual/_appendix.md.jinja"
+GLOSSARY = "manual/_glossary.md.jinja"
 UNTRANSLATED_SHOWN = 5  # the first few untranslated texts a build names by file and line
 EVIDENCE_PACK = "evidence-pack.zip"
 # The audit's parts a build's summary keeps (the batch summary and the terminal show them).
@@ -144,6 +145,12 @@ def render_loaded(
     local = replace(profile, data=model.context["profile"])  # texts in the model's language
     renderer = Renderer(model, model.language, [*brand.template_dirs, *templates])
     bodies = {d: renderer.render(f"manual/{d}.md.jinja") for d in model.context["documents"]}
+    terms = _used_terms(model.context["glossary"], bodies.values(), model.language)
+    for doc_id in bodies:
+        if "glossary" in catalog.generated[doc_id]["chapters"]:
+            number = len(_CHAPTER.findall(bodies[doc_id])) + 1
+            glossary = renderer.render(GLOSSARY, {"terms": terms, "number": number})
+            bodies[doc_id] = bodies[doc_id].rstrip("\n") + "\n\n" + glossary
     audit = audit_profile(local, catalog, evidence, bodies)
     traced = {doc_id: rows_for_document(audit["trace"], doc_id) for doc_id in bodies}
     documents = {
@@ -199,6 +206,27 @@ def render_loaded(
         {doc: len(pointers) for doc, pointers in sorted(shown.items())},
         tuple(f"{profile.locate(p)} ({p})" for p in first),
     )
+
+
+_CHAPTER = re.compile(r"^## \d+ ", re.M)
+
+
+def _used_terms(
+    terms: Sequence[Mapping[str, Any]], texts: Iterable[str], language: str
+) -> list[Mapping[str, Any]]:
+    """The glossary's terms the documents use: their name in ``language`` or abbreviation
+    appears in the text (an abbreviation as a whole word)."""
+    text = "\n".join(texts)
+    folded = text.lower()
+    used = []
+    for term in terms:
+        name = str(term["term"].get(language, "")) if isinstance(term["term"], Mapping) else ""
+        abbr = str(term.get("abbr") or "")
+        if (name and name.lower() in folded) or (
+            abbr and re.search(rf"(?<![A-Za-z]){re.escape(abbr)}(?![A-Za-z])", text)
+        ):
+            used.append(term)
+    return used
 
 
 def _with_draft(

@@ -21,6 +21,7 @@ Text = Mapping[str, str]  # {"zh": ..., "en": ...}
 SCHEMA_SUFFIX = ".schema.yaml"
 CATALOGUE_FILE = "documents.yaml"
 ASSESSMENT_FILE = "assessment.yaml"
+GLOSSARY_FILE = "glossary.yaml"
 PROFILE_SCHEMA_FILE = "profile.schema.yaml"
 MAP_SCHEMA_FILE = "map.schema.yaml"
 
@@ -134,6 +135,7 @@ class Catalog:
     sources: tuple[Path, ...] = ()  # the map and overlay folders it was read from
     recognition: Mapping[str, Any] = field(default_factory=dict)  # documents.yaml's, as read
     grades: tuple[Mapping[str, Any], ...] = ()  # assessment.yaml: an assessor's result grades
+    terms: tuple[Mapping[str, Any], ...] = ()  # glossary.yaml: terms the standards leave undefined
 
     @property
     def requirements(self) -> dict[str, Requirement]:
@@ -167,6 +169,9 @@ def load_catalog(map_dir: Path | None = None, overlays: Sequence[Path] = ()) -> 
     assessment = _read(map_dir / ASSESSMENT_FILE) if (map_dir / ASSESSMENT_FILE).is_file() else {}
     if assessment:
         _check(meta, "assessment", assessment, map_dir / ASSESSMENT_FILE)
+    glossary = _read(map_dir / GLOSSARY_FILE) if (map_dir / GLOSSARY_FILE).is_file() else {}
+    if glossary:
+        _check(meta, "glossary", glossary, map_dir / GLOSSARY_FILE)
     raws: dict[str, dict[str, Any]] = {}
     for path in _standard_files(map_dir):
         raw = _read(path)
@@ -191,6 +196,7 @@ def load_catalog(map_dir: Path | None = None, overlays: Sequence[Path] = ()) -> 
         sources=(map_dir, *overlays),
         recognition=catalogue.get("recognition", {}),
         grades=tuple(assessment.get("grades", [])),
+        terms=tuple(glossary.get("terms", [])),
     )
     problems = check_catalog(catalog)
     if problems:
@@ -206,7 +212,8 @@ def _standard_files(folder: Path) -> list[Path]:
     return [
         p
         for p in sorted(folder.glob("*.yaml"))
-        if p.name not in (CATALOGUE_FILE, ASSESSMENT_FILE) and not p.name.endswith(SCHEMA_SUFFIX)
+        if p.name not in (CATALOGUE_FILE, ASSESSMENT_FILE, GLOSSARY_FILE)
+        and not p.name.endswith(SCHEMA_SUFFIX)
     ]
 
 

@@ -98,3 +98,17 @@ def test_a_build_says_which_documents_show_other_languages_and_strict_fails(tmp_
     )
     assert strict.exit_code == EXIT_ERRORS  # the same from a build that writes nothing
     assert "water-utility.yaml:8:9 (/organization/name)" in strict.output
+
+
+def test_the_glossary_lists_the_terms_the_documents_use_each_once(catalog):
+    from generator.build import _used_terms
+    from generator.resolve.model import _glossary
+
+    terms = _glossary(catalog)
+    ids = [t["id"] for t in terms]
+    assert len(ids) == len(set(ids))  # the skill standard's and ccdocs' own, each once
+    texts = ["平均处理时长按 ACD 报表计算", "Erlang C 测算坐席；IVR 分流"]
+    used = {t["id"] for t in _used_terms(terms, texts, "zh")}
+    assert used == {"aht", "ivr"}  # 爱尔兰C公式 is not named in Chinese; "ACD" is no term
+    english = {t["id"] for t in _used_terms(terms, ["Erlang C staffing; the AHTX field"], "en")}
+    assert english == {"erlang-c"}  # AHT only as a whole word

@@ -232,5 +232,8 @@ def _placeholders(gaps: tuple[Check, ...], catalog: Catalog) -> dict[str, list[s
 
 
 def _glossary(catalog: Catalog) -> list[dict[str, Any]]:
+    """The skill standard's terms in its order, then ccdocs' own (glossary.yaml); one per id."""
     terms = [t for s in catalog.standards.values() for t in s.extra.get("terms", [])]
-    return sorted(terms, key=lambda t: str(t.get("number", t["id"])))
+    terms = sorted(terms, key=lambda t: str(t.get("number", t["id"])))
+    known = {t["id"] for t in terms}
+    return terms + [dict(t) for t in catalog.terms if t["id"] not in known]
