@@ -69,6 +69,48 @@ lang_option = click.option(
 )
 
 
+fail_on_option = click.option(
+    "--fail-on",
+    "fail_on",
+    default="",
+    callback=lambda ctx, param, value: _fail_on(value),
+    help="Exit 3 when any item has one of these statuses: missing, partial, stale.",
+)
+assessment_option = click.option(
+    "--assessment",
+    "assessment",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="An assessor's workbook (ccdocs assess init): also write the assessment report.",
+)
+previous_option = click.option(
+    "--previous",
+    "previous",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="The previous assessment, to follow up: findings closed, still open, new, overdue.",
+)
+
+
+def _fail_on(value: str) -> frozenset[str]:
+    """The statuses of ``--fail-on``; a usage error for any other word."""
+    statuses = frozenset(s.strip() for s in value.split(",") if s.strip())
+    if statuses - {"missing", "partial", "stale"}:
+        raise click.BadParameter("use missing, partial and/or stale", param_hint="--fail-on")
+    return statuses
+
+
+def _exit_on_failing(report: Mapping[str, Any], statuses: frozenset[str]) -> None:
+    """Exit 3 naming the counts when an item of ``report`` has one of ``statuses``."""
+    from generator.audit.gaps import failing
+
+    bad = failing(report, set(statuses))
+    if bad:
+        counts = ", ".join(
+            f"{sum(1 for i in bad if i['status'] == s)} {s}" for s in sorted(statuses)
+        )
+        echo(f"--fail-on {','.join(sorted(statuses))}: {counts}", fg="red", err=True)
+        sys.exit(EXIT_GAPS)
+
+
 brand_option = click.option(
     "--brand",
     type=click.Path(path_type=Path, file_okay=False, exists=True),
@@ -387,40 +429,21 @@ def _echo_outcomes(outcomes: list[ClientOutcome]) -> None:
 @profile_argument
 @out_option
 @lang_option
-@click.option(
-    "--fail-on",
-    "fail_on",
-    default="",
-    help="Exit 3 when any mandate has one of these statuses: missing, partial, stale.",
-)
-@click.option(
-    "--assessment",
-    "assessment",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="An assessor's workbook (ccdocs assess init): also write the assessment report.",
-)
-@click.option(
-    "--previous",
-    "previous",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="The previous assessment, to follow up: findings closed, still open, new, overdue.",
-)
+@fail_on_option
+@assessment_option
+@previous_option
 def audit(
     profile: Path | None,
     out_dir: Path,
     language: str | None,
-    fail_on: str,
+    fail_on: frozenset[str],
     assessment: Path | None,
     previous: Path | None,
 ) -> None:
     """Write the gap report, scores and traceability of PROFILE into OUT/<org-id>/audit/; with
     --assessment, the assessment report into OUT/<org-id>/assessment/."""
-    from generator.audit.gaps import failing
     from generator.build import build_profile
 
-    statuses = {s.strip() for s in fail_on.split(",") if s.strip()}
-    if statuses - {"missing", "partial", "stale"}:
-        raise click.BadParameter("use missing, partial and/or stale", param_hint="--fail-on")
     path = _display_path(profile or default_profile())
     result = _or_exit(
         path,
@@ -439,13 +462,7 @@ def audit(
         )
         for file in written:
             echo(f"wrote {_display_path(file)}")
-    bad = failing(result.audit["report"], statuses)
-    if bad:
-        counts = ", ".join(
-            f"{sum(1 for i in bad if i['status'] == s)} {s}" for s in sorted(statuses)
-        )
-        echo(f"--fail-on {fail_on}: {counts}", fg="red", err=True)
-        sys.exit(EXIT_GAPS)
+    _exit_on_failing(result.audit["report"], fail_on)
 
 
 @cli.command("check-docs")
@@ -472,24 +489,9 @@ def audit(
 )
 @out_option
 @lang_option
-@click.option(
-    "--fail-on",
-    "fail_on",
-    default="",
-    help="Exit 3 when any item has one of these statuses: missing, partial, stale.",
-)
-@click.option(
-    "--assessment",
-    "assessment",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="An assessor's workbook (ccdocs assess init DIR): also write the assessment report.",
-)
-@click.option(
-    "--previous",
-    "previous",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="The previous assessment, to follow up: findings closed, still open, new, overdue.",
-)
+@fail_on_option
+@assessment_option
+@previous_option
 def check_docs(
     folder: Path,
     as_of: Any,
@@ -497,23 +499,19 @@ def check_docs(
     map_file: Path | None,
     out_dir: Path,
     language: str | None,
-    fail_on: str,
+    fail_on: frozenset[str],
     assessment: Path | None,
     previous: Path | None,
 ) -> None:
     """Check a folder of documents ccdocs did not write (DOCX, PDF, XLSX, Markdown, text)
     against the standards' document catalogue; writes the gap report and document register
     into OUT/<folder>/check-docs/."""
-    from generator.audit.gaps import failing
     from generator.checkdocs.pins import read_pins
     from generator.checkdocs.run import check_folder, output_id
     from generator.checkdocs.write import write_outputs
     from generator.disk import disk_errors
     from generator.output import commit_stage, staged_output
 
-    statuses = {s.strip() for s in fail_on.split(",") if s.strip()}
-    if statuses - {"missing", "partial", "stale"}:
-        raise click.BadParameter("use missing, partial and/or stale", param_hint="--fail-on")
     catalog = _catalog()
     chosen = _targets(targets, catalog)
     pins = _or_exit(map_file, lambda: read_pins(map_file, catalog)) if map_file else {}
@@ -557,13 +555,7 @@ def check_docs(
         echo(f"  not read ({len(unread)}): {', '.join(unread)}", fg="yellow")
     if unknown:
         echo(f"  not recognized ({len(unknown)}): {', '.join(unknown)}", fg="yellow")
-    bad = failing(report, statuses)
-    if bad:
-        counts = ", ".join(
-            f"{sum(1 for i in bad if i['status'] == s)} {s}" for s in sorted(statuses)
-        )
-        echo(f"--fail-on {fail_on}: {counts}", fg="red", err=True)
-        sys.exit(EXIT_GAPS)
+    _exit_on_failing(report, fail_on)
 
 
 @cli.group()
@@ -675,18 +667,8 @@ def _echo_audit(org_id: str, audit: Mapping[str, Any]) -> None:
 @out_option
 @lang_option
 @brand_option
-@click.option(
-    "--assessment",
-    "assessment",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="An assessor's workbook: its report and the workbook go into the pack too.",
-)
-@click.option(
-    "--previous",
-    "previous",
-    type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="The previous assessment, for the report's follow-up (and into the pack).",
-)
+@assessment_option
+@previous_option
 def evidence(
     profile: Path | None,
     out_dir: Path,
@@ -695,7 +677,8 @@ def evidence(
     assessment: Path | None,
     previous: Path | None,
 ) -> None:
-    """Zip documents, evidence, blank forms and the audit of PROFILE with a manifest."""
+    """Zip documents, evidence, blank forms and the audit of PROFILE with a manifest; with
+    --assessment, the assessment report and the workbooks too."""
     from generator.assessment.run import profile_assessment
     from generator.build import build_evidence_pack
 
