@@ -109,7 +109,7 @@ def write_workbook(
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    from generator.audit.write import append_row, filter_sheet, lay_out, pin_modified, stamp
+    from generator.audit.write import append_row, filter_sheet, lay_out, save_book
 
     words = labels["assessment"]
     book = Workbook()
@@ -167,11 +167,7 @@ def write_workbook(
     info.row_dimensions[info.max_row].height = 120
     info.column_dimensions["A"].width = 16
     info.column_dimensions["B"].width = 80
-    when = stamp(about["date"] or None)
-    book.properties.creator = "ccdocs"
-    book.properties.created = book.properties.modified = when
-    book.save(str(path))
-    pin_modified(path, when)
+    save_book(book, path, about["date"] or None)
 
 
 def write_yaml(

@@ -8,7 +8,7 @@ import json
 import re
 import unicodedata
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -119,32 +119,16 @@ def write_workbook(
     gaps = book.active
     gaps.title = book_words["sheets"]["gaps"]
     append_row(gaps, book_words["gaps"])
-    for std in audit["report"]["standards"]:
-        for sec in std["sections"]:
-            for item in sec["items"]:
-                loc = item["location"]
-                file = fill(words["preset_file"], "audit.preset_file", file=loc["file"])
-                file = file if loc["preset"] else loc["file"]
-                what = subject_words(item["kind"], item["subject"], labels["fields"], names)
-                hint = words["hints"].get(item["hint_key"]) if item["hint_key"] else None
-                append_row(
-                    gaps,
-                    [
-                        std["short"],
-                        sec["id"],
-                        item["number"],
-                        item["title"][language],
-                        words["kinds"][item["kind"]],
-                        what or item["subject"],
-                        words["statuses"][item["status"]],
-                        words["severities"][item["severity"]],
-                        file if item["status"] != "present" else "",
-                        loc["line"] if item["status"] != "present" else None,
-                        fill(hint, "audit.hints", subject=what or item["subject"]) if hint else "",
-                        item["subject"],
-                    ],
-                )
-                colour_status(gaps, 7, item["status"])
+
+    def where(item: Mapping[str, Any]) -> list[object]:
+        """The profile file (a preset in words) and line of an open item."""
+        if item["status"] == "present":
+            return ["", None]
+        loc = item["location"]
+        preset = fill(words["preset_file"], "audit.preset_file", file=loc["file"])
+        return [preset if loc["preset"] else loc["file"], loc["line"]]
+
+    append_gap_rows(gaps, audit["report"], language, labels, names, where)
     trace = book.create_sheet(book_words["sheets"]["traceability"])
     append_row(trace, book_words["traceability"])
     for row in audit["trace"]:
@@ -169,8 +153,50 @@ def write_workbook(
     for sheet, widths in zip([gaps, trace, *maturity], _WIDTHS, strict=False):
         filter_sheet(sheet)
         lay_out(sheet, widths)
+    save_book(book, path, audit["report"].get("assessment_date"))
+
+
+def append_gap_rows(
+    sheet: Any,
+    report: Mapping[str, Any],
+    language: str,
+    labels: Mapping[str, Any],
+    names: Mapping[str, Mapping[str, str]],
+    where: Callable[[Mapping[str, Any]], list[object]],
+) -> None:
+    """One row per item of ``report`` (a gap report's data): standard, section, requirement,
+    kind, subject in words, status (coloured), severity, the cells ``where`` gives for the
+    item's location, the remedy in words and the raw subject."""
+    words = labels["audit"]
+    for std in report["standards"]:
+        for sec in std["sections"]:
+            for item in sec["items"]:
+                what = subject_words(item["kind"], item["subject"], labels["fields"], names)
+                hint = words["hints"].get(item["hint_key"]) if item["hint_key"] else None
+                append_row(
+                    sheet,
+                    [
+                        std["short"],
+                        sec["id"],
+                        item["number"],
+                        item["title"][language],
+                        words["kinds"][item["kind"]],
+                        what or item["subject"],
+                        words["statuses"][item["status"]],
+                        words["severities"][item["severity"]],
+                        *where(item),
+                        fill(hint, "audit.hints", subject=what or item["subject"]) if hint else "",
+                        item["subject"],
+                    ],
+                )
+                colour_status(sheet, 7, item["status"])
+
+
+def save_book(book: Any, path: Path, date: str | None) -> None:
+    """Save ``book`` stamped with ``date`` (the assessment date) as made and modified: the same
+    inputs give the same bytes."""
+    when = stamp(date)
     book.properties.creator = "ccdocs"
-    when = stamp(audit["report"].get("assessment_date"))
     book.properties.created = book.properties.modified = when
     book.save(str(path))
     pin_modified(path, when)

@@ -10,21 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from generator.audit.gaps import STATUSES
-from generator.audit.write import (
-    append_row,
-    colour_status,
-    filter_sheet,
-    lay_out,
-    pin_modified,
-    stamp,
-)
+from generator.audit.write import append_gap_rows, append_row, filter_sheet, lay_out, save_book
 from generator.labels import load_labels
 from generator.render import (
     escape_text,
     fill,
     make_environment,
     render_template,
-    subject_words,
     template_dirs,
 )
 from generator.standards import Catalog
@@ -121,31 +113,12 @@ def write_workbook(
     gaps = book.active
     gaps.title = audit["workbook"]["sheets"]["gaps"]
     append_row(gaps, check["gap_columns"])
-    for std in report["standards"]:
-        for sec in std["sections"]:
-            for item in sec["items"]:
-                loc = item["location"]
-                what = subject_words(item["kind"], item["subject"], labels["fields"], words)
-                hint = audit["hints"].get(item["hint_key"]) if item["hint_key"] else None
-                append_row(
-                    gaps,
-                    [
-                        std["short"],
-                        sec["id"],
-                        item["number"],
-                        item["title"][language],
-                        audit["kinds"][item["kind"]],
-                        what or item["subject"],
-                        audit["statuses"][item["status"]],
-                        audit["severities"][item["severity"]],
-                        loc["file"],
-                        loc["page"] or loc["heading"],
-                        loc["quote"],
-                        fill(hint, "audit.hints", subject=what or item["subject"]) if hint else "",
-                        item["subject"],
-                    ],
-                )
-                colour_status(gaps, 7, item["status"])
+
+    def where(item: Mapping[str, Any]) -> list[object]:
+        loc = item["location"]
+        return [loc["file"], loc["page"] or loc["heading"], loc["quote"]]
+
+    append_gap_rows(gaps, report, language, labels, words, where)
     register = book.create_sheet(check["register"])
     append_row(register, check["register_columns"])
     for row in report["register"]:
@@ -170,8 +143,4 @@ def write_workbook(
     for sheet, widths in zip((gaps, register), _WIDTHS, strict=True):
         filter_sheet(sheet)
         lay_out(sheet, widths)
-    when = stamp(report.get("assessment_date"))
-    book.properties.creator = "ccdocs"
-    book.properties.created = book.properties.modified = when
-    book.save(str(path))
-    pin_modified(path, when)
+    save_book(book, path, report.get("assessment_date"))
