@@ -97,25 +97,52 @@ def _item(req: Requirement, checks: list[Check], profile: Path) -> dict[str, Any
     worst = max(checks, key=lambda c: WORST[c.status])
     loc = worst.location
     file, preset = shown_file(loc.file, profile)
-    return {
-        "requirement": req.uid,
-        "number": req.number,
-        "title": dict(req.title),
-        "kind": worst.kind,
-        "subject": worst.subject,
-        "status": worst.status,
-        "severity": req.severity,
-        "hint": "" if worst.status == "present" else worst.hint,
-        "hint_key": "" if worst.status == "present" else worst.hint_key,
-        "detail": worst.detail,
-        "gaps": sum(1 for c in checks if c.is_gap),
-        "location": {
+    met = worst.status == "present"
+    return item_entry(
+        req,
+        worst.kind,
+        worst.subject,
+        worst.status,
+        hint="" if met else worst.hint,
+        hint_key="" if met else worst.hint_key,
+        detail=worst.detail,
+        gaps=sum(1 for c in checks if c.is_gap),
+        location={
             "file": file,
             "line": loc.line,
             "column": loc.column,
             "pointer": loc.pointer,
             "preset": preset,
         },
+    )
+
+
+def item_entry(
+    req: Requirement,
+    kind: str,
+    subject: str,
+    status: str,
+    *,
+    hint: str = "",
+    hint_key: str = "",
+    detail: str = "",
+    gaps: int,
+    location: Mapping[str, Any],
+) -> dict[str, Any]:
+    """One item of the report (the schema's ``item``): a mandate of ``req`` and its status."""
+    return {
+        "requirement": req.uid,
+        "number": req.number,
+        "title": dict(req.title),
+        "kind": kind,
+        "subject": subject,
+        "status": status,
+        "severity": req.severity,
+        "hint": hint,
+        "hint_key": hint_key,
+        "detail": detail,
+        "gaps": gaps,
+        "location": dict(location),
     }
 
 

@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from generator.audit.gaps import REPORT_SCHEMA, WORST, standard_entry, summary
+from generator.audit.gaps import REPORT_SCHEMA, WORST, item_entry, standard_entry, summary
 from generator.checkdocs.control import Control, read_control
 from generator.checkdocs.find import Document, Found
 from generator.mandates import Target
@@ -273,19 +273,15 @@ def _register_row(document: Document, names: list[str], control: Control | None)
 def _item(
     req: Requirement, kind: str, subject: str, status: str, found: Found | None, hint: str
 ) -> dict[str, Any]:
-    return {
-        "requirement": req.uid,
-        "number": req.number,
-        "title": dict(req.title),
-        "kind": kind,
-        "subject": subject,
-        "status": status,
-        "severity": req.severity,
-        "hint": "",
-        "hint_key": hint,
-        "detail": "",
-        "gaps": 0 if status == "present" else 1,
-        "location": {
+    """An item whose location is a file, page and heading, with the words that matched."""
+    return item_entry(
+        req,
+        kind,
+        subject,
+        status,
+        hint_key=hint,
+        gaps=0 if status == "present" else 1,
+        location={
             "file": found.file if found else "",
             "line": None,
             "column": None,
@@ -295,4 +291,4 @@ def _item(
             "heading": found.heading if found else "",
             "quote": found.quote if found else "",
         },
-    }
+    )
