@@ -625,7 +625,6 @@ def _write_assessment(
 ) -> None:
     from generator.assessment.publish import write_report
 
-    folder.mkdir()
     write_report(report, language, folder, ("docx", "pdf"))
     for workbook in workbooks:
         target = folder / workbook.name

@@ -540,7 +540,6 @@ def check_docs(
         if assessed is not None:
             from generator.assessment.publish import write_report
 
-            (stage.work / "assessment").mkdir()
             written += write_report(assessed, lang, stage.work / "assessment", ("docx", "pdf"))
             folders.append("assessment")
         commit_stage(stage, folders)
@@ -642,7 +641,6 @@ def _assessment_report(
     report, lang = profile_assessment(profile, workbook, previous, _catalog(), language)
     with staged_output(out_dir, org_id) as stage, disk_errors(stage.target):
         folder = stage.work / "assessment"
-        folder.mkdir()
         names = [p.name for p in write_report(report, lang, folder, ("docx", "pdf"))]
         commit_stage(stage, ["assessment"])
     return [stage.target / "assessment" / name for name in names]

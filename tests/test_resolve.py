@@ -112,3 +112,25 @@ def test_the_glossary_lists_the_terms_the_documents_use_each_once(catalog):
     assert used == {"aht", "ivr"}  # 爱尔兰C公式 is not named in Chinese; "ACD" is no term
     english = {t["id"] for t in _used_terms(terms, ["Erlang C staffing; the AHTX field"], "en")}
     assert english == {"erlang-c"}  # AHT only as a whole word
+
+
+def test_risk_rating_boundaries_and_no_rule_no_rating(catalog):
+    from generator.resolve.model import rate_risks, risk_rule
+
+    rule = risk_rule(catalog)
+    assert rule is not None and (rule["high"], rule["medium"]) == (15, 8)
+    cases = {  # (probability, impact): rating; a product of two 1-5 figures
+        (4, 4): "high",  # 16, above 15
+        (3, 5): "high",  # 15, at the high threshold
+        (3, 4): "medium",  # 12, below it
+        (3, 3): "medium",  # 9, above 8
+        (2, 4): "medium",  # 8, at the medium threshold
+        (2, 3): "low",  # 6, below it
+        (1, 5): "medium",  # 5, lifted by the floor for impact 5
+        (1, 4): "low",  # 4, impact 4 has no floor
+    }
+    risks = [{"id": f"r{p}{i}", "probability": p, "impact": i} for p, i in cases]
+    rated = {r["id"]: r["rating"] for r in rate_risks(risks, rule)}
+    assert rated == {f"r{p}{i}": rating for (p, i), rating in cases.items()}
+    unrated = rate_risks(risks, None)  # a map without a rule: scores, no ratings
+    assert {r["rating"] for r in unrated} == {None} and unrated[0]["score"] == 16

@@ -29,7 +29,9 @@ def render_report(report: Mapping[str, Any], language: str) -> str:
 def write_report(
     report: Mapping[str, Any], language: str, folder: Path, formats: tuple[str, ...]
 ) -> list[Path]:
-    """``assessment-report.md`` (and .docx, .pdf, .json) in ``folder``; the paths written."""
+    """``assessment-report.md`` (and .docx, .pdf, .json) in ``folder``, made if need be; the
+    paths written."""
+    folder.mkdir(parents=True, exist_ok=True)
     labels = load_labels(language, template_dirs())
     words, control = labels["assessment"], labels["control"]
     markdown = render_report(report, language)

@@ -29,8 +29,6 @@ from generator.checkdocs.find import Document, Found
 from generator.mandates import Target
 from generator.standards import Catalog, CatalogueDocument, Requirement
 
-_DATE_LABELS = {"zh": ("日期", "时间"), "en": ("date",)}
-
 
 def check_documents(
     documents: Sequence[Document],
@@ -125,7 +123,7 @@ class _Look:
     def records(self, doc: CatalogueDocument) -> list[tuple[dt.date | None, Found]]:
         """Files that are this record, newest first (undated last)."""
         if doc.id not in self._records:
-            labels = [label for language in self.languages for label in _DATE_LABELS[language]]
+            labels = self.phrases(self.catalog.recognition.get("date_labels", {}))
             found = []
             for document in self.documents:
                 named = document.named(self.phrases(doc.recognize))

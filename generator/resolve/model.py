@@ -87,15 +87,20 @@ def localize(value: Any, language: str) -> Any:
     when it lacks ``language``, its first version stands in.
     """
     if isinstance(value, Mapping):
-        if value and all(
-            isinstance(k, str) and _LANGUAGE_KEY.match(k) and isinstance(v, str)
-            for k, v in value.items()
-        ):
+        if per_language(value):
             return value.get(language) or next(iter(value.values()))
         return {k: localize(v, language) for k, v in value.items()}
     if isinstance(value, list):
         return [localize(v, language) for v in value]
     return value
+
+
+def per_language(value: Mapping[Any, Any]) -> bool:
+    """A per-language text: a mapping of language codes to strings."""
+    return bool(value) and all(
+        isinstance(k, str) and _LANGUAGE_KEY.match(k) and isinstance(v, str)
+        for k, v in value.items()
+    )
 
 
 def _documents(data: Mapping[str, Any], catalog: Catalog) -> dict[str, Any]:
@@ -160,23 +165,28 @@ def _processes(processes: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]
 _RATINGS = ("low", "medium", "high")
 
 
-def risk_rule(catalog: Catalog) -> Mapping[str, Any]:
-    """The DR plan's rating rule (standards_map/documents.yaml)."""
-    rule = catalog.generated.get("dr-plan", {}).get("risk_rating")
-    return rule or {"high": 15, "medium": 8, "floors": []}
+def _rating(score: int, impact: Any, rule: Mapping[str, Any]) -> str:
+    rating = "high" if score >= rule["high"] else "medium" if score >= rule["medium"] else "low"
+    for floor in rule["floors"]:
+        if impact == floor["impact"]:
+            rating = max(rating, floor["rating"], key=_RATINGS.index)
+    return rating
 
 
-def rate_risks(risks: list[dict[str, Any]], rule: Mapping[str, Any]) -> list[dict[str, Any]]:
+def risk_rule(catalog: Catalog) -> Mapping[str, Any] | None:
+    """The DR plan's rating rule (standards_map/documents.yaml), if the map gives one."""
+    rule: Mapping[str, Any] | None = catalog.generated.get("dr-plan", {}).get("risk_rating")
+    return rule
+
+
+def rate_risks(risks: list[dict[str, Any]], rule: Mapping[str, Any] | None) -> list[dict[str, Any]]:
     """Risks with their score (probability × impact) and rating, highest first: the band the
-    score reaches, lifted to a floor the risk's impact sets."""
+    score reaches, lifted to a floor the risk's impact sets. Without a rule, scores only."""
     rated = []
     for risk in risks:
         score = (risk.get("probability") or 0) * (risk.get("impact") or 0)
-        rating = "high" if score >= rule["high"] else "medium" if score >= rule["medium"] else "low"
-        for floor in rule["floors"]:
-            if risk.get("impact") == floor["impact"]:
-                rating = max(rating, floor["rating"], key=_RATINGS.index)
-        rated.append({**risk, "score": score or None, "rating": rating if score else None})
+        rating = _rating(score, risk.get("impact"), rule) if score and rule else None
+        rated.append({**risk, "score": score or None, "rating": rating})
     return sorted(rated, key=lambda r: (-(r["score"] or 0), r["id"]))
 
 

@@ -11,15 +11,16 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-_LANGUAGE_KEY = re.compile(r"^[a-z]{2}$")
+from generator.resolve.model import per_language
+
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def untranslated(data: Any, language: str, pointer: str = "") -> Iterator[tuple[str, str]]:
     """(pointer, text shown) of every text of ``data`` not in ``language``."""
     if isinstance(data, Mapping):
-        if _per_language(data):
-            if language not in data:
+        if per_language(data):
+            if not data.get(language):  # shown in its first language, as localize does
                 yield pointer, str(next(iter(data.values())))
             return
         for key, value in data.items():
@@ -43,13 +44,6 @@ def shown_in(
         doc_id: [p for p, needle in needles if needle and needle in markdown]
         for doc_id, markdown in documents.items()
     }
-
-
-def _per_language(value: Mapping[Any, Any]) -> bool:
-    return bool(value) and all(
-        isinstance(k, str) and _LANGUAGE_KEY.match(k) and isinstance(v, str)
-        for k, v in value.items()
-    )
 
 
 def _escape(key: str) -> str:
