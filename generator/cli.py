@@ -36,6 +36,7 @@ from generator.errors import CcdocsError, Finding, OutputError, ProfileError
 if TYPE_CHECKING:
     from generator.batch import ClientOutcome
     from generator.brand import Brand
+    from generator.build import BuildResult
     from generator.mandates import Check
     from generator.standards import Catalog
 
@@ -341,7 +342,7 @@ def build(
         sys.exit(EXIT_GAPS)
 
 
-def _echo_untranslated(result: Any, strict: bool) -> bool:
+def _echo_untranslated(result: BuildResult, strict: bool) -> bool:
     """Say which documents show profile texts in another language, and where the first are;
     True when any does."""
     untranslated = {doc: n for doc, n in result.untranslated.items() if n}
