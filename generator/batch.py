@@ -294,7 +294,7 @@ def _org_id(profile: Path) -> str | None:
     from generator.build import org_id_of
     from generator.profile import Profile, load_profile
 
-    own = _own_data(profile)
+    own = own_data(profile)
     if own is not None:
         org_id = org_id_of(Profile(profile, own, {}, {}))
         if org_id is not None:
@@ -302,7 +302,7 @@ def _org_id(profile: Path) -> str | None:
     return org_id_of(load_profile(profile))
 
 
-def _own_data(profile: Path) -> Any:
+def own_data(profile: Path) -> Any:
     """The client file's own data by a plain YAML read, or None when that does not work."""
     from generator.profile import MAX_BYTES
 

@@ -32,6 +32,7 @@ import click
 
 from generator.bundled import default_profile
 from generator.errors import CcdocsError, Finding, OutputError, ProfileError
+from generator.messages import language_of, text, told
 
 if TYPE_CHECKING:
     from generator.batch import ClientOutcome
@@ -146,15 +147,28 @@ def _brand(folder: Path | None) -> Brand | None:
     return _or_exit(folder, lambda: load_brand(folder))
 
 
-def _or_exit(path: Path, action: Callable[[], T]) -> T:
-    """Run a stage on ``path``; on profile errors print every finding and exit 1."""
+def _or_exit(path: Path, action: Callable[[], T], language: str | None = None) -> T:
+    """Run a stage on ``path``; on profile errors print every finding, in the language chosen
+    (else the profile's, else the locale's), and exit 1."""
     try:
         return action()
     except ProfileError as e:
+        lang = _speaking(path, language)
         for finding in e.findings:
-            echo(finding.format(), err=True)
-        echo(f"{path}: {len(e.findings)} errors; nothing was written", fg="red", err=True)
+            echo(told(finding, lang).format(), err=True)
+        summary = text("summary.not-written", lang, path=path, count=len(e.findings))
+        echo(summary, fg="red", err=True)
         sys.exit(EXIT_ERRORS)
+
+
+def _speaking(path: Path | None, chosen: str | None, data: Any = None) -> str:
+    """The language to tell the user in: ``--lang``, else the profile's (``data``, or the file's
+    own data read plainly), else the locale's."""
+    if data is None and chosen is None and path is not None and path.suffix in (".yaml", ".yml"):
+        from generator.batch import own_data
+
+        data = own_data(path)
+    return language_of(chosen, data)
 
 
 class _Cli(click.Group):
@@ -223,7 +237,13 @@ def _load_catalog(overlays: tuple[Path, ...]) -> Catalog:
     show_default=True,
     help="Output format of the findings.",
 )
-def validate(profile: Path | None, strict: bool, fmt: str) -> None:
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["zh", "en"]),
+    help="Language of the findings (default: the profile's, else the locale's).",
+)
+def validate(profile: Path | None, strict: bool, fmt: str, language: str | None) -> None:
     """Check PROFILE (default: the bundled event hotline): errors, then gaps."""
     from generator.evidence import load_evidence
     from generator.mandates import profile_targets
@@ -235,12 +255,13 @@ def validate(profile: Path | None, strict: bool, fmt: str) -> None:
     try:
         loaded = load_profile(path)
     except ProfileError as e:
-        _emit(fmt, path, list(e.findings), [], None)
+        _emit(fmt, path, list(e.findings), [], None, _speaking(path, language))
         sys.exit(EXIT_ERRORS)
     result = validate_profile(loaded, catalog, load_evidence(loaded))
     targets = [t.label for t in profile_targets(loaded.data, catalog)]
     summary = _summary(loaded.data, targets) if result.ok else None
-    _emit(fmt, path, list(result.errors), list(result.gaps), summary)
+    lang = _speaking(path, language, loaded.data)
+    _emit(fmt, path, list(result.errors), list(result.gaps), summary, lang)
     if result.errors:
         sys.exit(EXIT_ERRORS)
     if strict and result.gaps:
@@ -324,6 +345,7 @@ def build(
             force=force,
             since=since,
         ),
+        language,
     )
     for file in result.files:
         echo(f"wrote {_display_path(file)}")
@@ -451,6 +473,7 @@ def audit(
         lambda: build_profile(
             path, out_dir, language=language, formats=["audit"], overlays=_overlays()
         ),
+        language,
     )
     for file in result.files:
         echo(f"wrote {_display_path(file)}")
@@ -696,6 +719,7 @@ def evidence(
         lambda: build_evidence_pack(
             path, out_dir, language=language, catalog=catalog, brand=look, assessment=assessed
         ),
+        language,
     )
     echo(f"wrote {_display_path(pack)}")
 
@@ -727,7 +751,9 @@ def init(folder: Path, preset: str, language: str | None) -> None:
     loaded = load_profile(path)
     result = validate_profile(loaded, catalog, load_evidence(loaded))
     targets = [t.label for t in profile_targets(loaded.data, catalog)]
-    _emit("text", path, list(result.errors), list(result.gaps), _summary(loaded.data, targets))
+    summary = _summary(loaded.data, targets)
+    lang = _speaking(path, language, loaded.data)
+    _emit("text", path, list(result.errors), list(result.gaps), summary, lang)
     echo(f"next: edit {path}, then run: ccdocs validate {path}")
 
 
@@ -829,9 +855,11 @@ def serve(profile: Path | None, address: str, language: str | None, brand: Path 
 
     path = _display_path(profile or default_profile())
 
+    lang = _speaking(path, language)
+
     def report(findings: list[Finding], summary: str) -> None:
         for finding in findings:
-            echo(finding.format(), err=True)
+            echo(told(finding, lang).format(), err=True)
         echo(summary, fg="green" if ": valid," in summary else "red", err=True)
 
     with tempfile.TemporaryDirectory(prefix="ccdocs-serve-") as project:
@@ -868,7 +896,8 @@ def schema(standard_id: str | None, level: int) -> None:
     targets = []
     if standard_id is not None:
         if standard_id not in catalog.standards:
-            hint = did_you_mean(standard_id, set(catalog.standards))
+            close = did_you_mean(standard_id, set(catalog.standards))
+            hint = f" (did you mean '{close}'?)" if close else ""
             raise click.BadParameter(
                 f"no standard '{standard_id}'{hint}; known: {', '.join(sorted(catalog.standards))}",
                 param_hint="--standard",
@@ -903,37 +932,48 @@ def _summary(data: dict[str, Any], targets: list[str]) -> dict[str, Any]:
 
 
 def _emit(
-    fmt: str, path: Path, errors: list[Finding], gaps: list[Check], summary: dict[str, Any] | None
+    fmt: str,
+    path: Path,
+    errors: list[Finding],
+    gaps: list[Check],
+    summary: dict[str, Any] | None,
+    lang: str,
 ) -> None:
+    findings = [told(f, lang) for f in errors]
     if fmt == "json":
         payload = {
             "profile": str(path),
             "valid": not errors,
-            "errors": [_finding_json(f) for f in errors],
-            "gaps": [_gap_json(g) for g in gaps],
+            "language": lang,
+            "errors": [_finding_json(f) for f in findings],
+            "gaps": [_gap_json(g, lang) for g in gaps],
             "summary": summary,
         }
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    for finding in [*errors, *(g.to_finding() for g in gaps)]:
+    for finding in [*findings, *(told(g.to_finding(), lang) for g in gaps)]:
         echo(finding.format())
-    _echo_summary(path, errors, gaps, summary)
+    _echo_summary(path, errors, gaps, summary, lang)
 
 
 def _echo_summary(
-    path: Path, errors: list[Finding], gaps: list[Check], summary: dict[str, Any] | None
+    path: Path,
+    errors: list[Finding],
+    gaps: list[Check],
+    summary: dict[str, Any] | None,
+    lang: str,
 ) -> None:
     if errors:
-        noun = "error" if len(errors) == 1 else "errors"
-        echo(f"{path}: {len(errors)} {noun}; fix them and run again", fg="red", err=True)
+        code = "summary.error" if len(errors) == 1 else "summary.errors"
+        echo(text(code, lang, path=path, count=len(errors)), fg="red", err=True)
         return
     assert summary is not None
-    counts = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in summary["counts"].items())
-    echo(f"{path}: valid — {summary['organization']} ({summary['id']})", fg="green")
-    echo(f"  {counts}")
+    name, org_id = summary["organization"], summary["id"]
+    echo(text("summary.valid", lang, path=path, name=name, id=org_id), fg="green")
+    echo("  " + text("summary.counts", lang, **summary["counts"]))
     targets = ", ".join(summary["targets"])
     colour = "yellow" if gaps else "green"
-    echo(f"  {len(gaps)} gaps against {targets}", fg=colour)
+    echo("  " + text("summary.gaps", lang, count=len(gaps), targets=targets), fg=colour)
 
 
 def _finding_json(finding: Finding) -> dict[str, Any]:
@@ -944,21 +984,22 @@ def _finding_json(finding: Finding) -> dict[str, Any]:
         "column": loc.column,
         "pointer": loc.pointer,
         "severity": finding.severity,
+        "code": finding.code,
         "message": finding.message,
         "hint": finding.hint,
         "requirements": list(finding.requirement_ids),
     }
 
 
-def _gap_json(gap: Check) -> dict[str, Any]:
-    record = _finding_json(gap.to_finding())
+def _gap_json(gap: Check, lang: str) -> dict[str, Any]:
+    record = _finding_json(told(gap.to_finding(), lang))
     record.update(
         {
             "kind": gap.kind,
             "subject": gap.subject,
             "status": gap.status,
             "gap_severity": gap.severity,
-            "detail": gap.detail,
+            "detail": gap.detail_text,
         }
     )
     return record

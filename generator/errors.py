@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "gap", "warning"]
 
@@ -36,6 +36,8 @@ class Finding:
     severity: Severity
     hint: str = ""
     requirement_ids: tuple[str, ...] = ()
+    code: str = ""  # stable, for machines: the key of its words in the message catalogue
+    args: tuple[tuple[str, Any], ...] = ()  # what fills those words
 
     def format(self) -> str:
         """The one-line, editor-clickable form: ``file:line:col: /pointer: message``."""

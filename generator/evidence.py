@@ -30,33 +30,14 @@ from generator.errors import CcdocsError
 from generator.profile import Profile
 
 MAX_EVIDENCE_BYTES = 256 * 1024 * 1024  # per file: far above any scan, recording or export
+EVIDENCE_MIB = MAX_EVIDENCE_BYTES // 1024 // 1024
 CHUNK_BYTES = 1024 * 1024  # files are hashed and copied in blocks of this size
 
 EvidenceStatus = Literal[
     "ok", "missing", "outside", "special", "unreadable", "large", "control", "ambiguous"
 ]
-# Each status that is an error in the profile, with its message and hint.
-EVIDENCE_ERRORS = {
-    "outside": ("leaves the profile's folder", "use a path inside the folder, without '..'"),
-    "special": (
-        "is not a regular file (a folder, device, pipe or socket)",
-        "point at the evidence file itself",
-    ),
-    "unreadable": ("cannot be read", "check the file name and its permissions"),
-    "large": (
-        f"names a file larger than {MAX_EVIDENCE_BYTES // 1024 // 1024} MiB",
-        "split it, or keep a smaller extract as the evidence",
-    ),
-    "control": (
-        "has a control character (a tab, line break or escape) in it",
-        "rename the file without it, and write the new name here",
-    ),
-    "ambiguous": (
-        "names two different files, one beside this profile and one beside a profile it "
-        "extends or that extends it",
-        "give the two files different names",
-    ),
-}
+# The statuses that are errors in the profile; their words are the messages evidence.<status>.
+EVIDENCE_ERRORS = frozenset({"outside", "special", "unreadable", "large", "control", "ambiguous"})
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _FOLDER_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 # O_NONBLOCK: opening a pipe swapped in after the check returns at once instead of waiting.

@@ -15,6 +15,7 @@ from generator import fieldpath
 from generator.cycles import next_due, parse_date
 from generator.errors import Finding, Location
 from generator.evidence import EvidenceFile, evidence_status
+from generator.messages import DEFAULT, Words, finding, say, say_words, words
 from generator.profile import Profile
 from generator.standards import Catalog, Requirement, Standard
 
@@ -47,7 +48,7 @@ class Check:
     location: Location
     requirement_ids: tuple[str, ...]
     severity: str  # major | minor
-    detail: str = ""
+    detail: str | Words = ""  # words on the status: how old, since when
 
     @property
     def is_gap(self) -> bool:
@@ -60,25 +61,23 @@ class Check:
 
     @property
     def hint(self) -> str:
-        if self.kind == "field":
-            return f"fill in {self.subject}"
-        if self.kind == "record" and self.status == "stale":
-            return "hold the activity again and add the new record under records:"
-        if self.kind == "record" and self.status == "partial":
-            return "put the evidence file where the record says, inside the profile's folder"
-        if self.kind == "record":
-            return f"add a record of kind '{self.subject}' under records:"
-        if self.kind == "date":
-            return f"hold the activity again and update {self.subject}"
-        if self.kind == "audience":
-            return f"add the role '{self.subject}' to the module's audience"
-        return f"add the content of {self.subject}"
+        return say("gap", self._args(), DEFAULT)[1] if self.is_gap else ""
+
+    @property
+    def detail_text(self) -> str:
+        """The detail in English (the report's JSON keeps it so)."""
+        return self.detail if isinstance(self.detail, str) else say_words(self.detail, DEFAULT)
 
     def to_finding(self) -> Finding:
-        message = f"{self.status} {self.kind} {self.subject}"
-        if self.detail:
-            message += f": {self.detail}"
-        return Finding(self.location, message, "gap", self.hint, self.requirement_ids)
+        """The gap as a finding, with its message code ``gap``."""
+        return finding(self.location, "gap", "gap", self.requirement_ids, **dict(self._args()))
+
+    def _args(self) -> tuple[tuple[str, Any], ...]:
+        detail = words("gap.detail", detail=self.detail) if self.detail else ""
+        advice = words(f"advice.{self.hint_key}", subject=self.subject)
+        status, kind = words(f"status.{self.status}"), words(f"kind.{self.kind}")
+        args = {"status": status, "kind": kind, "subject": self.subject, "detail": detail}
+        return tuple({**args, "advice": advice}.items())
 
 
 def profile_targets(data: Any, catalog: Catalog) -> list[Target]:
@@ -232,7 +231,7 @@ def _with_evidence(
             profile.locate(f"{pointer}/file"),
             (req.uid,),
             req.severity,
-            f"evidence file {written} not found",
+            words("gap.evidence-missing", file=written),
         )
     return Check("record", kind, "present", profile.locate(pointer), (req.uid,), req.severity)
 
@@ -266,14 +265,14 @@ def _record_checks(
                     profile.locate("/assessment_date"),
                     (req.uid,),
                     req.severity,
-                    "records cannot be judged without it",
+                    words("gap.no-assessment-date"),
                 )
             )
             continue
         pointer, newest = max(records, key=lambda pr: str(pr[1].get("date", "")))
         age = (assessed - dt.date.fromisoformat(newest["date"])).days
         if age > mandate.max_age_days:
-            detail = f"newest is {age} days old on {assessed}, allowed {mandate.max_age_days}"
+            detail = words("gap.age", age=age, assessed=assessed, allowed=mandate.max_age_days)
             checks.append(
                 Check(
                     "record",
@@ -304,7 +303,7 @@ def _due_checks(profile: Profile, req: Requirement) -> list[Check]:
             last = parse_date(value)
             when = next_due(last, cycle) if last else None
             if assessed and when and when < assessed:
-                detail = f"due on {when.isoformat()}, overdue on {assessed.isoformat()}"
+                detail = words("gap.due", due=when.isoformat(), assessed=assessed.isoformat())
                 checks.append(_check(profile, req, "date", due.field, "stale", pointer, detail))
             elif worst is None:
                 worst = _check(profile, req, "date", due.field, "present", pointer)
@@ -330,7 +329,7 @@ def _audience_checks(profile: Profile, req: Requirement) -> list[Check]:
             audience = set(module.get("audience") or [])
             where = f"{pointer}/audience" if module.get("audience") else pointer
             left_out = [r for r in roles if r not in audience]
-            detail = f"not in the audience of training module '{module_id}'"
+            detail = words("gap.audience", module=module_id)
             checks += [
                 _check(profile, req, "audience", role, "partial", where, detail)
                 for role in left_out
@@ -347,7 +346,7 @@ def _check(
     subject: str,
     status: Status,
     pointer: str,
-    detail: str = "",
+    detail: str | Words = "",
 ) -> Check:
     return Check(kind, subject, status, profile.locate(pointer), (req.uid,), req.severity, detail)
 

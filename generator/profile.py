@@ -27,6 +27,7 @@ import yaml
 
 from generator.errors import Finding, Location, ProfileError
 from generator.layers import Layer, merge_layers
+from generator.messages import finding, words
 
 # A profile is JSON-like data: mappings, lists, strings, numbers, booleans and null.
 Data = Any
@@ -102,13 +103,12 @@ def load_profile(
         return profile
     where = profile.locate("/extends")
     if not isinstance(parent, str):
-        raise ProfileError([Finding(where, "extends must name a preset or a file", "error")])
+        raise ProfileError([finding(where, "layer.not-text")])
     roots = _roots or (path.resolve().parent, Path.cwd().resolve())
     chain = (*_chain, path.resolve())
     base_path = _resolve_extends(parent, path)
     if base_path is None:
-        hint = "use a bundled preset name or a path to a profile file"
-        raise ProfileError([Finding(where, f"no preset or file '{parent}'", "error", hint)])
+        raise ProfileError([finding(where, "layer.unknown", name=parent)])
     _check_base(base_path.resolve(), parent, where, chain, roots)
     base = _load_base(base_path, parent, where, chain, roots)
     own = {k: v for k, v in profile.data.items() if k != "extends"}
@@ -124,13 +124,10 @@ def _check_base(
     from generator.bundled import bundled_dir
 
     if real in chain:
-        hint = "profiles must not extend each other in a circle"
-        raise ProfileError([Finding(where, f"'{name}' extends this profile again", "error", hint)])
+        raise ProfileError([finding(where, "layer.circle", name=name)])
     allowed = (*roots, bundled_dir("org_profiles").resolve())
     if not any(real.is_relative_to(root) for root in allowed):
-        hint = "keep the base inside the profile's folder, or run ccdocs from a folder holding both"
-        message = f"'{name}' is outside the profile's folder and the current folder"
-        raise ProfileError([Finding(where, message, "error", hint)])
+        raise ProfileError([finding(where, "layer.outside", name=name)])
 
 
 def _load_base(
@@ -146,12 +143,10 @@ def _load_base(
         if any(chained):
             raise  # a problem of the chain of bases, reported where it is
         line = e.findings[0].location.line
-        message = f"'{name}' is not a valid profile layer (its first problem is at line {line})"
-        hint = f"check it with: ccdocs validate {base_path}"
-        raise ProfileError([Finding(where, message, "error", hint)]) from e
+        invalid = finding(where, "layer.invalid", name=name, line=line, path=base_path)
+        raise ProfileError([invalid]) from e
     if not isinstance(base.data, dict):
-        message = f"'{name}' is not a profile: its root is not a mapping"
-        raise ProfileError([Finding(where, message, "error", "extend a profile file")])
+        raise ProfileError([finding(where, "layer.not-mapping", name=name)])
     return base
 
 
@@ -169,9 +164,9 @@ def read_profile(path: Path) -> Profile:
     try:
         raw = _read_bytes(path)
     except FileNotFoundError as e:
-        raise ProfileError([_finding(path, None, "file not found", "check the path")]) from e
+        raise ProfileError([_finding(path, None, "file.not-found")]) from e
     except OSError as e:
-        raise ProfileError([_finding(path, None, f"cannot read: {e.strerror}", "")]) from e
+        raise ProfileError([_finding(path, None, "file.unreadable", reason=e.strerror)]) from e
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
@@ -209,9 +204,8 @@ def _read_bytes(path: Path) -> bytes:
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
         os.close(fd)
-        hint = "give the path of a profile file"
-        finding = _finding(path, None, "not a regular file", hint)
-        raise ProfileError([finding if not stat.S_ISREG(info.st_mode) else _too_large(path)])
+        refused = _finding(path, None, "file.not-regular")
+        raise ProfileError([refused if not stat.S_ISREG(info.st_mode) else _too_large(path)])
     with os.fdopen(fd, "rb") as file:
         raw = file.read(MAX_BYTES + 1)
     if len(raw) > MAX_BYTES:
@@ -227,12 +221,8 @@ def _not_utf8(path: Path, raw: bytes, offset: int) -> Finding:
     try:
         raw.decode("gb18030")
     except UnicodeDecodeError:
-        return Finding(where, "not UTF-8 text", "error", "save the file as UTF-8")
-    hint = (
-        "it reads as GBK/GB18030, as Chinese Windows saves text: save it as UTF-8 in your editor,"
-        f" or convert it with: iconv -f GB18030 -t UTF-8 {path.name} > utf8-{path.name}"
-    )
-    return Finding(where, "not UTF-8 text", "error", hint)
+        return finding(where, "file.not-utf8")
+    return finding(where, "file.gb18030", name=path.name)
 
 
 def parse_profile(text: str, path: Path) -> Profile:
@@ -252,13 +242,13 @@ def parse_profile(text: str, path: Path) -> Profile:
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         problem = e.problem or e.context or "invalid YAML"
-        hint = _yaml_hint(problem, _char_at(text, mark))
-        raise ProfileError([_finding(path, mark, f"YAML syntax error: {problem}", hint)]) from e
+        advice = words(_yaml_hint(problem, _char_at(text, mark)))
+        syntax = _finding(path, mark, "yaml.syntax", problem=problem, advice=advice)
+        raise ProfileError([syntax]) from e
     except yaml.YAMLError as e:
-        raise ProfileError([_finding(path, None, f"YAML error: {e}", "")]) from e
+        raise ProfileError([_finding(path, None, "yaml.error", problem=e)]) from e
     except RecursionError as e:  # the pure-Python composer, before the builder's depth check
-        message = f"nested deeper than {MAX_DEPTH} levels"
-        raise ProfileError([_finding(path, None, message, "check brackets and indentation")]) from e
+        raise ProfileError([_finding(path, None, "yaml.too-deep", depth=MAX_DEPTH)]) from e
     finally:
         loader.dispose()
     if builder.findings:
@@ -290,17 +280,15 @@ class _Builder:
         self.values[pointer] = self._loc(node.start_mark, pointer)
         self._count += 1
         if self._count > MAX_VALUES:
-            self._refuse(node, pointer, f"more than {MAX_VALUES:,} values", _BOMB_HINT)
+            self._refuse(node, pointer, "yaml.too-many-values", count=f"{MAX_VALUES:,}")
         if pointer.count("/") > MAX_DEPTH:
-            hint = "a profile needs a few levels; look for brackets or indentation that never close"
-            self._refuse(node, pointer, f"nested deeper than {MAX_DEPTH} levels", hint)
+            self._refuse(node, pointer, "yaml.too-deep-here", depth=MAX_DEPTH)
         if not isinstance(node, yaml.CollectionNode):
             return self._scalar(node, pointer)
         if node.tag not in _PLAIN_TAGS:
-            self._refuse(node, pointer, f"tag {_short_tag(node.tag)} is not allowed", _TAG_HINT)
+            self._refuse(node, pointer, "yaml.tag", tag=_short_tag(node.tag))
         if id(node) in self._open:
-            hint = "an anchored value cannot contain an alias to itself"
-            self._refuse(node, pointer, "alias refers to the value that contains it", hint)
+            self._refuse(node, pointer, "yaml.alias-loop")
         self._open.add(id(node))
         try:
             if isinstance(node, yaml.MappingNode):
@@ -311,13 +299,12 @@ class _Builder:
 
     def _scalar(self, node: yaml.Node, pointer: str) -> Data:
         if node.tag not in _SCALAR_TAGS:
-            self._refuse(node, pointer, f"tag {_short_tag(node.tag)} is not allowed", _TAG_HINT)
+            self._refuse(node, pointer, "yaml.tag", tag=_short_tag(node.tag))
         if node.tag.endswith(":value"):
             return str(node.value)
         self._characters += len(node.value)
         if self._characters > MAX_CHARACTERS:
-            limit = f"more than {MAX_CHARACTERS // 1024 // 1024} MiB of text"
-            self._refuse(node, pointer, limit, _BOMB_HINT)
+            self._refuse(node, pointer, "yaml.too-much-text", size=MAX_CHARACTERS // 1024 // 1024)
         if node.tag == _STR_TAG:
             return str(node.value)  # most scalars: no constructor needed
         try:
@@ -325,32 +312,25 @@ class _Builder:
         except ValueError:  # an integer of more digits than Python converts
             value = None
         if (value is None and node.tag.endswith(":int")) or _huge(value):
-            self._refuse(node, pointer, "the number is too large", _NUMBER_HINT)
+            self._refuse(node, pointer, "yaml.number-too-large", limit=f"{MAX_INTEGER:.0e}")
         return value
 
-    def _refuse(self, node: yaml.Node, pointer: str, message: str, hint: str) -> NoReturn:
-        raise ProfileError([Finding(self._loc(node.start_mark, pointer), message, "error", hint)])
+    def _refuse(self, node: yaml.Node, pointer: str, code: str, **args: Any) -> NoReturn:
+        raise ProfileError([finding(self._loc(node.start_mark, pointer), code, **args)])
 
     def _mapping(self, node: yaml.MappingNode, pointer: str) -> dict[str, Data]:
         self.loader.flatten_mapping(node)  # resolves "<<" merge keys
         result: dict[str, Data] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                hint = "write the key as plain text"
-                self._refuse(key_node, pointer, "a key must be text, not a list or mapping", hint)
+                self._refuse(key_node, pointer, "yaml.key-not-text")
             key = self._scalar(key_node, pointer)
             if not isinstance(key, str):
                 key = str(key).lower() if isinstance(key, bool) else str(key)
             child = f"{pointer}/{escape_pointer_token(key)}"
             if key in result:
-                self.findings.append(
-                    Finding(
-                        self._loc(key_node.start_mark, child),
-                        f"duplicate key '{key}'",
-                        "error",
-                        "keep one of them; YAML would silently use the last",
-                    )
-                )
+                where = self._loc(key_node.start_mark, child)
+                self.findings.append(finding(where, "yaml.duplicate-key", key=key))
                 continue
             self.keys[child] = self._loc(key_node.start_mark, child)
             result[key] = self.build(value_node, child)
@@ -364,33 +344,26 @@ def _huge(value: Data) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INTEGER
 
 
-_NUMBER_HINT = f"whole numbers in a profile stay within ±{MAX_INTEGER:.0e}; quote it if it is text"
-_BOMB_HINT = "a profile is far smaller; check for aliases (*name) that repeat large values"
-_TAG_HINT = "profiles are plain data: remove the tag, and quote the value if it must be text"
-
-
 def _short_tag(tag: str) -> str:
     return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml") else tag
 
 
 def _too_large(path: Path) -> Finding:
-    size = f"{MAX_BYTES // 1024 // 1024} MiB"
-    hint = "a profile is far smaller; split long texts into evidence files"
-    return Finding(Location(path, 1, 1), f"larger than {size}", "error", hint)
+    return finding(Location(path, 1, 1), "file.too-large", size=MAX_BYTES // 1024 // 1024)
 
 
-def _finding(path: Path, mark: yaml.Mark | None, message: str, hint: str) -> Finding:
+def _finding(path: Path, mark: yaml.Mark | None, code: str, **args: Any) -> Finding:
     if mark is None:
-        return Finding(Location(path), message, "error", hint)
-    return Finding(Location(path, mark.line + 1, mark.column + 1), message, "error", hint)
+        return finding(Location(path), code, **args)
+    return finding(Location(path, mark.line + 1, mark.column + 1), code, **args)
 
 
 def _reader_finding(path: Path, text: str, error: yaml.reader.ReaderError) -> Finding:
     before = text[: error.position]
     line = before.count("\n") + 1
     column = error.position - (before.rfind("\n") + 1) + 1
-    message = f"character {error.character:#x} is not allowed in YAML"
-    return Finding(Location(path, line, column), message, "error", "remove it")
+    where = Location(path, line, column)
+    return finding(where, "yaml.character", character=f"{error.character:#x}")
 
 
 def _char_at(text: str, mark: yaml.Mark | None) -> str:
@@ -401,10 +374,11 @@ def _char_at(text: str, mark: yaml.Mark | None) -> str:
 
 
 def _yaml_hint(problem: str, char: str) -> str:
+    """The message code of the advice for a YAML syntax error."""
     if char == "\t" or "\\t" in problem:
-        return "indent with spaces, not tabs"
+        return "yaml.tabs"
     if "mapping values" in problem:
-        return "quote values that contain ': ' or check the indentation"
+        return "yaml.colon"
     if "could not find expected ':'" in problem or "expected <block end>" in problem:
-        return "check the indentation of this line and the one before"
-    return "fix the YAML syntax at this position"
+        return "yaml.indent"
+    return "yaml.other"

@@ -15,13 +15,23 @@ from typing import Any
 
 from generator import fieldpath
 from generator.errors import Finding
+from generator.messages import Term, Words, finding, words
 from generator.profile import Profile, escape_pointer_token
 from generator.standards import Catalog
 
 
 def did_you_mean(word: str, options: Collection[str]) -> str:
-    """`` (did you mean 'x'?)`` when a close match exists, else an empty string."""
+    """The closest of ``options`` to ``word``, or an empty string when none is close."""
     return suggester(options)(word)
+
+
+def suggestion(word: str, options: Collection[str]) -> Words | str:
+    """The words `` (did you mean 'x'?)`` when a close match exists, else an empty string."""
+    return _suggested(did_you_mean(word, options))
+
+
+def _suggested(close: str) -> Words | str:
+    return words("suggestion", word=close) if close else ""
 
 
 # Beyond this many options a lookup compares the word with its neighbours only; beyond this
@@ -64,7 +74,7 @@ def _near(ordered: list[str], word: str) -> list[str]:
 
 def _closest(word: str, options: list[str]) -> str:
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    return close[0] if close else ""
 
 
 def _record_documents(catalog: Catalog) -> set[str]:
@@ -105,8 +115,8 @@ def reference_errors(profile: Profile, catalog: Catalog) -> list[Finding]:
     return findings
 
 
-def _error(profile: Profile, pointer: str, message: str, hint: str = "") -> Finding:
-    return Finding(profile.locate(pointer), message, "error", hint)
+def _error(profile: Profile, pointer: str, code: str, **args: Any) -> Finding:
+    return finding(profile.locate(pointer), code, **args)
 
 
 def _duplicate_ids(profile: Profile, value: Any, pointer: str) -> list[Finding]:
@@ -120,14 +130,8 @@ def _duplicate_ids(profile: Profile, value: Any, pointer: str) -> list[Finding]:
             item_id = item.get("id") if isinstance(item, Mapping) else None
             if isinstance(item_id, str):
                 if item_id in seen:
-                    findings.append(
-                        _error(
-                            profile,
-                            f"{pointer}/{i}/id",
-                            f"duplicate id '{item_id}'",
-                            "ids must be unique within their list",
-                        )
-                    )
+                    where = f"{pointer}/{i}/id"
+                    findings.append(_error(profile, where, "ref.duplicate-id", id=item_id))
                 seen.add(item_id)
             findings += _duplicate_ids(profile, item, f"{pointer}/{i}")
     return findings
@@ -141,23 +145,21 @@ def _targets(profile: Profile, catalog: Catalog, target: str) -> set[str]:
 
 def _broken_references(profile: Profile, rule: Mapping[str, Any], known: set[str]) -> list[Finding]:
     suggest = suggester(known)
-    what = rule["what"]
+    what = Term("nouns", rule["what"])
+    target = str(rule["to"])
+    code = "ref.unknown-catalog" if target.startswith("catalog:") else "ref.unknown"
+    listed = target.removesuffix("[].id")
     findings = []
     for pointer, value in fieldpath.values(profile.data, rule["from"]):
         if not isinstance(value, str):
             continue  # a type error, reported by the schema
         if value not in known:
-            message = f"'{value}' is not a {what}{suggest(value)}"
-            findings.append(_error(profile, pointer, message, _where(rule["to"], what)))
+            near = _suggested(suggest(value))
+            args = {"value": value, "what": what, "suggestion": near, "list": listed}
+            findings.append(_error(profile, pointer, code, **args))
     if rule.get("acyclic") and not findings:
         findings += _cycles(profile, rule)
     return findings
-
-
-def _where(target: str, what: str) -> str:
-    if target.startswith("catalog:"):
-        return f"use a {what} from the standards map"
-    return f"use an id defined under {target.removesuffix('[].id')}"
 
 
 def _cycles(profile: Profile, rule: Mapping[str, Any]) -> list[Finding]:
@@ -172,14 +174,8 @@ def _cycles(profile: Profile, rule: Mapping[str, Any]) -> list[Finding]:
         pointer_of[item_id] = link_pointer
     findings = []
     for loop in _loops(parent_of):
-        findings.append(
-            _error(
-                profile,
-                pointer_of[loop[0]],
-                f"reporting line loops: {' -> '.join([*loop, loop[0]])}",
-                "one role in the loop must report to a role outside it",
-            )
-        )
+        chain = " -> ".join([*loop, loop[0]])
+        findings.append(_error(profile, pointer_of[loop[0]], "ref.loop", loop=chain))
     return findings
 
 
@@ -223,14 +219,7 @@ def _order_errors(profile: Profile, first: str, then: str) -> list[Finding]:
         start_pointer = pointer.rsplit("/", 1)[0] + "/" + first.rsplit(".", 1)[-1]
         start = starts.get(start_pointer)
         if isinstance(start, str) and isinstance(end, str) and end < start:
-            findings.append(
-                _error(
-                    profile,
-                    pointer,
-                    f"'{end}' is before the start '{start}'",
-                    "the end must not come before the start",
-                )
-            )
+            findings.append(_error(profile, pointer, "ref.order", end=end, start=start))
     return findings
 
 
@@ -242,8 +231,8 @@ def _increasing_errors(profile: Profile, path: str) -> list[Finding]:
     for items in groups.values():
         for (_, before), (pointer, value) in itertools.pairwise(items):
             if isinstance(before, str) and isinstance(value, str) and value <= before:
-                message = f"'{value}' does not come after '{before}'"
-                findings.append(_error(profile, pointer, message, "keep the list in order"))
+                args = {"value": value, "before": before}
+                findings.append(_error(profile, pointer, "ref.increasing", **args))
     return findings
 
 
@@ -255,8 +244,8 @@ def _sum_errors(profile: Profile, path: str, total: float) -> list[Finding]:
     findings = []
     for list_pointer, weights in groups.items():
         if abs(sum(weights) - total) > 1e-9:
-            message = f"the weights add up to {sum(weights):g}, not {total:g}"
-            findings.append(_error(profile, list_pointer, message, "adjust the weights"))
+            args = {"sum": f"{sum(weights):g}", "total": f"{total:g}"}
+            findings.append(_error(profile, list_pointer, "ref.sum", **args))
     return findings
 
 
@@ -273,17 +262,9 @@ def _target_errors(profile: Profile, catalog: Catalog) -> list[Finding]:
         if not isinstance(level, int) or not 1 <= level <= 5:
             continue  # out of the schema's range: reported there
         if level not in levels:
-            allowed = (
-                f"one of {', '.join(map(str, levels))}" if levels else "omitted: it has no levels"
-            )
-            findings.append(
-                _error(
-                    profile,
-                    f"{pointer}/level",
-                    f"{standard.short} has no level {level}",
-                    f"use {allowed}",
-                )
-            )
+            code = "ref.level" if levels else "ref.level-none"
+            args = {"standard": standard.short, "level": level, "levels": tuple(levels)}
+            findings.append(_error(profile, f"{pointer}/level", code, **args))
     return findings
 
 
@@ -300,20 +281,14 @@ def _score_errors(profile: Profile, catalog: Catalog) -> list[Finding]:
         for dim in ("c", "f"):
             score = item.get(dim)
             if isinstance(score, int) and score not in allowed:
-                findings.append(
-                    _error(
-                        profile,
-                        f"{pointer}/{dim}",
-                        f"{score} is not a score of {standard.short}",
-                        f"use one of {', '.join(map(str, allowed))}",
-                    )
-                )
+                args = {"score": score, "standard": standard.short, "scores": tuple(allowed)}
+                findings.append(_error(profile, f"{pointer}/{dim}", "ref.score", **args))
     return findings + _scored_twice(profile)
 
 
-def _line_of(profile: Profile, pointer: str, here: object) -> str:
+def _line_of(profile: Profile, pointer: str, here: object) -> Words | str:
     loc = profile.locate(pointer)
-    return f"line {loc.line}" if loc.file == here else f"{loc.file}:{loc.line}"
+    return words("line", line=loc.line) if loc.file == here else f"{loc.file}:{loc.line}"
 
 
 def _scored_twice(profile: Profile) -> list[Finding]:
@@ -326,13 +301,6 @@ def _scored_twice(profile: Profile) -> list[Finding]:
     for uid, pointers in entries.items():
         for pointer in pointers if len(pointers) > 1 else ():
             here = profile.locate(pointer).file
-            others = ", ".join(_line_of(profile, p, here) for p in pointers if p != pointer)
-            findings.append(
-                _error(
-                    profile,
-                    pointer,
-                    f"'{uid}' is scored more than once (also at {others})",
-                    "keep one entry per item in self_assessment",
-                )
-            )
+            others = tuple(_line_of(profile, p, here) for p in pointers if p != pointer)
+            findings.append(_error(profile, pointer, "ref.scored-twice", item=uid, others=others))
     return findings

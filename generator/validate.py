@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,22 +18,13 @@ from jsonschema.exceptions import ValidationError
 
 from generator import references
 from generator.errors import Finding
-from generator.evidence import EVIDENCE_ERRORS, EvidenceFile
+from generator.evidence import EVIDENCE_ERRORS, EVIDENCE_MIB, EvidenceFile
 from generator.mandates import Check, find_gaps
+from generator.messages import Either, Term, Words, finding, words
 from generator.profile import Profile, escape_pointer_token, pointer_of
-from generator.references import did_you_mean
+from generator.references import suggestion
 from generator.resolve.staffing import staffing_errors
 from generator.standards import Catalog
-
-_TYPE_WORDS = {
-    "object": "a mapping",
-    "array": "a list",
-    "string": "text",
-    "integer": "a whole number",
-    "number": "a number",
-    "boolean": "true or false",
-    "null": "empty",
-}
 
 
 @dataclass(frozen=True)
@@ -75,9 +66,9 @@ def _evidence_errors(profile: Profile, evidence: Mapping[str, EvidenceFile]) -> 
     findings = []
     for info in evidence.values():
         if info.status in EVIDENCE_ERRORS:
-            problem, hint = EVIDENCE_ERRORS[info.status]
-            message = f"evidence path '{info.written}' {problem}"
-            findings.append(Finding(profile.locate(info.pointer), message, "error", hint))
+            where = profile.locate(info.pointer)
+            code = f"evidence.{info.status}"
+            findings.append(finding(where, code, path=info.written, size=EVIDENCE_MIB))
     return findings
 
 
@@ -154,9 +145,8 @@ def _non_finite(data: Any) -> Iterator[tuple[str, float]]:
 
 
 def _not_finite(profile: Profile, pointer: str, value: float) -> Finding:
-    shown = "NaN" if math.isnan(value) else "-infinity" if value < 0 else "infinity"
-    hint = "write an ordinary number: YAML reads .nan, .inf and numbers beyond 1.8e308 as these"
-    return Finding(profile.locate(pointer), f"{shown} is not a finite number", "error", hint)
+    shown = "nan" if math.isnan(value) else "-infinity" if value < 0 else "infinity"
+    return finding(profile.locate(pointer), "schema.not-finite", shown=words(f"value.{shown}"))
 
 
 def _findings_for(profile: Profile, error: ValidationError) -> list[Finding]:
@@ -164,13 +154,15 @@ def _findings_for(profile: Profile, error: ValidationError) -> list[Finding]:
     keyword = error.validator
     if keyword == "additionalProperties":
         return _unknown_keys(profile, error, pointer)
+    where = profile.locate(pointer)
     if keyword == "required":
         missing = error.message.split("'")[1] if "'" in error.message else "?"
-        message, hint = f"missing required key '{missing}'", f"add '{missing}:' here"
-    else:
-        message, hint = _describe(error)
-        hint = _HINTS.get((_field_of(pointer), str(keyword)), hint)
-    return [Finding(profile.locate(pointer), message, "error", hint)]
+        return [finding(where, "schema.required", key=missing)]
+    code, args = _describe(error)
+    advice = _HINTS.get((_field_of(pointer), str(keyword)))
+    if advice:
+        args["hint"] = words(advice)
+    return [finding(where, code, **args)]
 
 
 def _field_of(pointer: str) -> str:
@@ -178,26 +170,13 @@ def _field_of(pointer: str) -> str:
     return re.sub(r"/\d+(?=/|$)", "[]", pointer).replace("/", ".").removeprefix(".")
 
 
-# Hints that say what a value means where the schema's generic words would not.
+# Hints that say what a value means where the schema's generic words would not (message codes).
 _HINTS = {
-    ("service_levels[].percent", "exclusiveMaximum"): (
-        "no number of agents answers every contact in time: Erlang C never reaches 100 %;"
-        " write a target below 100, e.g. 80"
-    ),
-    ("staffing.shrinkage", "exclusiveMaximum"): (
-        "at 100 % shrinkage no paid time is left for contacts; write the share of paid time"
-        " agents are unavailable, below 100, e.g. 30"
-    ),
-    ("staffing.max_occupancy", "exclusiveMinimum"): (
-        "at 0 % occupancy agents never handle a contact; write the highest share of their time"
-        " agents may be busy, e.g. 85"
-    ),
-    ("staffing.aht_seconds", "exclusiveMinimum"): (
-        "write the average handle time of one contact in seconds, e.g. 180"
-    ),
-    ("staffing.intervals", "maxItems"): (
-        "a day has at most 96 intervals of 15 minutes; plan one day"
-    ),
+    ("service_levels[].percent", "exclusiveMaximum"): "hint.service-level-percent",
+    ("staffing.shrinkage", "exclusiveMaximum"): "hint.shrinkage",
+    ("staffing.max_occupancy", "exclusiveMinimum"): "hint.max-occupancy",
+    ("staffing.aht_seconds", "exclusiveMinimum"): "hint.aht",
+    ("staffing.intervals", "maxItems"): "hint.intervals",
 }
 
 
@@ -207,92 +186,81 @@ def _unknown_keys(profile: Profile, error: ValidationError, pointer: str) -> lis
     instance = error.instance if isinstance(error.instance, Mapping) else {}
     findings = []
     for key in sorted(set(instance) - set(allowed)):
-        key_pointer = f"{pointer}/{escape_pointer_token(key)}"
-        message = f"unknown key '{key}'{did_you_mean(key, allowed)}"
-        hint = "allowed here: " + ", ".join(allowed) if allowed else "remove it"
-        findings.append(Finding(profile.locate(key_pointer, key=True), message, "error", hint))
+        where = profile.locate(f"{pointer}/{escape_pointer_token(key)}", key=True)
+        code = "schema.unknown-key" if allowed else "schema.unknown-key-none"
+        near = suggestion(key, allowed)
+        findings.append(finding(where, code, key=key, suggestion=near, allowed=tuple(allowed)))
     return findings
 
 
-def _describe(error: ValidationError) -> tuple[str, str]:
-    """A message and a hint for one schema error, in words an editor of YAML understands."""
+Described = tuple[str, dict[str, Any]]  # a message code and its arguments
+
+
+def _describe(error: ValidationError) -> Described:
+    """The message of one schema error, in words an editor of YAML understands."""
     schema = error.schema if isinstance(error.schema, Mapping) else {}
     describe = _DESCRIBERS.get(str(error.validator))
     if describe is None:
-        return error.message, ""
+        return "schema.other", {"detail": error.message}
     return describe(_show(error.instance), error.validator_value, error.instance, schema)
 
 
-def _type(shown: str, wanted: Any, _value: Any, _schema: Mapping[str, Any]) -> tuple[str, str]:
+def _type(shown: Any, wanted: Any, _value: Any, _schema: Mapping[str, Any]) -> Described:
     names = wanted if isinstance(wanted, list) else [wanted]
-    expected = " or ".join(_TYPE_WORDS.get(str(n), str(n)) for n in names)
-    return f"{shown} is not {expected}", f"write {expected} here"
+    expected = Either(tuple(words(f"type.{n}") for n in names))
+    return "schema.type", {"shown": shown, "expected": expected}
 
 
-def _enum(shown: str, allowed: Any, value: Any, _schema: Mapping[str, Any]) -> tuple[str, str]:
+def _enum(shown: Any, allowed: Any, value: Any, _schema: Mapping[str, Any]) -> Described:
     options = [str(o) for o in allowed]
-    message = f"{shown} is not one of: {', '.join(options)}{did_you_mean(str(value), options)}"
-    return message, "use one of the listed values"
+    near = suggestion(str(value), options)
+    return "schema.enum", {"shown": shown, "options": tuple(options), "suggestion": near}
 
 
-def _maximum(shown: str, limit: Any, _value: Any, _schema: Mapping[str, Any]) -> tuple[str, str]:
-    return f"{shown} is more than the maximum {limit}", "lower the value"
+def _limit(code: str) -> Callable[[Any, Any, Any, Mapping[str, Any]], Described]:
+    def describe(shown: Any, limit: Any, _value: Any, _schema: Mapping[str, Any]) -> Described:
+        return code, {"shown": shown, "limit": limit}
+
+    return describe
 
 
-def _minimum(shown: str, limit: Any, _value: Any, _schema: Mapping[str, Any]) -> tuple[str, str]:
-    return f"{shown} must be at least {limit}", "raise the value"
-
-
-def _above(shown: str, limit: Any, _value: Any, _schema: Mapping[str, Any]) -> tuple[str, str]:
-    return f"{shown} must be greater than {limit}", "raise the value"
-
-
-def _below(shown: str, limit: Any, _value: Any, _schema: Mapping[str, Any]) -> tuple[str, str]:
-    return f"{shown} must be less than {limit}", "lower the value"
-
-
-def _too_many(_shown: str, limit: Any, _value: Any, _schema: Mapping[str, Any]) -> tuple[str, str]:
-    return f"more than {limit} items", "remove items"
-
-
-def _format(shown: str, fmt: Any, _value: Any, _schema: Mapping[str, Any]) -> tuple[str, str]:
+def _format(shown: Any, fmt: Any, _value: Any, _schema: Mapping[str, Any]) -> Described:
     if fmt == "date":
-        return f"{shown} is not a valid date", "write it as YYYY-MM-DD, e.g. 2026-03-31"
-    return f"{shown} is not a valid {fmt}", ""
+        return "schema.date", {"shown": shown}
+    return "schema.format", {"shown": shown, "format": fmt}
 
 
-def _pattern(shown: str, regex: Any, _value: Any, schema: Mapping[str, Any]) -> tuple[str, str]:
-    rule = schema.get("description") or f"the pattern {regex}"
-    return f"{shown} is not valid: {rule}", ""
+def _pattern(shown: Any, regex: Any, _value: Any, _schema: Mapping[str, Any]) -> Described:
+    return "schema.pattern", {"shown": shown, "rule": Term("patterns", str(regex))}
 
 
-def _empty(_shown: str, _limit: Any, _value: Any, _schema: Mapping[str, Any]) -> tuple[str, str]:
-    return "must not be empty", "fill it in or remove the key"
+def _empty(_shown: Any, _limit: Any, _value: Any, _schema: Mapping[str, Any]) -> Described:
+    return "schema.empty", {}
 
 
 _DESCRIBERS = {
     "type": _type,
     "enum": _enum,
-    "maximum": _maximum,
-    "exclusiveMaximum": _below,
-    "minimum": _minimum,
-    "exclusiveMinimum": _above,
+    "maximum": _limit("schema.maximum"),
+    "exclusiveMaximum": _limit("schema.below"),
+    "minimum": _limit("schema.minimum"),
+    "exclusiveMinimum": _limit("schema.above"),
     "format": _format,
     "pattern": _pattern,
     "minLength": _empty,
     "minItems": _empty,
     "minProperties": _empty,
-    "maxItems": _too_many,
+    "maxItems": _limit("schema.too-many"),
 }
 
 
-def _show(value: Any) -> str:
+def _show(value: Any) -> str | Words:
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, dict):
-        return "a mapping"
+        return words("value.mapping")
     if isinstance(value, list):
-        return "a list"
+        return words("value.list")
     if value is None:
-        return "an empty value"
+        return words("value.empty")
     return str(value).lower() if isinstance(value, bool) else str(value)

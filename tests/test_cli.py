@@ -18,7 +18,10 @@ def run(*args: str):
 def test_validate_defaults_to_the_bundled_event_hotline():
     result = run("validate")
     assert result.exit_code == 0, result.output
-    assert "valid — 奥运观众呼叫中心 (event-hotline)" in result.output
+    # The profile is in Chinese, so ccdocs speaks Chinese unless told otherwise
+    assert "有效 — 奥运观众呼叫中心（event-hotline）" in result.output
+    english = run("validate", "--lang", "en")
+    assert "valid — 奥运观众呼叫中心 (event-hotline)" in english.output
     assert "0 gaps against CC-CMM-OC 2011 L1, CCCS-OP 2014" in result.output
 
 

@@ -39,7 +39,7 @@ def test_a_missing_evidence_file_makes_the_record_partial(write_profile, catalog
     result = _validate(write_profile, catalog, "evidence/nowhere.md")
     [gap] = [g for g in result.gaps if g.subject == "emergency-test-record"]
     assert (gap.status, gap.location.line) == ("partial", 4)
-    assert gap.detail == "evidence file evidence/nowhere.md not found"
+    assert gap.detail_text == "evidence file evidence/nowhere.md not found"
 
 
 @pytest.mark.parametrize("path", ["../secret.md", "/etc/passwd", "evidence/../../x.md"])

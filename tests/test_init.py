@@ -22,7 +22,7 @@ def test_init_writes_a_folder_that_validates_at_once(tmp_path, preset):
     folder = tmp_path / "client"
     result = CliRunner().invoke(cli, ["init", str(folder), "--preset", preset])
     assert result.exit_code == EXIT_OK, result.output
-    assert "valid —" in result.output and "gaps against" in result.output
+    assert "有效 —" in result.output and "个差距" in result.output  # in the preset's language
     assert sorted(p.name for p in folder.iterdir()) == [
         "README.md",
         "evidence",

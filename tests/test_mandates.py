@@ -67,7 +67,7 @@ def test_a_record_older_than_its_maximum_age_is_stale(load, catalog):
     profile = _with_records(load, "2025-01-01", "2026-03-01")
     [gap] = [g for g in find_gaps(profile, catalog) if g.subject == "emergency-test-record"]
     assert gap.status == "stale"
-    assert gap.detail == "newest is 424 days old on 2026-03-01, allowed 366"
+    assert gap.detail_text == "newest is 424 days old on 2026-03-01, allowed 366"
     assert gap.location.line == 5
 
 
@@ -124,7 +124,7 @@ def test_an_exercise_due_before_the_assessment_date_is_overdue(load, catalog):
     gaps = [g for g in find_gaps(load(BASE + PLANS), catalog) if g.kind == "date"]
     # yearly from 2025-03-31: due 2026-03-31, on the day, not overdue; quarterly from 2025-12-30:
     # due 2026-03-30, overdue; monthly from 31 January: due 28 February, overdue.
-    assert [(g.location.pointer, g.status, g.detail) for g in gaps] == [
+    assert [(g.location.pointer, g.status, g.detail_text) for g in gaps] == [
         ("/emergency/plans/1/last_test", "stale", "due on 2026-03-30, overdue on 2026-03-31"),
         ("/emergency/plans/2/last_test", "stale", "due on 2026-02-28, overdue on 2026-03-31"),
     ]

@@ -220,8 +220,8 @@ def test_did_you_mean_among_thousands_of_ids_finds_typos_at_either_end():
     from generator.references import suggester
 
     suggest = suggester([f"role-{i:05d}" for i in range(5000)] + ["duty-mgr", "quality-lead"])
-    assert suggest("quality-laed") == " (did you mean 'quality-lead'?)"
-    assert suggest("uality-lead") == " (did you mean 'quality-lead'?)"
-    assert suggest("duty-mrg") == " (did you mean 'duty-mgr'?)"
-    assert suggest("ole-01234") == " (did you mean 'role-01234'?)"
+    assert suggest("quality-laed") == "quality-lead"
+    assert suggest("uality-lead") == "quality-lead"
+    assert suggest("duty-mrg") == "duty-mgr"
+    assert suggest("ole-01234") == "role-01234"
     assert suggest("zzzzzz") == ""

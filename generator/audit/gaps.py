@@ -105,7 +105,7 @@ def _item(req: Requirement, checks: list[Check], profile: Path) -> dict[str, Any
         worst.status,
         hint="" if met else worst.hint,
         hint_key="" if met else worst.hint_key,
-        detail=worst.detail,
+        detail=worst.detail_text,
         gaps=sum(1 for c in checks if c.is_gap),
         location={
             "file": file,

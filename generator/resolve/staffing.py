@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import Any
 
 from generator.errors import Finding
+from generator.messages import finding, words
 from generator.profile import Profile
 from generator.resolve.erlang import (
     MAX_AGENTS,
@@ -146,25 +147,25 @@ def staffing_errors(profile: Profile) -> list[Finding]:
 
 
 def _limit_error(profile: Profile, inputs: StaffingInputs, index: int) -> Finding:
-    interval = inputs.intervals[index]
-    target = f"{_shown(inputs.target['percent'])} % within {_shown(inputs.target['seconds'])} s"
-    target += f", occupancy at most {_shown(inputs.max_occupancy)} %"
-    return Finding(
+    target = words(
+        "workforce.target",
+        percent=_shown(inputs.target["percent"]),
+        seconds=_shown(inputs.target["seconds"]),
+        occupancy=_shown(inputs.max_occupancy),
+    )
+    return finding(
         profile.locate(f"/staffing/intervals/{index}/contacts"),
-        f"the {interval['start']} interval needs more than {MAX_AGENTS:,} agents ({target})",
-        "error",
-        f"check the forecast: contacts counts the contacts of this {inputs.interval_minutes}-"
-        f"minute interval only, and a plan has at most {MAX_AGENTS:,} agents per interval",
+        "workforce.too-many-agents",
+        start=inputs.intervals[index]["start"],
+        limit=f"{MAX_AGENTS:,}",
+        target=target,
+        minutes=inputs.interval_minutes,
     )
 
 
 def _wait_error(profile: Profile) -> Finding:
-    return Finding(
-        profile.locate("/staffing/aht_seconds"),
-        "this AHT is too long to plan: the average speed of answer is beyond any number",
-        "error",
-        "write the average handle time of one contact in seconds, e.g. 180",
-    )
+    where = profile.locate("/staffing/aht_seconds")
+    return finding(where, "workforce.aht-too-long", advice=words("hint.aht"))
 
 
 def _shown(value: Real) -> str:
