@@ -17,8 +17,6 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import yaml
-
 from generator.brand import Brand
 from generator.errors import CcdocsError, ProfileError
 from generator.labels import LANGUAGES, load_labels
@@ -292,7 +290,7 @@ def _org_id(profile: Path) -> str | None:
     A client that names its own id (the usual case) is read quickly for it alone; any other is
     loaded in full, its bases too, so a profile that does not load is refused here."""
     from generator.build import org_id_of
-    from generator.profile import Profile, load_profile
+    from generator.profile import Profile, load_profile, own_data
 
     own = own_data(profile)
     if own is not None:
@@ -300,20 +298,6 @@ def _org_id(profile: Path) -> str | None:
         if org_id is not None:
             return org_id  # the client's own id is the one its build uses: a child layer wins
     return org_id_of(load_profile(profile))
-
-
-def own_data(profile: Path) -> Any:
-    """The client file's own data by a plain YAML read, or None when that does not work."""
-    from generator.profile import MAX_BYTES
-
-    try:
-        with profile.open("rb") as f:
-            raw = f.read(MAX_BYTES + 1)
-        if len(raw) > MAX_BYTES:
-            return None
-        return yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except (OSError, yaml.YAMLError, ValueError, RecursionError):
-        return None
 
 
 def write_summary(

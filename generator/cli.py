@@ -32,7 +32,8 @@ import click
 
 from generator.bundled import default_profile
 from generator.errors import CcdocsError, Finding, OutputError, ProfileError
-from generator.messages import language_of, text, told
+from generator.messages import language_of, told, words
+from generator.messages import text as said
 
 if TYPE_CHECKING:
     from generator.batch import ClientOutcome
@@ -100,17 +101,28 @@ def _fail_on(value: str) -> frozenset[str]:
     return statuses
 
 
-def _exit_on_failing(report: Mapping[str, Any], statuses: frozenset[str]) -> None:
+def _exit_on_failing(report: Mapping[str, Any], statuses: frozenset[str], lang: str) -> None:
     """Exit 3 naming the counts when an item of ``report`` has one of ``statuses``."""
     from generator.audit.gaps import failing
 
     bad = failing(report, set(statuses))
     if bad:
-        counts = ", ".join(
-            f"{sum(1 for i in bad if i['status'] == s)} {s}" for s in sorted(statuses)
-        )
-        echo(f"--fail-on {','.join(sorted(statuses))}: {counts}", fg="red", err=True)
+        numbers = {s: sum(1 for i in bad if i["status"] == s) for s in sorted(statuses)}
+        counts = _status_counts(numbers, lang)
+        message = said("summary.fail-on", lang, statuses=",".join(sorted(statuses)), counts=counts)
+        echo(message, fg="red", err=True)
         sys.exit(EXIT_GAPS)
+
+
+def _status_counts(numbers: Mapping[str, int], lang: str) -> str:
+    """``2 missing, 1 stale`` in ``lang``."""
+    return said("list_sep", lang).join(
+        said("count.status", lang, count=n, status=words(f"status.{s}")) for s, n in numbers.items()
+    )
+
+
+def _wrote(file: Path, lang: str) -> None:
+    echo(said("progress.wrote", lang, path=_display_path(file)))
 
 
 brand_option = click.option(
@@ -156,7 +168,7 @@ def _or_exit(path: Path, action: Callable[[], T], language: str | None = None) -
         lang = _speaking(path, language)
         for finding in e.findings:
             echo(told(finding, lang).format(), err=True)
-        summary = text("summary.not-written", lang, path=path, count=len(e.findings))
+        summary = said("summary.not-written", lang, path=path, count=len(e.findings))
         echo(summary, fg="red", err=True)
         sys.exit(EXIT_ERRORS)
 
@@ -165,7 +177,7 @@ def _speaking(path: Path | None, chosen: str | None, data: Any = None) -> str:
     """The language to tell the user in: ``--lang``, else the profile's (``data``, or the file's
     own data read plainly), else the locale's."""
     if data is None and chosen is None and path is not None and path.suffix in (".yaml", ".yml"):
-        from generator.batch import own_data
+        from generator.profile import own_data
 
         data = own_data(path)
     return language_of(chosen, data)
@@ -347,31 +359,36 @@ def build(
         ),
         language,
     )
+    lang = _speaking(path, language)
     for file in result.files:
-        echo(f"wrote {_display_path(file)}")
+        _wrote(file, lang)
     if result.reused:
-        state = "up to date" if result.up_to_date else "unchanged"
-        echo(f"{state}: kept {len(result.reused)} outputs in {_display_path(result.output)}")
+        state = "progress.up-to-date" if result.up_to_date else "progress.unchanged"
+        folder = _display_path(result.output)
+        echo(said(state, lang, count=len(result.reused), folder=folder))
     if "audit" in chosen:
-        _echo_audit(result.org_id, result.audit)
+        _echo_audit(result.org_id, result.audit, lang)
     total = sum(result.placeholders.values())
     colour = "yellow" if result.gap_count else "green"
-    echo(f"{result.org_id}: {result.gap_count} gaps, {total} placeholders", fg=colour)
-    if _echo_untranslated(result, strict_language) and strict_language:
-        echo("--strict-language: give these texts in the documents' language", err=True)
+    built = said(
+        "summary.built", lang, org=result.org_id, gaps=result.gap_count, placeholders=total
+    )
+    echo(built, fg=colour)
+    if _echo_untranslated(result, strict_language, lang) and strict_language:
+        echo(said("summary.strict-language", lang), err=True)
         sys.exit(EXIT_ERRORS)
     if strict and result.gap_count:
         sys.exit(EXIT_GAPS)
 
 
-def _echo_untranslated(result: BuildResult, strict: bool) -> bool:
+def _echo_untranslated(result: BuildResult, strict: bool, lang: str) -> bool:
     """Say which documents show profile texts in another language, and where the first are;
     True when any does."""
     untranslated = {doc: n for doc, n in result.untranslated.items() if n}
     if untranslated:
-        counts = ", ".join(f"{doc} {n}" for doc, n in untranslated.items())
+        counts = said("list_sep", lang).join(f"{doc} {n}" for doc, n in untranslated.items())
         colour = "red" if strict else "yellow"
-        echo(f"{result.org_id}: texts in another language than the documents': {counts}", fg=colour)
+        echo(said("summary.untranslated", lang, org=result.org_id, counts=counts), fg=colour)
         for where in result.untranslated_at:
             echo(f"  {where}")
     return bool(untranslated)
@@ -404,20 +421,22 @@ def _build_batch(
                 bar.label = f"building ({outcome.profile} failed)"
 
         outcomes = build_many(batch, jobs, progress)
-    _echo_outcomes(outcomes)
+    lang = _speaking(None, language)
+    _echo_outcomes(outcomes, lang)
     codes = [o.exit_code for o in outcomes if not o.ok]
-    codes += _write_batch_summary(outcomes, out_dir, language or "zh", look)
+    codes += _write_batch_summary(outcomes, out_dir, language or "zh", look, lang)
     if codes:
         failed = sum(1 for o in outcomes if not o.ok)
         if failed:
-            echo(f"{failed} of {len(outcomes)} clients failed", fg="red", err=True)
+            message = said("summary.clients-failed", lang, failed=failed, total=len(outcomes))
+            echo(message, fg="red", err=True)
         sys.exit(min(codes))  # input errors (1) first: they need a fix
     if strict and any(o.gaps for o in outcomes):
         sys.exit(EXIT_GAPS)
 
 
 def _write_batch_summary(
-    outcomes: list[ClientOutcome], out_dir: Path, language: str, look: Brand | None
+    outcomes: list[ClientOutcome], out_dir: Path, language: str, look: Brand | None, lang: str
 ) -> list[int]:
     """Write OUT/summary.md and OUT/summary.xlsx; the exit code when they could not be written
     (the clients' outputs stand all the same)."""
@@ -429,23 +448,28 @@ def _write_batch_summary(
         echo(f"ccdocs: {e}", fg="red", err=True)
         return [e.exit_code]
     for file in files:
-        echo(f"wrote {_display_path(file)}")
+        _wrote(file, lang)
     return []
 
 
-def _echo_outcomes(outcomes: list[ClientOutcome]) -> None:
+def _echo_outcomes(outcomes: list[ClientOutcome], lang: str) -> None:
     """One line per client built; every error of a client that failed."""
     for outcome in outcomes:
         if outcome.ok:
-            echo(
-                f"{outcome.org_id}: {outcome.gaps} gaps, {outcome.placeholders} placeholders, "
-                f"{outcome.written} written, {outcome.kept} kept",
-                fg="yellow" if outcome.gaps else "green",
+            line = said(
+                "summary.client",
+                lang,
+                org=outcome.org_id,
+                gaps=outcome.gaps,
+                placeholders=outcome.placeholders,
+                written=outcome.written,
+                kept=outcome.kept,
             )
+            echo(line, fg="yellow" if outcome.gaps else "green")
         else:
             for message in outcome.errors:
                 echo(message, err=True)
-            echo(f"{outcome.profile}: failed; nothing was written", fg="red", err=True)
+            echo(said("summary.client-failed", lang, path=outcome.profile), fg="red", err=True)
 
 
 @cli.command()
@@ -475,18 +499,20 @@ def audit(
         ),
         language,
     )
+    lang = _speaking(path, language)
     for file in result.files:
-        echo(f"wrote {_display_path(file)}")
-    _echo_audit(result.org_id, result.audit)
+        _wrote(file, lang)
+    _echo_audit(result.org_id, result.audit, lang)
     if assessment is not None:
         org_id = result.org_id
         written = _or_exit(
             assessment,
             lambda: _assessment_report(path, assessment, previous, out_dir, org_id, language),
+            lang,
         )
         for file in written:
-            echo(f"wrote {_display_path(file)}")
-    _exit_on_failing(result.audit["report"], fail_on)
+            _wrote(file, lang)
+    _exit_on_failing(result.audit["report"], fail_on, lang)
 
 
 @cli.command("check-docs")
@@ -568,17 +594,18 @@ def check_docs(
             folders.append("assessment")
         commit_stage(stage, folders)
     for file in written:
-        echo(f"wrote {_display_path(stage.target / file.parent.name / file.name)}")
+        _wrote(stage.target / file.parent.name / file.name, lang)
     summary = report["summary"]
-    counts = ", ".join(f"{summary[s]} {s}" for s in ("present", "partial", "missing", "stale"))
+    counts = _status_counts({s: summary[s] for s in _STATUSES}, lang)
     unread = [r["file"] for r in report["register"] if r["status"] in ("unreadable", "no-text")]
     unknown = [r["file"] for r in report["register"] if r["status"] == "unclassified"]
-    echo(f"{folder}: {len(report['register'])} files, {summary['total']} items: {counts}")
-    if unread:
-        echo(f"  not read ({len(unread)}): {', '.join(unread)}", fg="yellow")
-    if unknown:
-        echo(f"  not recognized ({len(unknown)}): {', '.join(unknown)}", fg="yellow")
-    _exit_on_failing(report, fail_on)
+    files, total = len(report["register"]), summary["total"]
+    echo(said("summary.check-docs", lang, folder=folder, files=files, total=total, counts=counts))
+    for code, listed in (("summary.not-read", unread), ("summary.not-recognized", unknown)):
+        if listed:
+            line = said(code, lang, count=len(listed), files=", ".join(listed))
+            echo(f"  {line}", fg="yellow")
+    _exit_on_failing(report, fail_on, lang)
 
 
 @cli.group()
@@ -670,18 +697,22 @@ def _assessment_report(
     return [stage.target / "assessment" / name for name in names]
 
 
-def _echo_audit(org_id: str, audit: Mapping[str, Any]) -> None:
+_STATUSES = ("present", "partial", "missing", "stale")
+
+
+def _echo_audit(org_id: str, audit: Mapping[str, Any], lang: str) -> None:
     summary = audit["report"]["summary"]
-    counts = ", ".join(f"{summary[s]} {s}" for s in ("present", "partial", "missing", "stale"))
-    echo(f"{org_id}: {summary['total']} mandates: {counts} ({summary['coverage']}% covered)")
+    counts = _status_counts({s: summary[s] for s in _STATUSES}, lang)
+    total, coverage = summary["total"], summary["coverage"]
+    echo(said("summary.audit", lang, org=org_id, total=total, counts=counts, coverage=coverage))
     from generator.labels import load_labels
     from generator.render import maturity_headline, outcome_headline, template_dirs
 
-    labels = load_labels("en", template_dirs())
+    labels = load_labels(lang, template_dirs())
     for result in audit["maturity"]:
-        echo(f"  {maturity_headline(labels, result, 'en')}")
+        echo(f"  {maturity_headline(labels, result, lang)}")
     for outcome in audit["outcomes"]:
-        echo(f"  {outcome_headline(labels, outcome, 'en')}")
+        echo(f"  {outcome_headline(labels, outcome, lang)}")
 
 
 @cli.command()
@@ -721,7 +752,7 @@ def evidence(
         ),
         language,
     )
-    echo(f"wrote {_display_path(pack)}")
+    _wrote(pack, _speaking(path, language))
 
 
 @cli.command()
@@ -745,16 +776,17 @@ def init(folder: Path, preset: str, language: str | None) -> None:
     if preset not in presets():
         raise click.BadParameter(f"use one of {', '.join(presets())}", param_hint="--preset")
     catalog = _catalog()
-    for file in init_folder(folder, preset, language, catalog):
-        echo(f"wrote {_display_path(file)}")
+    written = init_folder(folder, preset, language, catalog)
     path = _display_path(folder / PROFILE_FILE)
     loaded = load_profile(path)
+    lang = _speaking(path, language, loaded.data)
+    for file in written:
+        _wrote(file, lang)
     result = validate_profile(loaded, catalog, load_evidence(loaded))
     targets = [t.label for t in profile_targets(loaded.data, catalog)]
     summary = _summary(loaded.data, targets)
-    lang = _speaking(path, language, loaded.data)
     _emit("text", path, list(result.errors), list(result.gaps), summary, lang)
-    echo(f"next: edit {path}, then run: ccdocs validate {path}")
+    echo(said("summary.init-next", lang, path=path))
 
 
 @cli.command()
@@ -807,12 +839,17 @@ def verify(pack: Path) -> None:
     from generator.audit.pack import verify_pack
 
     problems = verify_pack(pack)
+    lang = _speaking(None, None)
     for problem in problems:
         echo(problem)
     if problems:
-        echo(f"{pack}: {len(problems)} problems", fg="red", err=True)
+        echo(
+            said("summary.verify-problems", lang, pack=pack, count=len(problems)),
+            fg="red",
+            err=True,
+        )
         sys.exit(EXIT_ERRORS)
-    echo(f"{pack}: every file matches the manifest", fg="green")
+    echo(said("summary.verified", lang, pack=pack), fg="green")
 
 
 def _address(value: str) -> str:
@@ -855,12 +892,10 @@ def serve(profile: Path | None, address: str, language: str | None, brand: Path 
 
     path = _display_path(profile or default_profile())
 
-    lang = _speaking(path, language)
-
-    def report(findings: list[Finding], summary: str) -> None:
+    def report(findings: list[Finding], summary: str, ok: bool) -> None:
         for finding in findings:
-            echo(told(finding, lang).format(), err=True)
-        echo(summary, fg="green" if ": valid," in summary else "red", err=True)
+            echo(finding.format(), err=True)
+        echo(summary, fg="green" if ok else "red", err=True)
 
     with tempfile.TemporaryDirectory(prefix="ccdocs-serve-") as project:
         if not _serve_or_exit(
@@ -965,15 +1000,15 @@ def _echo_summary(
 ) -> None:
     if errors:
         code = "summary.error" if len(errors) == 1 else "summary.errors"
-        echo(text(code, lang, path=path, count=len(errors)), fg="red", err=True)
+        echo(said(code, lang, path=path, count=len(errors)), fg="red", err=True)
         return
     assert summary is not None
     name, org_id = summary["organization"], summary["id"]
-    echo(text("summary.valid", lang, path=path, name=name, id=org_id), fg="green")
-    echo("  " + text("summary.counts", lang, **summary["counts"]))
+    echo(said("summary.valid", lang, path=path, name=name, id=org_id), fg="green")
+    echo("  " + said("summary.counts", lang, **summary["counts"]))
     targets = ", ".join(summary["targets"])
     colour = "yellow" if gaps else "green"
-    echo("  " + text("summary.gaps", lang, count=len(gaps), targets=targets), fg=colour)
+    echo("  " + said("summary.gaps", lang, count=len(gaps), targets=targets), fg=colour)
 
 
 def _finding_json(finding: Finding) -> dict[str, Any]:

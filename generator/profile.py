@@ -382,3 +382,15 @@ def _yaml_hint(problem: str, char: str) -> str:
     if "could not find expected ':'" in problem or "expected <block end>" in problem:
         return "yaml.indent"
     return "yaml.other"
+
+
+def own_data(profile: Path) -> Any:
+    """The client file's own data by a plain YAML read, or None when that does not work."""
+    try:
+        with profile.open("rb") as f:
+            raw = f.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            return None
+        return yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except (OSError, yaml.YAMLError, ValueError, RecursionError):
+        return None

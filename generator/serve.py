@@ -24,13 +24,15 @@ from typing import TYPE_CHECKING
 from generator.brand import Brand
 from generator.build import render_profile
 from generator.errors import CcdocsError, Finding, ProfileError
+from generator.messages import language_of, text, told
+from generator.profile import own_data
 from generator.publish.site import write_site_project
 from generator.standards import Catalog, load_catalog
 
 if TYPE_CHECKING:
     from mkdocs.config.defaults import MkDocsConfig
 
-Report = Callable[[list[Finding], str], None]  # findings, one-line summary
+Report = Callable[[list[Finding], str, bool], None]  # findings, one-line summary, built
 
 
 def refresh(
@@ -45,16 +47,19 @@ def refresh(
     try:
         rendered = render_profile(profile, language=language, catalog=catalog, brand=brand)
     except ProfileError as e:
-        count = f"{len(e.findings)} error{'' if len(e.findings) == 1 else 's'}"
-        summary = f"{profile}: {count}; the preview keeps the last good pages"
-        _problems(project, report, list(e.findings), summary)
+        lang = language_of(language, own_data(profile))
+        findings = [told(f, lang) for f in e.findings]
+        summary = text("summary.serve-errors", lang, path=profile, count=len(findings))
+        _problems(project, report, findings, summary, ok=False)
         return False
     except CcdocsError as e:
-        _problems(project, report, [], f"{profile}: {e}")
+        _problems(project, report, [], f"{profile}: {e}", ok=False)
         return False
     write_site_project(rendered.publication, project)
     (project / PROBLEMS).unlink(missing_ok=True)
-    report([g.to_finding() for g in rendered.gaps], f"{profile}: valid, {len(rendered.gaps)} gaps")
+    lang = rendered.publication.language
+    gaps = [told(g.to_finding(), lang) for g in rendered.gaps]
+    report(gaps, text("summary.serve-valid", lang, path=profile, gaps=len(gaps)), True)
     return True
 
 
@@ -62,9 +67,11 @@ def refresh(
 PROBLEMS = Path("overrides") / "partials" / "ccdocs-problems.html"
 
 
-def _problems(project: Path, report: Report, findings: list[Finding], summary: str) -> None:
+def _problems(
+    project: Path, report: Report, findings: list[Finding], summary: str, *, ok: bool
+) -> None:
     """Report problems in the terminal and, once the preview exists, on its pages."""
-    report(findings, summary)
+    report(findings, summary, ok)
     if (project / "mkdocs.yml").is_file():
         lines = [summary, *(f.format() for f in findings[:50])]
         items = "".join(f"<li><code>{html.escape(line)}</code></li>" for line in lines[1:])
@@ -197,11 +204,10 @@ def _watch(
             try:
                 refresh(profile, project, catalog, language, report, brand)
             except Exception as e:  # the watcher reports any failure and picks up the next save
-                summary = (
-                    f"{profile}: the preview could not be rebuilt ({type(e).__name__}: {e}); "
-                    "it keeps the last good pages and picks up your next save"
-                )
-                _problems(project, report, [], summary)
+                lang = language_of(language, own_data(profile))
+                error = f"{type(e).__name__}: {e}"
+                summary = text("summary.serve-failed", lang, path=profile, error=error)
+                _problems(project, report, [], summary, ok=False)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -24,6 +24,8 @@ PROFILES = bundled_dir("org_profiles")
 # DOCX builds lay their contents out with LibreOffice when it is installed: seconds a document.
 # The tests of that pass ask for it; every other build (subprocesses too) goes without.
 os.environ["CCDOCS_SOFFICE"] = "none"
+# Messages about a profile that states no language follow the locale: the same on every machine.
+os.environ["LC_ALL"] = "C.UTF-8"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -13,7 +13,7 @@ def test_refresh_rewrites_pages_and_keeps_them_when_the_profile_breaks(tmp_path,
     project = tmp_path / "project"
     reports: list[tuple[list, str]] = []
 
-    def report(findings, summary):
+    def report(findings, summary, ok):
         reports.append((findings, summary))
 
     assert refresh(profile, project, catalog, None, report)
@@ -59,7 +59,16 @@ def test_the_watcher_survives_a_failing_rebuild_and_picks_up_the_next_save(
     stop = threading.Event()
     watcher = threading.Thread(
         target=serve._watch,
-        args=(profile, tmp_path, catalog, None, lambda f, s: reports.append(s), None, 0.01, stop),
+        args=(
+            profile,
+            tmp_path,
+            catalog,
+            None,
+            lambda f, s, ok: reports.append(s),
+            None,
+            0.01,
+            stop,
+        ),
     )
     watcher.start()
     try:
@@ -119,7 +128,7 @@ def test_a_rebuild_converts_only_the_edited_page_and_equals_a_full_build(
     profile = _event_hotline(tmp_path)
     project = tmp_path / "project"
     address = "127.0.0.1:8000"
-    assert refresh(profile, project, catalog, None, lambda findings, summary: None)
+    assert refresh(profile, project, catalog, None, lambda findings, summary, ok: None)
     docs = {p: p.stat().st_mtime_ns for p in (project / "docs").glob("*.md")}
     memo = PageMemo()
     with site_caches(memo):
@@ -128,10 +137,10 @@ def test_a_rebuild_converts_only_the_edited_page_and_equals_a_full_build(
 
         text = profile.read_text(encoding="utf-8")
         # organization.parent is printed in the operations manual only
-        parent = "parent: 赛事组织委员会 观众服务部"
+        parent = "parent: {zh: 赛事组织委员会 观众服务部"
         assert parent in text
         profile.write_text(text.replace(parent, parent[:-1] + "处"), encoding="utf-8")
-        assert refresh(profile, project, catalog, None, lambda findings, summary: None)
+        assert refresh(profile, project, catalog, None, lambda findings, summary, ok: None)
         changed = [p.name for p, stamp in docs.items() if p.stat().st_mtime_ns != stamp]
         assert changed == ["operations-manual.md"]
         rebuild(load(project, tmp_path / "served", address))
