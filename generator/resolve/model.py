@@ -48,6 +48,8 @@ def resolve_model(
         "profile": data,
         "org": org,
         "documents": _documents(data, catalog, language),
+        # the documents written: the profile's document_set, in the catalogue's order
+        "document_set": [d for d in catalog.generated if d in document_set(data, catalog)],
         "names": _names(data),
         "roles": roles,
         "positions": resolve_positions(data, roles, training["modules"]),
@@ -109,10 +111,9 @@ def per_language(value: Mapping[Any, Any]) -> bool:
 
 
 def _documents(data: Mapping[str, Any], catalog: Catalog, language: str) -> dict[str, Any]:
-    """The generated documents the profile keeps (its ``document_set``, else every one), each
+    """Every generated document (a document may name another the profile does not keep), each
     under the center's own title when its document control gives one."""
     control = data.get("document_control", {})
-    kept = document_set(data, catalog)
     return {
         doc_id: {
             "id": doc_id,
@@ -121,7 +122,6 @@ def _documents(data: Mapping[str, Any], catalog: Catalog, language: str) -> dict
             "control": control.get(doc_id, {}),
         }
         for doc_id, doc in catalog.generated.items()
-        if doc_id in kept
     }
 
 
