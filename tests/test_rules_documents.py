@@ -165,3 +165,15 @@ def test_a_profile_that_chooses_its_documents_gets_only_those(write_profile, cat
     assert sorted(rendered.publication.documents) == ["operations-manual", "qa-scorecard"]
     manual = rendered.publication.documents["operations-manual"]
     assert "详见《热线质检标准》。" in manual and "详见《热线中心工作细则》" not in manual
+
+
+def test_the_gap_report_lists_an_unfilled_rules_document_and_links_where_it_belongs(
+    write_profile, catalog
+):
+    text = bundled("water-utility").read_text(encoding="utf-8")
+    start = text.index("  rewards:\n")
+    text = text[:start] + text[text.index("  rewards_procedure:") :]  # no rewards or penalties
+    pages = render_profile(write_profile(text), catalog=catalog).publication.pages
+    line = next(x for x in pages["gap-report.md"].splitlines() if "奖惩办法 的内容" in x)
+    assert line.startswith("| 5 人员 | 补充 奖惩办法 的内容（见 [供水服务管理奖惩办法：奖励]")
+    assert "(rewards-penalties.md#rewards)" in line and "缺失" in line

@@ -77,6 +77,7 @@ def resolve_model(
             for t in profile_targets(data, catalog)
         ],
         "placeholders": _placeholders(gaps, catalog),
+        "carriers": _carriers(data, catalog),
         # every catalogue document (records, forms, sections) by id, in the model's language
         "document_names": {d.id: localize(d.title, language) for d in catalog.documents.values()},
         "glossary": _glossary(catalog),
@@ -127,6 +128,17 @@ def _documents(data: Mapping[str, Any], catalog: Catalog, language: str) -> dict
 
 def _title(title: Mapping[str, str], own: str | None, language: str) -> Mapping[str, str]:
     return {**title, language: own} if own else title
+
+
+def _carriers(data: Mapping[str, Any], catalog: Catalog) -> dict[str, dict[str, str]]:
+    """Catalogue document id -> the generated document and chapter that carry it, for those the
+    profile's document set holds (the gap report links a document's gap to its place)."""
+    kept = document_set(data, catalog)
+    return {
+        doc.id: {"document": doc.carried_by[0], "chapter": doc.carried_by[1]}
+        for doc in catalog.documents.values()
+        if doc.carried_by and doc.carried_by[0] in kept
+    }
 
 
 def _names(data: Mapping[str, Any]) -> dict[str, dict[str, str]]:
