@@ -177,3 +177,23 @@ def test_the_gap_report_lists_an_unfilled_rules_document_and_links_where_it_belo
     line = next(x for x in pages["gap-report.md"].splitlines() if "奖惩办法 的内容" in x)
     assert line.startswith("| 5 人员 | 补充 奖惩办法 的内容（见 [供水服务管理奖惩办法：奖励]")
     assert "(rewards-penalties.md#rewards)" in line and "缺失" in line
+
+
+def test_the_event_hotlines_rules_texts_are_written_in_both_languages():
+    from generator.resolve.translation import untranslated
+
+    data = load_profile(bundled("event-hotline")).data
+    people = data["people"]
+    rules = {
+        "/people/appraisal/scorecards": people["appraisal"]["scorecards"],
+        "/people/appraisal/grades": people["appraisal"]["grades"],
+        "/people/appraisal/calibration": people["appraisal"]["calibration"],
+        "/people/rewards": people["rewards"],
+        "/people/penalties": people["penalties"],
+        "/quality/critical_errors": data["quality"]["critical_errors"],
+        "/quality/sampling": data["quality"]["sampling"],
+        "/work_rules": data["work_rules"],
+    }
+    for pointer, value in rules.items():
+        assert list(untranslated(value, "en", pointer)) == [], pointer
+        assert list(untranslated(value, "zh", pointer)) == [], pointer
