@@ -144,7 +144,7 @@ def render_loaded(
     model = resolve_model(profile, catalog, validation.gaps, language)
     local = replace(profile, data=model.context["profile"])  # texts in the model's language
     renderer = Renderer(model, model.language, [*brand.template_dirs, *templates])
-    bodies = {d: renderer.render(f"manual/{d}.md.jinja") for d in model.context["documents"]}
+    bodies = {d: renderer.render(f"manual/{d}.md.jinja") for d in model.context["document_set"]}
     terms = _used_terms(model.context["glossary"], bodies.values(), model.language)
     for doc_id in bodies:
         if "glossary" in catalog.generated[doc_id]["chapters"]:
@@ -560,7 +560,8 @@ def document_facts(
     enums = labels["enums"]
     none = labels["none"]
     facts = {}
-    for doc_id, doc in context["documents"].items():
+    for doc_id in context["document_set"]:
+        doc = context["documents"][doc_id]
         control = doc["control"]
 
         def field(key: str, control: Mapping[str, Any] = control) -> str:

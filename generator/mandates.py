@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from generator import fieldpath
@@ -49,6 +49,7 @@ class Check:
     requirement_ids: tuple[str, ...]
     severity: str  # major | minor
     detail: str | Words = ""  # words on the status: how old, since when
+    remedy: str = ""  # a remediation other than the kind's own (a key of ``audit.hints``)
 
     @property
     def is_gap(self) -> bool:
@@ -57,6 +58,8 @@ class Check:
     @property
     def hint_key(self) -> str:
         """Which remediation applies, as a key of the label catalogue's ``audit.hints``."""
+        if self.remedy:
+            return self.remedy
         return self.kind if self.kind != "record" else f"record-{self.status}"
 
     @property
@@ -90,6 +93,12 @@ def profile_targets(data: Any, catalog: Catalog) -> list[Target]:
         if standard is not None:
             targets.append(Target(standard, int(entry.get("level") or 1)))
     return targets
+
+
+def document_set(data: Any, catalog: Catalog) -> set[str]:
+    """Ids of the generated documents a profile keeps: its ``document_set``, else every one."""
+    chosen = data.get("document_set") if isinstance(data, Mapping) else None
+    return set(chosen) if isinstance(chosen, list) and chosen else set(catalog.generated)
 
 
 def mandated_requirements(targets: Iterable[Target]) -> list[Requirement]:
@@ -155,10 +164,14 @@ def _document_checks(
     profile: Profile, catalog: Catalog, req: Requirement, evidence: Mapping[str, EvidenceFile]
 ) -> list[Check]:
     checks = []
+    kept = document_set(profile.data, catalog)
     for doc_id in req.documents:
         doc = catalog.documents[doc_id]
         if doc.kind == "record":
             checks.append(_record_presence(profile, req, doc_id, evidence))
+            continue
+        if doc.carried_by and doc.carried_by[0] not in kept:
+            checks.append(_left_out(profile, req, doc_id, doc.carried_by[0]))
             continue
         empty = [p for p in doc.fields if fieldpath.missing(profile.data, p)]
         if not empty:
@@ -175,10 +188,24 @@ def _document_checks(
                 profile.locate(first),
                 (req.uid,),
                 req.severity,
-                "no content in " + ", ".join(empty),
+                words("gap.no-content", fields=tuple(empty)),
             )
         )
     return checks
+
+
+def _left_out(profile: Profile, req: Requirement, doc_id: str, carrier: str) -> Check:
+    """A mandated document whose carrier the profile's ``document_set`` leaves out."""
+    return Check(
+        "document",
+        doc_id,
+        "missing",
+        profile.locate("/document_set"),
+        (req.uid,),
+        req.severity,
+        words("gap.left-out", carrier=carrier),
+        remedy="document-set",
+    )
 
 
 def _pointer_of(path: str) -> str:
@@ -207,7 +234,7 @@ def _record_presence(
             profile.locate("/records"),
             (req.uid,),
             req.severity,
-            "no record of this kind",
+            words("gap.no-record"),
         )
     pointer, newest = max(records, key=lambda pr: str(pr[1].get("date", "")))
     return _with_evidence(profile, req, kind, pointer, newest, evidence)
@@ -252,7 +279,7 @@ def _record_checks(
                     profile.locate("/records"),
                     (req.uid,),
                     req.severity,
-                    f"needed at least every {mandate.max_age_days} days",
+                    words("gap.max-age", days=mandate.max_age_days),
                 )
             )
             continue
@@ -365,7 +392,7 @@ def _merge(gaps: list[Check]) -> list[Check]:
             old = merged[key]
             ids = tuple(sorted(set(old.requirement_ids) | set(gap.requirement_ids), key=_uid_key))
             severity = "major" if "major" in (old.severity, gap.severity) else "minor"
-            gap = Check(old.kind, old.subject, old.status, old.location, ids, severity, old.detail)
+            gap = replace(old, requirement_ids=ids, severity=severity)
         merged[key] = gap
     return sorted(
         merged.values(),

@@ -90,6 +90,7 @@ CATALOG_COLLECTIONS: dict[str, Callable[[Catalog], set[str]]] = {
     "courses": Catalog.course_ids,
     "requirements": lambda c: set(c.requirements),
     "standards": lambda c: set(c.standards),
+    "generated": lambda c: set(c.generated),
     "record-documents": _record_documents,
     "scored-requirements": _scored_requirements,
 }

@@ -241,7 +241,7 @@ def render_documents(
     renderer = Renderer(model, language, overrides)
     return {
         doc_id: renderer.render(f"manual/{doc_id}.md.jinja")
-        for doc_id in model.context["documents"]
+        for doc_id in model.context["document_set"]
     }
 
 

@@ -67,7 +67,7 @@ def test_a_second_batch_run_keeps_every_output(tmp_path):
     assert CliRunner().invoke(cli, [*args, "--out", str(out)]).exit_code == EXIT_OK
     again = CliRunner().invoke(cli, [*args, "--out", str(out), "--lang", "en"])
     assert again.exit_code == EXIT_OK
-    assert "4 written, 0 kept" in again.output
+    assert "8 written, 0 kept" in again.output
     third = CliRunner().invoke(cli, [*args, "--out", str(out), "--lang", "en"])
-    assert third.output.count("0 written, 4 kept") == 2
+    assert third.output.count("0 written, 8 kept") == 2
     assert "2 clients: 2 built, 0 failed." in (out / "summary.md").read_text(encoding="utf-8")

@@ -65,7 +65,7 @@ def test_the_summary_is_swapped_in_whole_and_listed_in_the_marker_of_out(tmp_pat
     again = _batch(clients, out)
     assert again.exit_code == EXIT_OK, again.output
     assert (out / "summary.md").stat().st_ino != first  # a new file renamed in, not rewritten
-    assert "0 written, 4 kept" in again.output
+    assert "0 written, 8 kept" in again.output
     assert read_marker(out) == {"summary.md", "summary.xlsx"}
     assert sorted(p.name for p in out.iterdir()) == [
         MARKER,
@@ -430,7 +430,7 @@ def test_a_full_disk_while_writing_the_summary_is_exit_4_and_keeps_the_previous_
         f"ccdocs: {out / 'summary.md'}: the output could not be written ([Errno 28] No space "
         "left on device"
     ) in result.output
-    assert "0 written, 4 kept" in result.output
+    assert "0 written, 8 kept" in result.output
     assert {name: (out / name).read_bytes() for name in before} == before
     assert sorted(p.name for p in out.iterdir()) == [
         MARKER,

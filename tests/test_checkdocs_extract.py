@@ -329,11 +329,11 @@ def test_extract_all_in_processes_matches_one_by_one(built, tmp_path):
     # The manual's PDF is left out: it alone takes longest to read.
     paths = [p for p in document_files(built) if p.name != "operations-manual.pdf"]
     paths.append(broken)
-    assert len(paths) == 8  # four documents as DOCX, three as PDF, the broken file
+    assert len(paths) == 16  # eight documents as DOCX, seven as PDF, the broken file
     one_by_one = extract_all(paths, workers=1)
     assert [got.path for got in one_by_one] == paths
     assert extract_all(paths, workers=2) == one_by_one
-    assert [bool(got.error) for got in one_by_one] == [False] * 7 + [True]
+    assert [bool(got.error) for got in one_by_one] == [False] * 15 + [True]
 
 
 @pytest.mark.skipif(

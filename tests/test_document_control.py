@@ -188,11 +188,11 @@ def test_the_docx_contents_carries_the_page_numbers_libreoffice_lays_it_out_on(
     out = build_profile(
         bundled("event-hotline"), tmp_path / "out", formats=("docx",), catalog=catalog
     ).output
-    assert len(runs.read_text().split()) == 4  # one layout pass per document
+    assert len(runs.read_text().split()) == 8  # one layout pass per document
     again = build_profile(
         bundled("event-hotline"), tmp_path / "again", formats=("docx",), catalog=catalog
     ).output
-    assert len(runs.read_text().split()) == 4  # the same documents are laid out only once
+    assert len(runs.read_text().split()) == 8  # the same documents are laid out only once
     for doc in DOCS:
         assert (again / "docx" / f"{doc}.docx").read_bytes() == (
             out / "docx" / f"{doc}.docx"

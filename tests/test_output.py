@@ -85,8 +85,12 @@ def test_every_output_folder_carries_a_marker_listing_what_ccdocs_wrote(tmp_path
     assert _marker(target / "manual")["files"] == [
         "dr-plan.md",
         "operations-manual.md",
+        "performance-appraisal.md",
         "position-descriptions.md",
+        "qa-scorecard.md",
+        "rewards-penalties.md",
         "training-syllabus.md",
+        "work-rules.md",
     ]
     assert "audit.xlsx" in _marker(target / "audit")["files"]
 

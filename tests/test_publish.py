@@ -19,7 +19,16 @@ from generator.build import build_profile
 from generator.errors import PublishError
 from generator.publish.pdf import CJK_FAMILIES, cjk_font
 
-DOCS = ("dr-plan", "operations-manual", "position-descriptions", "training-syllabus")
+DOCS = (
+    "dr-plan",
+    "operations-manual",
+    "performance-appraisal",
+    "position-descriptions",
+    "qa-scorecard",
+    "rewards-penalties",
+    "training-syllabus",
+    "work-rules",
+)
 
 
 @pytest.fixture(scope="module")

@@ -182,7 +182,15 @@ def test_build_writes_the_manual_set_and_is_byte_identical(tmp_path, catalog):
         bundled("event-hotline"), tmp_path / "b", formats=["md"], catalog=catalog
     )
     names = sorted(p.name for p in first.files)
-    manual = ["operations-manual", "position-descriptions", "training-syllabus"]
+    manual = [
+        "operations-manual",
+        "performance-appraisal",
+        "position-descriptions",
+        "qa-scorecard",
+        "rewards-penalties",
+        "training-syllabus",
+        "work-rules",
+    ]
     assert names == ["dr-plan.md", *(f"{name}.md" for name in manual)]
     for a, b in zip(first.files, second.files, strict=True):
         assert a.read_bytes() == b.read_bytes()

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.cycles import next_due
-from generator.mandates import Check, profile_targets
+from generator.mandates import Check, document_set, profile_targets
 from generator.profile import Profile
+from generator.resolve.appraisal import resolve_appraisal, resolve_rewards
 from generator.resolve.positions import resolve_positions
 from generator.resolve.staffing import resolve_staffing
 from generator.resolve.training import resolve_training
+from generator.resolve.work_rules import resolve_work_rules
 from generator.standards import Catalog
 
 STAGES = ("prevention", "early_warning", "reporting", "public_information", "response", "recovery")
@@ -45,10 +47,15 @@ def resolve_model(
     context = {
         "profile": data,
         "org": org,
-        "documents": _documents(data, catalog),
+        "documents": _documents(data, catalog, language),
+        # the documents written: the profile's document_set, in the catalogue's order
+        "document_set": [d for d in catalog.generated if d in document_set(data, catalog)],
         "names": _names(data),
         "roles": roles,
         "positions": resolve_positions(data, roles, training["modules"]),
+        "appraisal": resolve_appraisal(data, roles),
+        "rewards": resolve_rewards(data),
+        "work_rules": resolve_work_rules(data, roles),
         "service_levels": data.get("service_levels", []),
         "staffing": resolve_staffing(data),
         "kpis": data.get("kpis", []),
@@ -70,6 +77,7 @@ def resolve_model(
             for t in profile_targets(data, catalog)
         ],
         "placeholders": _placeholders(gaps, catalog),
+        "carriers": _carriers(data, catalog),
         # every catalogue document (records, forms, sections) by id, in the model's language
         "document_names": {d.id: localize(d.title, language) for d in catalog.documents.values()},
         "glossary": _glossary(catalog),
@@ -103,16 +111,33 @@ def per_language(value: Mapping[Any, Any]) -> bool:
     )
 
 
-def _documents(data: Mapping[str, Any], catalog: Catalog) -> dict[str, Any]:
+def _documents(data: Mapping[str, Any], catalog: Catalog, language: str) -> dict[str, Any]:
+    """Every generated document (a document may name another the profile does not keep), each
+    under the center's own title when its document control gives one."""
     control = data.get("document_control", {})
     return {
         doc_id: {
             "id": doc_id,
-            "title": doc["title"],
+            "title": _title(doc["title"], control.get(doc_id, {}).get("title"), language),
             "chapters": doc["chapters"],
             "control": control.get(doc_id, {}),
         }
         for doc_id, doc in catalog.generated.items()
+    }
+
+
+def _title(title: Mapping[str, str], own: str | None, language: str) -> Mapping[str, str]:
+    return {**title, language: own} if own else title
+
+
+def _carriers(data: Mapping[str, Any], catalog: Catalog) -> dict[str, dict[str, str]]:
+    """Catalogue document id -> the generated document and chapter that carry it, for those the
+    profile's document set holds (the gap report links a document's gap to its place)."""
+    kept = document_set(data, catalog)
+    return {
+        doc.id: {"document": doc.carried_by[0], "chapter": doc.carried_by[1]}
+        for doc in catalog.documents.values()
+        if doc.carried_by and doc.carried_by[0] in kept
     }
 
 
@@ -230,12 +255,19 @@ def _requirements(catalog: Catalog) -> dict[str, dict[str, Any]]:
 
 def _placeholders(gaps: tuple[Check, ...], catalog: Catalog) -> dict[str, list[str]]:
     """Field path (or "record:<id>") -> the citations of the requirements that mandate it, for
-    missing fields and records."""
+    missing fields and records, and the fields of mandated documents that lack content (a
+    template asks for a placeholder only where the value is empty)."""
     requirements = _requirements(catalog)
     result: dict[str, list[str]] = {}
     for gap in gaps:
-        if gap.kind == "field" or (gap.kind == "record" and gap.status == "missing"):
-            key = gap.subject if gap.kind == "field" else f"record:{gap.subject}"
+        keys: list[str] = []
+        if gap.kind == "field":
+            keys = [gap.subject]
+        elif gap.kind == "record" and gap.status == "missing":
+            keys = [f"record:{gap.subject}"]
+        elif gap.kind == "document" and gap.subject in catalog.documents:
+            keys = list(catalog.documents[gap.subject].fields)
+        for key in keys:
             cites = result.setdefault(key, [])
             cites += [requirements[u]["cite"] for u in gap.requirement_ids if u not in cites]
     return {k: sorted(set(v)) for k, v in sorted(result.items())}
