@@ -17,9 +17,10 @@ from generator.errors import Finding, Location
 from generator.evidence import EvidenceFile, evidence_status
 from generator.profile import Profile
 from generator.standards import Catalog, Requirement, Standard
+from generator.syllabus import syllabus_findings
 
 Status = Literal["present", "partial", "missing", "stale"]
-Kind = Literal["field", "document", "record", "date", "audience"]
+Kind = Literal["field", "document", "record", "date", "audience", "total"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,8 @@ class Check:
             return f"hold the activity again and update {self.subject}"
         if self.kind == "audience":
             return f"add the role '{self.subject}' to the module's audience"
+        if self.kind == "total":
+            return f"make {self.subject} equal the sum of its parts"
         return f"add the content of {self.subject}"
 
     def to_finding(self) -> Finding:
@@ -112,6 +115,12 @@ def check_requirement(
         *_record_checks(profile, req, evidence),
         *_due_checks(profile, req),
         *_audience_checks(profile, req),
+        *(
+            _check(profile, req, kind, subject, status, pointer, detail)
+            for kind, subject, status, pointer, detail in syllabus_findings(
+                profile.data, req.syllabus
+            )
+        ),
     ]
 
 

@@ -110,6 +110,7 @@ def _documents(data: Mapping[str, Any], catalog: Catalog) -> dict[str, Any]:
             "id": doc_id,
             "title": doc["title"],
             "chapters": doc["chapters"],
+            "forms": doc.get("forms", []),
             "control": control.get(doc_id, {}),
         }
         for doc_id, doc in catalog.generated.items()
