@@ -9,6 +9,7 @@ from generator.mandates import find_gaps
 from generator.profile import load_profile
 from generator.render import Renderer
 from generator.resolve import resolve_model
+from generator.resolve.model import localize
 from tests.conftest import bundled
 
 BASE = """\
@@ -95,3 +96,41 @@ def test_management_modules_show_cccs_pq_goals_for_their_roles_by_skill_level(ca
     assert "运营经理" in tiers["senior_goals"] and "班组长" in tiers["mid_goals"]
     goals = catalog.standards["cccs-pq-2005"].extra["senior_goals"]
     assert len(goals) == 10
+
+
+def _task_keywords(catalog) -> dict[str, list[str]]:
+    """``level/task`` -> the keywords of the task (vss-2020's task_keywords, our reading)."""
+    keywords = catalog.standards["vss-2020"].extra["task_keywords"]
+    return {
+        f"{level}/{task}": words
+        for level, tasks in keywords.items()
+        if level != "source"
+        for task, words in tasks.items()
+    }
+
+
+def test_every_skill_task_has_keywords(catalog):
+    keywords = _task_keywords(catalog)
+    skill_levels = catalog.standards["vss-2020"].extra["skill_levels"]
+    tasks = {
+        f"{level['id']}/{task['code']}"
+        for level in skill_levels
+        for area in level["areas"]
+        for task in area["tasks"]
+    }
+    assert set(keywords) == tasks and all(keywords.values())
+
+
+@pytest.mark.parametrize("name", FULL)
+def test_cited_skills_fit_what_the_module_teaches(name, catalog):
+    """A module citing a skill names, in its title or topics, a keyword of the skill's task."""
+    keywords = _task_keywords(catalog)
+    data = load_profile(bundled(name)).data
+    misfits = []
+    for module in data["training"]["modules"]:
+        text = " ".join(localize([module["title"], *module.get("topics", [])], "zh"))
+        for code in module.get("skills", []):
+            task = code.rsplit(".", 1)[0]
+            if not any(word in text for word in keywords[task]):
+                misfits.append(f"{module['id']}: {code}")
+    assert misfits == []
