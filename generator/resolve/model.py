@@ -11,6 +11,7 @@ from typing import Any
 from generator.cycles import next_due
 from generator.mandates import Check, profile_targets
 from generator.profile import Profile
+from generator.resolve.partners import resolve_partners
 from generator.resolve.positions import resolve_positions
 from generator.resolve.staffing import resolve_staffing
 from generator.resolve.training import resolve_training
@@ -51,6 +52,7 @@ def resolve_model(
         "positions": resolve_positions(data, roles, training["modules"]),
         "service_levels": data.get("service_levels", []),
         "staffing": resolve_staffing(data),
+        "partner_headcount": resolve_partners(data),
         "kpis": data.get("kpis", []),
         "processes": _processes(data.get("processes", [])),
         "training": training,
