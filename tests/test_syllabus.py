@@ -134,22 +134,3 @@ def test_cited_skills_fit_what_the_module_teaches(name, catalog):
             if not any(word in text for word in keywords[task]):
                 misfits.append(f"{module['id']}: {code}")
     assert misfits == []
-
-
-@pytest.mark.parametrize("name", ["event-hotline", "telecom"])
-def test_partners_commit_the_posts_of_the_roles_they_supply(name, catalog):
-    heads = resolve_model(load_profile(bundled(name)), catalog, ()).context["partner_headcount"]
-    assert heads["committed"] == heads["posts"] > 0 and heads["unsupplied"] == []
-
-
-def test_partner_commitments_that_miss_posts_are_shown(write_profile, catalog):
-    text = BASE.replace("skill_level: senior}", "skill_level: senior, from_partner: BPO}")
-    partners = (
-        "partners:\n  organizations:\n    - {id: bpo, name: BPO, roles: [agent], headcount: 10}\n"
-    )
-    profile = load_profile(write_profile(text + partners))
-    model = resolve_model(profile, catalog, (), "en")
-    manual = Renderer(model, "en").render("manual/operations-manual.md.jinja")
-    assert "The partners commit 10 staff in all; the roles they supply have 0 posts." in manual
-    assert "**The two differ: check the partners' commitments" in manual
-    assert "no partner supplies them: Lead.**" in manual
