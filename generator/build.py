@@ -260,7 +260,9 @@ def _with_draft(
 
 
 def _form_ids(catalog: Catalog) -> list[str]:
-    return sorted({d.form for d in catalog.documents.values() if d.form})
+    """The blank forms: those of record documents and those the generated documents refer to."""
+    named = {f["form"] for g in catalog.generated.values() for f in g.get("forms", [])}
+    return sorted({d.form for d in catalog.documents.values() if d.form} | named)
 
 
 def _audit_pages(reporter: Renderer, manual: str) -> dict[str, str]:

@@ -18,9 +18,10 @@ from generator.evidence import EvidenceFile, evidence_status
 from generator.messages import DEFAULT, Words, finding, say, say_words, words
 from generator.profile import Profile
 from generator.standards import Catalog, Requirement, Standard
+from generator.syllabus import syllabus_findings
 
 Status = Literal["present", "partial", "missing", "stale"]
-Kind = Literal["field", "document", "record", "date", "audience"]
+Kind = Literal["field", "document", "record", "date", "audience", "total"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,12 @@ def check_requirement(
         *_record_checks(profile, req, evidence),
         *_due_checks(profile, req),
         *_audience_checks(profile, req),
+        *(
+            _check(profile, req, kind, subject, status, pointer, detail)
+            for kind, subject, status, pointer, detail in syllabus_findings(
+                profile.data, req.syllabus
+            )
+        ),
     ]
 
 

@@ -365,7 +365,7 @@ def subject_words(
     """What a gap is about in words: a field by its name, a document or record by its title
     (``names["documents"]``), a training audience by its role's (or module's) name; None where
     the catalogues have no words for it. The gap report and the audit workbook both say it so."""
-    if kind in ("field", "date"):
+    if kind in ("field", "date", "total"):
         return fields.get(subject)
     if kind in ("document", "record"):
         return names.get("documents", {}).get(subject)

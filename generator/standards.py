@@ -55,6 +55,8 @@ class Requirement:
     records: tuple[RecordMandate, ...] = ()
     due: tuple[DueMandate, ...] = ()
     audiences: tuple[str, ...] = ()  # field paths of training-module ids every role attends
+    syllabus: tuple[str, ...] = ()  # syllabus rules: onboarding-assessed, onboarding-hours
+    syllabus_source: Mapping[str, Any] = field(default_factory=dict)
     severity: str = "major"
     level_source: Mapping[str, Any] = field(default_factory=dict)
     weight: float | None = None  # points per dimension at the best score (licensed overlays)
@@ -255,6 +257,12 @@ def check_catalog(catalog: Catalog) -> list[str]:
             chapters = catalog.generated.get(generated, {}).get("chapters", [])
             if chapter not in chapters:
                 problems.append(f"document {doc.id}: no chapter {generated}/{chapter}")
+    for doc_id, spec in catalog.generated.items():
+        problems += [
+            f"{doc_id}: form {f['form']} names no chapter {f['chapter']!r}"
+            for f in spec.get("forms", [])
+            if f["chapter"] not in spec["chapters"]
+        ]
     for target in catalog.default_targets:
         if target["standard"] not in catalog.standards:
             problems.append(f"default target: no standard {target['standard']!r}")
@@ -406,6 +414,8 @@ def _requirement(standard: str, raw: Mapping[str, Any]) -> Requirement:
         ),
         due=tuple(DueMandate(d["field"], d["cycle"]) for d in raw.get("due", [])),
         audiences=tuple(a["module"] for a in raw.get("audiences", [])),
+        syllabus=tuple(raw.get("syllabus", {}).get("rules", [])),
+        syllabus_source=raw.get("syllabus", {}).get("source", {}),
         severity=raw.get("severity", "major"),
         level_source=raw.get("level_source", {}),
         weight=raw.get("weight"),

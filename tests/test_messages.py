@@ -246,7 +246,10 @@ def test_codes_named_in_the_code_exist():
     used |= {f"evidence.{s}" for s in EVIDENCE_ERRORS}
     used |= {f"type.{t}" for t in ("object", "array", "string", "integer", "number", "boolean")}
     used |= {f"status.{s}" for s in ("partial", "missing", "stale")}
-    used |= {f"kind.{k}" for k in ("field", "document", "record", "date", "audience")}
+    used |= {f"kind.{k}" for k in ("field", "document", "record", "date", "audience", "total")}
+    hints = ("field", "document", "date", "audience", "total", "document-set")
+    used |= {f"advice.{k}" for k in hints}
+    used |= {f"advice.record-{s}" for s in ("missing", "partial", "stale")}
     missing = used - set(catalogue("en"))
     assert not missing
 

@@ -111,6 +111,15 @@ def test_every_generated_chapter_has_an_anchor(catalog):
         assert set(doc["chapters"]) <= anchors, doc_id
 
 
+def test_manual_chapters_are_numbered_in_catalogue_order(catalog):
+    """The forms annex names a chapter by its place in the catalogue's list: the two agree."""
+    manual = render(bundled("event-hotline"), catalog)["operations-manual"]
+    numbered = re.findall(r"^## (\d+) .*\{#([a-z0-9-]+)\}$", manual, re.M)
+    chapters = catalog.generated["operations-manual"]["chapters"]
+    assert numbered and [(str(chapters.index(a)), a) for _, a in numbered] == numbered
+    assert "| 交接班记录表 | [9 现场管理](#floor) |" in manual
+
+
 def test_profile_values_are_data_not_template_code(write_profile, catalog):
     text = bundled("minimal").read_text(encoding="utf-8")
     path = write_profile(

@@ -165,7 +165,11 @@ def test_every_threshold_says_where_it_comes_from(catalog):
     cmm = catalog.standards["cc-cmm-oc-2011"]
     assert cmm.levels[0]["source"]["by"] == "standard"  # the seed's level table
     assert cmm.scoring["evidence_cap"]["source"]["note"]["en"] in notes  # ours, listed
-    assert len(notes) == 10
+    people = catalog.requirements["cccs-op-2014/5"]  # the syllabus rules, ours
+    assert people.syllabus and people.syllabus_source["note"]["en"] in notes
+    goals = catalog.standards["cccs-pq-2005"].extra["goal_audiences"]  # whom the goals are for
+    assert goals["source"]["note"]["en"] in notes
+    assert len(notes) == 12
 
 
 def test_a_level_without_a_source_is_refused(tmp_path):

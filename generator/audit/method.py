@@ -46,6 +46,11 @@ def _sources(standard: Standard) -> list[tuple[str, Source]]:
         if req.level_source:
             found.append((req.number, req.level_source))
         found += [(req.number, record.source) for record in req.records if record.source]
+        if req.syllabus_source:
+            found.append((req.number, req.syllabus_source))
+    audiences = standard.extra.get("goal_audiences") or {}
+    if "source" in audiences:
+        found.append(("", audiences["source"]))
     rating = standard.extra.get("rating") or {}
     found += [("", rating[key]["source"]) for key in ("results", "exceed") if key in rating]
     found += [("", outcome["source"]) for outcome in standard.outcomes if "source" in outcome]

@@ -12,6 +12,7 @@ from generator.cycles import next_due
 from generator.mandates import Check, document_set, profile_targets
 from generator.profile import Profile
 from generator.resolve.appraisal import resolve_appraisal, resolve_rewards
+from generator.resolve.partners import resolve_partners
 from generator.resolve.positions import resolve_positions
 from generator.resolve.staffing import resolve_staffing
 from generator.resolve.training import resolve_training
@@ -58,6 +59,7 @@ def resolve_model(
         "work_rules": resolve_work_rules(data, roles),
         "service_levels": data.get("service_levels", []),
         "staffing": resolve_staffing(data),
+        "partner_headcount": resolve_partners(data),
         "kpis": data.get("kpis", []),
         "processes": _processes(data.get("processes", [])),
         "training": training,
@@ -120,6 +122,7 @@ def _documents(data: Mapping[str, Any], catalog: Catalog, language: str) -> dict
             "id": doc_id,
             "title": _title(doc["title"], control.get(doc_id, {}).get("title"), language),
             "chapters": doc["chapters"],
+            "forms": doc.get("forms", []),
             "control": control.get(doc_id, {}),
         }
         for doc_id, doc in catalog.generated.items()

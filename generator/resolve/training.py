@@ -41,7 +41,27 @@ def resolve_training(data: Mapping[str, Any], catalog: Catalog) -> dict[str, Any
             for course in courses.values()
         ],
         "onboarding_hours": sum(m.get("hours", 0) for m in modules if m["track"] == "onboarding"),
+        "stated_hours": training.get("onboarding_hours"),
+        "management_goals": _management_goals(data.get("roles", []), modules, catalog),
     }
+
+
+def _management_goals(
+    roles: list[Mapping[str, Any]], modules: list[dict[str, Any]], catalog: Catalog
+) -> list[dict[str, Any]]:
+    """Each set of manager goals a standard gives (its ``goal_audiences``), with the roles of that
+    skill level attending management modules; a set no role attends is left out."""
+    attending = {r for m in modules if m["track"] == "management" for r in m.get("audience") or []}
+    found = []
+    for standard in catalog.standards.values():
+        audiences = standard.extra.get("goal_audiences") or {}
+        for key, level in audiences.items():
+            names = [
+                r["name"] for r in roles if r["id"] in attending and r.get("skill_level") == level
+            ]
+            if key != "source" and names and standard.extra.get(key):
+                found.append({"tier": key, "goals": standard.extra[key], "roles": names})
+    return found
 
 
 def _skills(catalog: Catalog) -> dict[str, dict[str, Any]]:
