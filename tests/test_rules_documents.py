@@ -135,7 +135,9 @@ def test_a_mandated_document_whose_carrier_the_set_leaves_out_is_a_located_gap(
     gaps = {g.subject: g for g in find_gaps(profile, catalog) if g.kind == "document"}
     appraisal = gaps["appraisal-rules"]
     assert (appraisal.status, appraisal.location.pointer) == ("missing", "/document_set")
-    assert appraisal.detail == "carried by performance-appraisal, which document_set leaves out"
+    assert (
+        appraisal.detail_text == "carried by performance-appraisal, which document_set leaves out"
+    )
     assert appraisal.hint_key == "document-set" and "cccs-op-2014/5" in appraisal.requirement_ids
     assert {"reward-penalty-rules", "role-work-rules", "quality-rules", "job-descriptions"} <= set(
         gaps
