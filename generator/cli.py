@@ -151,10 +151,15 @@ def _or_exit(path: Path, action: Callable[[], T]) -> T:
     try:
         return action()
     except ProfileError as e:
-        for finding in e.findings:
-            echo(finding.format(), err=True)
-        echo(f"{path}: {len(e.findings)} errors; nothing was written", fg="red", err=True)
-        sys.exit(EXIT_ERRORS)
+        _exit_on_errors(path, e.findings)
+
+
+def _exit_on_errors(path: Path, findings: list[Finding]) -> NoReturn:
+    """Print every finding, then exit 1."""
+    for finding in findings:
+        echo(finding.format(), err=True)
+    echo(f"{path}: {len(findings)} errors; nothing was written", fg="red", err=True)
+    sys.exit(EXIT_ERRORS)
 
 
 class _Cli(click.Group):
@@ -606,6 +611,95 @@ def assess_init(subject: Path, out_file: Path, language: str | None) -> None:
     except OSError as e:
         raise OutputError(f"{out_file}: cannot be written ({e.strerror or e})") from e
     echo(f"wrote {_display_path(out_file)}: {len(standard.requirements)} items of {standard.short}")
+
+
+@cli.group()
+def intake() -> None:
+    """The center's profile as a workbook to fill in, and back."""
+
+
+@intake.command("new")
+@click.option(
+    "--preset",
+    default="event-hotline",
+    show_default=True,
+    help="Bundled profile whose rows are the examples: bank-card-center, event-hotline, "
+    "minimal, telecom, water-utility.",
+)
+@lang_option
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The workbook to write (.xlsx).",
+)
+def intake_new(preset: str, language: str | None, out_file: Path) -> None:
+    """Write a workbook to describe a center in: a sheet per section of the profile, the
+    preset's rows as examples, the fields its targets mandate highlighted."""
+    from generator.bundled import bundled_dir
+    from generator.intake.run import export_workbook
+    from generator.profile import load_profile
+    from generator.scaffold import presets
+
+    if preset not in presets():
+        raise click.BadParameter(f"use one of {', '.join(presets())}", param_hint="--preset")
+    path = bundled_dir("org_profiles") / f"{preset}.yaml"
+    profile = load_profile(path)
+    sheets = export_workbook(profile, out_file, _catalog(), language, preset, example=True)
+    echo(f"wrote {_display_path(out_file)}: {sheets} sheets, the rows of {preset} as examples")
+
+
+@intake.command("export")
+@click.argument("profile", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@lang_option
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The workbook to write (.xlsx).",
+)
+def intake_export(profile: Path, language: str | None, out_file: Path) -> None:
+    """Write PROFILE (with the profiles it extends) as a workbook to fill in."""
+    from generator.intake.run import export_workbook
+    from generator.profile import load_profile
+    from generator.validate import validate_profile
+
+    catalog = _catalog()
+    loaded = _or_exit(profile, lambda: load_profile(profile))
+    errors = validate_profile(loaded, catalog).errors
+    if errors:
+        _exit_on_errors(profile, list(errors))
+    sheets = _or_exit(
+        profile, lambda: export_workbook(loaded, out_file, catalog, language, profile.name)
+    )
+    echo(f"wrote {_display_path(out_file)}: {sheets} sheets")
+
+
+@intake.command("import")
+@click.argument("workbook", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@lang_option
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The profile to write; when it exists, only the values that changed are written.",
+)
+def intake_import(workbook: Path, language: str | None, out_file: Path) -> None:
+    """Read WORKBOOK (made by intake new or export) back into a profile."""
+    from generator.intake.run import import_workbook
+
+    existed = out_file.exists()
+    changed = _or_exit(
+        workbook, lambda: import_workbook(workbook, out_file, _catalog(), language or "zh")
+    )
+    shown = _display_path(out_file)
+    if not changed:
+        echo(f"{shown}: no value changed; left as it was")
+    else:
+        echo(f"{'updated' if existed else 'wrote'} {shown}; next: ccdocs validate {shown}")
 
 
 def _targets(values: tuple[str, ...], catalog: Catalog) -> list[Any]:

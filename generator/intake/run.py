@@ -1,0 +1,103 @@
+"""The intake commands' work: a profile to a workbook, a workbook to a profile."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from generator.errors import OutputError, ProfileError
+from generator.intake.layout import build_layout
+from generator.intake.read import check_intake, read_intake
+from generator.intake.save import profile_text, updated_text
+from generator.intake.write import (
+    Intake,
+    choice_lists,
+    languages_of,
+    mandated_fields,
+    unwritable,
+    write_intake,
+)
+from generator.profile import Profile
+from generator.standards import Catalog
+
+SHIPPED_LANGUAGES = ("zh", "en")
+
+
+def all_labels() -> dict[str, Mapping[str, Any]]:
+    """The shipped label catalogues, by language."""
+    from generator.labels import load_labels
+    from generator.render import template_dirs
+
+    return {lang: load_labels(lang, template_dirs()) for lang in SHIPPED_LANGUAGES}
+
+
+def export_workbook(
+    profile: Profile,
+    out: Path,
+    catalog: Catalog,
+    language: str | None,
+    source: str,
+    example: bool = False,
+) -> int:
+    """Write ``profile`` (layers resolved) as an intake workbook; the number of sheets.
+    ProfileError, located in the profile, for values a cell cannot hold."""
+    problems = unwritable(profile)
+    if problems:
+        raise ProfileError(problems)
+    data = profile.data
+    org = data.get("organization")
+    written = org.get("language") if isinstance(org, Mapping) else None
+    lang = language or str(written or "zh")
+    layout = build_layout(catalog.profile_schema)
+    intake = Intake(
+        data=data,
+        language=lang,
+        source=source,
+        example=example,
+        mandated=mandated_fields(data, catalog),
+        date=str(data.get("assessment_date") or "") or None,
+    )
+    labels = all_labels()[lang]
+    languages = languages_of(data, SHIPPED_LANGUAGES)
+    try:
+        write_intake(out, intake, layout, labels, languages, choice_lists(catalog, layout))
+    except OSError as e:
+        raise OutputError(f"{out}: cannot be written ({e.strerror or e})") from e
+    return len(layout) + 1
+
+
+def import_workbook(workbook: Path, out: Path, catalog: Catalog, language: str) -> bool:
+    """Read ``workbook`` and write its profile to ``out``: a new file, or the changes into the
+    profile ``out`` names. Whether ``out`` changed. ProfileError with every problem, located at
+    the workbook's cells; nothing is written then."""
+    from generator.profile import load_profile
+
+    layout = build_layout(catalog.profile_schema)
+    imported = read_intake(workbook, layout, all_labels(), language)
+    problems = check_intake(imported, workbook, catalog)
+    if problems:
+        raise ProfileError(problems)
+    if out.exists():
+        old = load_profile(out)
+        text = out.read_text(encoding="utf-8")
+        new_text = updated_text(text, old.data, imported.data)
+        if new_text == text:
+            return False
+    else:
+        new_text = profile_text(imported.data, tuple(catalog.profile_schema["properties"]))
+    _replace(out, new_text)
+    return True
+
+
+def _replace(path: Path, text: str) -> None:
+    """Write ``text`` beside ``path`` and rename it into place: a failed write leaves the old
+    profile whole."""
+    temporary = path.with_name(f".{path.name}~intake")
+    try:
+        temporary.write_text(text, encoding="utf-8", newline="\n")
+        os.replace(temporary, path)
+    except OSError as e:
+        temporary.unlink(missing_ok=True)
+        raise OutputError(f"{path}: cannot be written ({e.strerror or e})") from e
