@@ -19,6 +19,7 @@ from generator.errors import Finding
 from generator.intake.cells import get_path, rows_of, to_cells
 from generator.intake.layout import Field, Sheet, keys_of
 from generator.intake.words import (
+    Column,
     field_help,
     field_name,
     intake_words,
@@ -194,6 +195,9 @@ class _Writer:
             sheet.row_dimensions[sheet.max_row].height = 150 if note == notes[0] else 45
         sheet.column_dimensions["A"].width = 18
         sheet.column_dimensions["B"].width = 90
+        sheet.page_setup.fitToWidth = 1
+        sheet.page_setup.fitToHeight = 0
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
         sheet.protection.sheet = True
 
     # -- a sheet of single values ----------------------------------------------------------------
@@ -265,6 +269,7 @@ class _Writer:
         if sheet.path in mandated or sheet.path.removesuffix("[]") in mandated:
             out.sheet_properties.tabColor = _MANDATED
         self._lay_out(out, [_width(c.field) for c in columns])
+        self._fold_languages(out, columns, count + 1)
         out.auto_filter.ref = f"A1:{out.cell(row=1, column=len(columns)).column_letter}{count + 1}"
 
     # -- shared ------------------------------------------------------------------------------------
@@ -368,7 +373,23 @@ class _Writer:
         for index, width in enumerate(widths, start=1):
             out.column_dimensions[get_column_letter(index)].width = width
         out.page_setup.orientation = "landscape"
+        out.page_setup.paperSize = out.PAPERSIZE_A4
+        out.page_setup.fitToWidth = 1
+        out.page_setup.fitToHeight = 0
+        out.sheet_properties.pageSetUpPr.fitToPage = True
         out.print_title_rows = "1:1"
+
+    def _fold_languages(self, out: Any, columns: Sequence[Column], rows: int) -> None:
+        """Language columns nobody wrote in are folded away (the outline's "+" shows them):
+        most texts are written once, in the document language."""
+        for index, column in enumerate(columns, start=1):
+            if column.language is None:
+                continue
+            cells = out.iter_rows(min_row=2, max_row=rows, min_col=index, max_col=index)
+            if all(row[0].value is None for row in cells):
+                dimension = out.column_dimensions[out.cell(row=1, column=index).column_letter]
+                dimension.outline_level = 1
+                dimension.hidden = True
 
 
 def _put_row(out: Any, number: int, values: Sequence[Any], styles: Sequence[Any]) -> None:
@@ -394,7 +415,7 @@ def _width(item: Field | None) -> int:
         return 16
     if item.kind in ("text", "texts"):
         return 30
-    return 12 if item.path != "id" else 16
+    return 16 if item.path == "id" or item.ref else 12
 
 
 def _plain(value: Any) -> str:
