@@ -250,6 +250,7 @@ def test_every_error_is_located_at_its_cell_and_nothing_is_written(tmp_path):
     assert result.exit_code == 1
     lines = result.output.splitlines()
     assert f"{workbook}:岗位!{heads}: 编制人数: 不是数字：十二；请填写数字" in lines
+    assert any(x.startswith(f"{workbook}:岗位!{reports}: 上级岗位: 'team-leadr'") for x in lines)
     assert (
         f"{workbook}:岗位!{_cell(workbook, '岗位', '岗位名称', 'csr')}: 岗位名称: "
         "文字只能写一次或按语言分别写，不能两者都写；请清空其中一种"
@@ -288,9 +289,8 @@ def test_a_renamed_sheet_and_an_unknown_column_are_reported(tmp_path):
     book["岗位"]["Z1"] = "备注"
     book["风险"].title = "我的风险"
     book.save(workbook)
-    with pytest.raises(ProfileError) as caught:
-        read_intake(workbook, build_layout(_schema()), all_labels(), "zh")
-    shown = [f.format() for f in caught.value.findings]
+    imported = read_intake(workbook, build_layout(_schema()), all_labels(), "zh")
+    shown = sorted(f.format() for f in imported.problems)
     assert shown == [
         f"{workbook}:岗位!Z1: 备注: 不是这个工作表的列；请恢复原来的列标题，或删除这一列",
         f"{workbook}:我的风险!A1: 我的风险: "
@@ -470,3 +470,12 @@ def test_a_workbook_saved_by_libreoffice_imports_the_same(tmp_path, catalog):
     assert "'流程'!$A$2:$A$2000" in {
         f if f.startswith("'") else f"'{f.split('!')[0]}'!{f.split('!')[1]}" for f in lists
     }
+
+
+def test_a_file_that_is_no_workbook_is_one_error_at_the_file(tmp_path, catalog):
+    path = tmp_path / "center.xlsx"
+    path.write_text("not a workbook", encoding="utf-8")
+    with pytest.raises(ProfileError) as caught:
+        read_intake(path, build_layout(catalog.profile_schema), all_labels(), "zh")
+    [finding] = caught.value.findings
+    assert finding.format().startswith(f"{path}: /: 无法读取工作簿：")

@@ -37,32 +37,36 @@ class Imported:
     data: dict[str, Any]
     cells: Mapping[str, tuple[str, str]]  # JSON pointer → (file:sheet!cell, the field in words)
     sheets: Mapping[str, str]  # sheet path → its name in this workbook
+    problems: tuple[Finding, ...] = ()  # what the cells could not hold; those values left out
 
 
 def read_intake(
     path: Path, layout: Sequence[Sheet], labels: Mapping[str, Mapping[str, Any]], language: str
 ) -> Imported:
-    """The profile in the workbook at ``path``. ``labels`` are the label catalogues of every
-    shipped language; messages are in ``language``. ProfileError with every problem."""
+    """The profile in the workbook at ``path``, with what its cells could not hold. ``labels``
+    are the label catalogues of every shipped language; messages are in ``language``.
+    ProfileError when the file is not a workbook."""
     reader = _Reader(path, layout, labels, language)
-    reader.read()
-    if reader.problems:
+    if not reader.read():
         raise ProfileError(reader.problems)
-    return Imported(reader.data, reader.cells, reader.found)
+    return Imported(reader.data, reader.cells, reader.found, tuple(reader.problems))
 
 
 def check_intake(imported: Imported, path: Path, catalog: Catalog) -> list[Finding]:
-    """The profile validator's errors about an imported workbook, located at its cells."""
+    """Every error of an imported workbook: what its cells could not hold, then the profile
+    validator's errors, moved from JSON pointers to the cells the values came from (one
+    finding per cell: a value the reader refused is not reported again as missing)."""
     from generator.validate import validate_profile
 
+    found = list(imported.problems)
+    seen = {str(f.location.file) for f in found}
     profile = Profile(path, imported.data)  # findings keep their pointers: moved below
-    moved = []
     for finding in validate_profile(profile, catalog).errors:
         where, words = _nearest(imported.cells, finding.location.pointer, str(path))
-        moved.append(
-            Finding(Location(Path(where), pointer=words), finding.message, "error", finding.hint)
-        )
-    return moved
+        if where not in seen:
+            located = Location(Path(where), pointer=words)
+            found.append(Finding(located, finding.message, "error", finding.hint))
+    return found
 
 
 def _nearest(cells: Mapping[str, tuple[str, str]], pointer: str, file: str) -> tuple[str, str]:
@@ -94,14 +98,15 @@ class _Reader:
         text = fill(str(self.errors.get(what, what)), f"intake.errors.{what}", **values)
         self.problems.append(Finding(Location(Path(where), pointer=words), text, "error"))
 
-    def read(self) -> None:
+    def read(self) -> bool:
+        """Read every sheet; False when the file is not a workbook."""
         from openpyxl import load_workbook
 
         try:
             book = load_workbook(self.path, read_only=True, data_only=True)
         except Exception as e:  # a damaged or foreign file: say so, at the file
             self.problem(str(self.path), "", "unreadable", reason=str(e) or type(e).__name__)
-            return
+            return False
         by_name = self._sheet_paths()
         skipped = {
             str(intake_words(words).get("about_sheet", "about")) for words in self.labels.values()
@@ -122,6 +127,7 @@ class _Reader:
                 else:
                     self._table(sheet, present[sheet.path])
         book.close()
+        return True
 
     def _sheet_paths(self) -> dict[str, str]:
         found: dict[str, str] = {}
