@@ -702,6 +702,30 @@ def intake_import(workbook: Path, language: str | None, out_file: Path) -> None:
         echo(f"{'updated' if existed else 'wrote'} {shown}; next: ccdocs validate {shown}")
 
 
+@intake.command("intervals")
+@click.argument("report", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@lang_option
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A profile whose staffing forecast to replace (else the staffing block is printed).",
+)
+def intake_intervals(report: Path, language: str | None, out_file: Path | None) -> None:
+    """Turn an ACD interval report (CSV, headers in Chinese or English) into the staffing
+    forecast of one day: each interval's contacts averaged over the report's days."""
+    from generator.intake.run import acd_forecast, forecast_into, forecast_text
+
+    forecast = _or_exit(report, lambda: acd_forecast(report, language or "zh"))
+    if out_file is None:
+        click.echo(forecast_text(forecast), nl=False)
+        return
+    changed = _or_exit(out_file, lambda: forecast_into(out_file, forecast))
+    shown = _display_path(out_file)
+    echo(f"{'updated' if changed else 'no change to'} {shown}: {len(forecast.intervals)} intervals")
+    echo(forecast.method)
+
+
 def _targets(values: tuple[str, ...], catalog: Catalog) -> list[Any]:
     """``--target STANDARD[:LEVEL]`` values as targets; the catalogue's default when none."""
     from generator.mandates import profile_targets

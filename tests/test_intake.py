@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from conftest import PROFILES, bundled
 from hypothesis import HealthCheck, given, settings
@@ -479,3 +480,81 @@ def test_a_file_that_is_no_workbook_is_one_error_at_the_file(tmp_path, catalog):
         read_intake(path, build_layout(catalog.profile_schema), all_labels(), "zh")
     [finding] = caught.value.findings
     assert finding.format().startswith(f"{path}: /: 无法读取工作簿：")
+
+
+# -- ACD interval reports -----------------------------------------------------------------------
+
+ACD_ZH = """日期,时段,呼入量,接通量,平均处理时长(秒)
+2026-03-02,08:00-08:30,120,110,200
+2026-03-02,08:30-09:00,150,140,190
+2026-03-03,08:00-08:30,100,95,210
+2026-03-03,08:30-09:00,170,160,180
+"""
+ACD_EN = """Interval Start;Calls Offered;Calls Answered;AHT
+2026-03-02 10:00;12;11;0:03:20
+2026-03-02 10:15;20;19;0:03:00
+"""
+
+
+def test_an_acd_report_in_chinese_becomes_the_forecast_with_its_method(tmp_path):
+    report = tmp_path / "acd.csv"
+    report.write_text(ACD_ZH, encoding="gb18030")
+    result = CliRunner().invoke(cli, ["intake", "intervals", str(report)])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == (
+        "# 预测方法：每个时段的预测量取报表 acd.csv 中 2 天（2026-03-02 至 2026-03-03）"
+        "同一时段呼入量的平均值。平均处理时长 193 秒为各时段平均处理时长按呼入量加权的平均值。"
+    )
+    staffing = yaml.safe_load(result.output)["staffing"]
+    assert staffing == {
+        "interval_minutes": 30,
+        "aht_seconds": 193,
+        "intervals": [{"start": "08:00", "contacts": 110}, {"start": "08:30", "contacts": 160}],
+    }
+
+
+def test_english_headers_times_of_day_and_aht_as_minutes_and_seconds_are_read(tmp_path):
+    report = tmp_path / "acd.csv"
+    report.write_text(ACD_EN, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["intake", "intervals", str(report), "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    staffing = yaml.safe_load(result.output)["staffing"]
+    assert staffing["interval_minutes"] == 15
+    assert staffing["intervals"] == [
+        {"start": "10:00", "contacts": 12},
+        {"start": "10:15", "contacts": 20},
+    ]
+    assert staffing["aht_seconds"] == round((200 * 12 + 180 * 20) / 32)
+    assert "over 1 days (2026-03-02 to 2026-03-02)" in result.output
+
+
+def test_the_forecast_replaces_the_profiles_intervals_and_nothing_else(tmp_path):
+    report = tmp_path / "acd.csv"
+    report.write_text(ACD_ZH, encoding="utf-8")
+    profile = tmp_path / "profile.yaml"
+    shutil.copy(bundled("event-hotline"), profile)
+    result = CliRunner().invoke(cli, ["intake", "intervals", str(report), "--out", str(profile)])
+    assert result.exit_code == 0, result.output
+    staffing = load_profile(profile).data["staffing"]
+    assert staffing["intervals"] == [
+        {"start": "08:00", "contacts": 110},
+        {"start": "08:30", "contacts": 160},
+    ]
+    before = bundled("event-hotline").read_text(encoding="utf-8")
+    after = profile.read_text(encoding="utf-8")
+    head = before[: before.index("  aht_seconds:")]
+    assert after.startswith(head)
+    tail = before[before.index("\n\n", before.index("  intervals:")) :]
+    assert after.endswith(tail)
+
+
+def test_a_report_without_a_contacts_column_or_with_a_bad_row_is_located(tmp_path):
+    report = tmp_path / "acd.csv"
+    report.write_text("时段,备注\n08:00,x\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["intake", "intervals", str(report)])
+    assert result.exit_code == 1
+    assert f"{report}:1: /: 找不到“呼入量”列" in result.output
+    report.write_text("时段,呼入量\n08:00,12\n08:30,很多\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["intake", "intervals", str(report)])
+    assert result.exit_code == 1
+    assert f"{report}:3: /: 呼入量不是数字：很多" in result.output

@@ -35,6 +35,7 @@ class Field:
     description: str = ""
     ref: str = ""  # the id field it names, e.g. "roles[].id", or "catalog:…"
     required: bool = False
+    shape: str = ""  # the schema definition it takes (date, id, percent, cycle, …), if any
 
     @property
     def enum(self) -> tuple[Any, ...]:
@@ -169,7 +170,10 @@ class _Walker:
             schema = self.deref(node.get("items", {}))
             kind = "texts" if _is_text(schema) else "list"
         ref = self.refs.get(_ID.sub("[]", full), "")
-        return Field(path, full, kind, schema, str(node.get("description", "")), ref, required)
+        definition = prop.get("$ref") or node.get("items", {}).get("$ref", "")
+        shape = str(definition).rsplit("/", 1)[-1]
+        own = str(prop.get("description", ""))  # a definition's own words are its shape's
+        return Field(path, full, kind, schema, own, ref, required, shape)
 
 
 def _is_text(node: Mapping[str, Any]) -> bool:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from generator.errors import OutputError, ProfileError
+from generator.intake.intervals import Forecast, read_acd
 from generator.intake.layout import build_layout
 from generator.intake.read import check_intake, read_intake
-from generator.intake.save import profile_text, updated_text
+from generator.intake.save import profile_text, updated_text, yaml_text
 from generator.intake.write import (
     Intake,
     choice_lists,
@@ -101,3 +103,34 @@ def _replace(path: Path, text: str) -> None:
     except OSError as e:
         temporary.unlink(missing_ok=True)
         raise OutputError(f"{path}: cannot be written ({e.strerror or e})") from e
+
+
+def acd_forecast(report: Path, language: str) -> Forecast:
+    """The staffing forecast in an ACD interval report, its headers read in every language."""
+    labels = all_labels()
+    phrases: dict[str, list[str]] = {}
+    for words in labels.values():
+        for role, spellings in words["intake"]["acd"]["headers"].items():
+            phrases.setdefault(role, []).extend(spellings)
+    return read_acd(report, phrases, labels[language]["intake"]["acd"])
+
+
+def forecast_into(profile: Path, forecast: Forecast) -> bool:
+    """Write ``forecast`` into the staffing of ``profile``, the rest of the file untouched;
+    whether it changed."""
+    from generator.profile import load_profile
+
+    old = load_profile(profile).data
+    new = copy.deepcopy(old)
+    new.setdefault("staffing", {}).update(forecast.staffing())
+    text = profile.read_text(encoding="utf-8")
+    changed = updated_text(text, old, new)
+    if changed == text:
+        return False
+    _replace(profile, changed)
+    return True
+
+
+def forecast_text(forecast: Forecast) -> str:
+    """The forecast as a ``staffing:`` block to paste into a profile, the method as a comment."""
+    return f"# {forecast.method}\n" + yaml_text({"staffing": forecast.staffing()})

@@ -30,15 +30,20 @@ def profile_text(data: Mapping[str, Any], order: Sequence[str] = ()) -> str:
     quoted; dates stay plain."""
     rank = {key: i for i, key in enumerate(order)}
     ordered = dict(sorted(data.items(), key=lambda item: rank.get(item[0], len(rank))))
+    return _HEADER + yaml_text(ordered)
+
+
+def yaml_text(data: Mapping[str, Any]) -> str:
+    """``data`` as block YAML the profile loader reads back as it is."""
     text = yaml.dump(
-        ordered,
+        dict(data),
         Dumper=_Dumper,
         allow_unicode=True,
         sort_keys=False,
         default_flow_style=False,
         width=4096,
     )
-    return _HEADER + str(text)
+    return str(text)
 
 
 class _Dumper(getattr(yaml, "CSafeDumper", yaml.SafeDumper)):  # type: ignore[misc]
@@ -105,7 +110,7 @@ def _apply(node: Any, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
                 node[key] = mine = _node([])
             _apply_list(mine, before or [], value)
         else:
-            node[key] = _node(value)
+            node[key] = _like(mine, _node(value))
 
 
 def _apply_list(seq: Any, old: list[Any], new: list[Any]) -> None:
@@ -132,6 +137,19 @@ def _apply_list(seq: Any, old: list[Any], new: list[Any]) -> None:
         result.append(node)
     if [id(n) for n in result] != [id(n) for n in seq]:
         seq[:] = result
+
+
+def _like(old: Any, new: Any) -> Any:
+    """``new`` written as ``old`` was: a list keeps its node (and the blank line or comment
+    after it), its items in flow style if old's were."""
+    if not (isinstance(old, list) and isinstance(new, list) and old and new):
+        return new
+    if hasattr(old[0], "fa") and old[0].fa.flow_style():
+        for item in new:
+            if hasattr(item, "fa") and not _nested(item):
+                item.fa.set_flow_style()
+    old[:] = list(new)
+    return old
 
 
 def _by_id(value: Any) -> bool:

@@ -41,7 +41,12 @@ def field_name(field: Field, labels: Mapping[str, Any]) -> str:
 
 
 def field_help(field: Field, labels: Mapping[str, Any]) -> str:
-    return str(intake_words(labels).get("help", {}).get(field.full) or field.description)
+    """What the field means (``intake.help``, else the schema's description) and what its
+    cells take (``intake.shapes``: a date, an id, a percentage, ...)."""
+    words = intake_words(labels)
+    meaning = words.get("help", {}).get(field.full) or field.description
+    shape = words.get("shapes", {}).get(field.shape, "")
+    return "\n".join(str(part) for part in (meaning, shape) if part)
 
 
 def sheet_names(layout: Sequence[Sheet], labels: Mapping[str, Any]) -> dict[str, str]:
