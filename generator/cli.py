@@ -660,7 +660,15 @@ def intake_new(preset: str, language: str | None, out_file: Path) -> None:
     required=True,
     help="The workbook to write (.xlsx).",
 )
-def intake_export(profile: Path, language: str | None, out_file: Path) -> None:
+@click.option(
+    "--split-by",
+    "split_by",
+    type=click.Choice(["owner"]),
+    help="A workbook per owner role, of the items it owns, into the folder --out names.",
+)
+def intake_export(
+    profile: Path, language: str | None, out_file: Path, split_by: str | None
+) -> None:
     """Write PROFILE (with the profiles it extends) as a workbook to fill in."""
     from generator.intake.run import export_workbook
     from generator.profile import load_profile
@@ -671,6 +679,12 @@ def intake_export(profile: Path, language: str | None, out_file: Path) -> None:
     errors = validate_profile(loaded, catalog).errors
     if errors:
         _exit_on_errors(profile, list(errors))
+    if split_by == "owner":
+        from generator.intake.run import export_by_owner
+
+        books = _or_exit(profile, lambda: export_by_owner(loaded, out_file, catalog, language))
+        echo(f"wrote {len(books)} workbooks, one per owner, into {_display_path(out_file)}")
+        return
     sheets = _or_exit(
         profile, lambda: export_workbook(loaded, out_file, catalog, language, profile.name)
     )
@@ -678,7 +692,12 @@ def intake_export(profile: Path, language: str | None, out_file: Path) -> None:
 
 
 @intake.command("import")
-@click.argument("workbook", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument(
+    "workbooks",
+    nargs=-1,
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+)
 @lang_option
 @click.option(
     "--out",
@@ -687,14 +706,24 @@ def intake_export(profile: Path, language: str | None, out_file: Path) -> None:
     required=True,
     help="The profile to write; when it exists, only the values that changed are written.",
 )
-def intake_import(workbook: Path, language: str | None, out_file: Path) -> None:
-    """Read WORKBOOK (made by intake new or export) back into a profile."""
-    from generator.intake.run import import_workbook
+def intake_import(workbooks: tuple[Path, ...], language: str | None, out_file: Path) -> None:
+    """Read WORKBOOKS (made by intake new or export) back into a profile. Several workbooks
+    (export --split-by owner) are merged by id over the existing profile --out names."""
+    from generator.intake.run import import_parts, import_workbook
 
     existed = out_file.exists()
-    changed = _or_exit(
-        workbook, lambda: import_workbook(workbook, out_file, _catalog(), language or "zh")
-    )
+    lang = language or "zh"
+    if len(workbooks) > 1 and not existed:
+        raise click.BadParameter(
+            "several workbooks go into an existing profile", param_hint="--out"
+        )
+    if len(workbooks) > 1:
+        changed = _or_exit(
+            workbooks[0], lambda: import_parts(list(workbooks), out_file, _catalog(), lang)
+        )
+    else:
+        workbook = workbooks[0]
+        changed = _or_exit(workbook, lambda: import_workbook(workbook, out_file, _catalog(), lang))
     shown = _display_path(out_file)
     if not changed:
         echo(f"{shown}: no value changed; left as it was")

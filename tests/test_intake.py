@@ -558,3 +558,59 @@ def test_a_report_without_a_contacts_column_or_with_a_bad_row_is_located(tmp_pat
     result = CliRunner().invoke(cli, ["intake", "intervals", str(report)])
     assert result.exit_code == 1
     assert f"{report}:3: /: 呼入量不是数字：很多" in result.output
+
+
+# -- a workbook per owner ------------------------------------------------------------------------
+
+
+def _split(tmp_path: Path) -> tuple[Path, Path]:
+    profile = tmp_path / "profile.yaml"
+    shutil.copy(bundled("water-utility"), profile)
+    folder = tmp_path / "owners"
+    args = ["intake", "export", str(profile), "--split-by", "owner", "--out", str(folder)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    return profile, folder
+
+
+def test_each_owner_gets_the_items_it_owns_and_the_merge_changes_nothing(tmp_path, catalog):
+    profile, folder = _split(tmp_path)
+    books = sorted(folder.glob("*.xlsx"))
+    assert [b.stem for b in books] == [
+        "hotline-manager",
+        "it-admin",
+        "quality-officer",
+        "shift-lead",
+        "trainer",
+    ]
+    layout = build_layout(catalog.profile_schema)
+    lead = read_intake(folder / "shift-lead.xlsx", layout, all_labels(), "zh").data
+    owned = [k["owner"] for k in lead["kpis"]] + [p["owner"] for p in lead.get("processes", [])]
+    assert len(owned) >= 2 and set(owned) == {"shift-lead"}
+    trainer = read_intake(folder / "trainer.xlsx", layout, all_labels(), "zh").data
+    assert list(trainer["document_control"]) == ["training-syllabus"]
+    result = _import_many(sorted(folder.glob("*.xlsx")), profile)
+    assert result.exit_code == 0, result.output
+    assert profile.read_bytes() == bundled("water-utility").read_bytes()
+
+
+def _import_many(books: list[Path], out: Path) -> Any:
+    args = ["intake", "import", *map(str, books), "--out", str(out)]
+    return CliRunner().invoke(cli, args)
+
+
+def test_owners_edits_are_merged_and_a_conflict_names_both_cells(tmp_path):
+    profile, folder = _split(tmp_path)
+    first, second = folder / "it-admin.xlsx", folder / "trainer.xlsx"
+    _edit(first, "组织", {"C3": "甲"})
+    _edit(second, "组织", {"C3": "乙"})
+    result = _import_many([first, second], profile)
+    assert result.exit_code == 1
+    assert (
+        f"{second}:组织!C3: 组织名称: differs from {first}:组织!C3 (甲 there, 乙 here) "
+        "(give the value in one workbook, or the same in both)"
+    ) in result.output.splitlines()
+    _edit(second, "组织", {"C3": "甲"})
+    result = _import_many([first, second], profile)
+    assert result.exit_code == 0, result.output
+    assert load_profile(profile).data["organization"]["name"] == "甲"

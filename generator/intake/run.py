@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from generator.errors import OutputError, ProfileError
+from generator.errors import Finding, OutputError, ProfileError
 from generator.intake.intervals import Forecast, read_acd
 from generator.intake.layout import build_layout
 from generator.intake.read import check_intake, read_intake
@@ -134,3 +134,61 @@ def forecast_into(profile: Path, forecast: Forecast) -> bool:
 def forecast_text(forecast: Forecast) -> str:
     """The forecast as a ``staffing:`` block to paste into a profile, the method as a comment."""
     return f"# {forecast.method}\n" + yaml_text({"staffing": forecast.staffing()})
+
+
+def export_by_owner(
+    profile: Profile, folder: Path, catalog: Catalog, language: str | None
+) -> list[Path]:
+    """A workbook per owner role in ``folder`` (``<role id>.xlsx``): the items it owns."""
+    from generator.intake.merge import owners, split_by_owner
+
+    problems = unwritable(profile)
+    if problems:
+        raise ProfileError(problems)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"{folder}: cannot be made ({e.strerror or e})") from e
+    written = []
+    for owner in owners(profile.data):
+        part = Profile(profile.path, split_by_owner(profile.data, owner))
+        out = folder / f"{owner}.xlsx"
+        export_workbook(part, out, catalog, language, f"{profile.path.name} ({owner})")
+        written.append(out)
+    return written
+
+
+def import_parts(workbooks: list[Path], out: Path, catalog: Catalog, language: str) -> bool:
+    """Lay several workbooks (``export --split-by``) over the profile ``out``, merged by id;
+    whether it changed. ProfileError with every problem: what a cell cannot hold, a value two
+    workbooks give differently (both cells named), the validator's errors at their cells."""
+    from generator.errors import Location
+    from generator.intake.merge import merge_imports
+    from generator.layers import Layer, merge_layers
+    from generator.profile import load_profile
+    from generator.validate import validate_profile
+
+    layout = build_layout(catalog.profile_schema)
+    parts = [read_intake(path, layout, all_labels(), language) for path in workbooks]
+    merged, cells, problems = merge_imports(parts)
+    problems = [f for part in parts for f in part.problems] + problems
+    base = load_profile(out)
+    at = {p: Location(Path(cell), pointer=p) for p, (cell, _) in cells.items()}
+    layered = merge_layers(
+        Layer(copy.deepcopy(base.data), base.values, base.keys), Layer(merged, at, {})
+    )
+    words = {cell: name for cell, name in cells.values()}
+    profile = Profile(out, layered.data, layered.values, layered.keys)
+    for finding in validate_profile(profile, catalog).errors:
+        where = finding.location
+        if str(where.file) in words:
+            where = Location(where.file, pointer=words[str(where.file)])
+        problems.append(Finding(where, finding.message, "error", finding.hint))
+    if problems:
+        raise ProfileError(problems)
+    text = out.read_text(encoding="utf-8")
+    changed = updated_text(text, base.data, layered.data)
+    if changed == text:
+        return False
+    _replace(out, changed)
+    return True
