@@ -709,10 +709,10 @@ def intake_export(
 def intake_import(workbooks: tuple[Path, ...], language: str | None, out_file: Path) -> None:
     """Read WORKBOOKS (made by intake new or export) back into a profile. Several workbooks
     (export --split-by owner) are merged by id over the existing profile --out names."""
-    from generator.intake.run import import_parts, import_workbook
+    from generator.intake.run import import_parts, import_workbook, messages_language
 
     existed = out_file.exists()
-    lang = language or "zh"
+    lang = messages_language(list(workbooks), language)
     if len(workbooks) > 1 and not existed:
         raise click.BadParameter(
             "several workbooks go into an existing profile", param_hint="--out"

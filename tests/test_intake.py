@@ -614,3 +614,23 @@ def test_owners_edits_are_merged_and_a_conflict_names_both_cells(tmp_path):
     result = _import_many([first, second], profile)
     assert result.exit_code == 0, result.output
     assert load_profile(profile).data["organization"]["name"] == "甲"
+
+
+def test_an_english_workbooks_errors_are_in_english(tmp_path):
+    workbook = tmp_path / "center.xlsx"
+    _export(bundled("water-utility"), workbook, "--lang", "en")
+    heads = _cell(workbook, "Roles", "Headcount", "csr")
+    _edit(workbook, "Roles", {heads: "many"})
+    result = _import(workbook, tmp_path / "profile.yaml")
+    assert result.exit_code == 1
+    assert f"{workbook}:Roles!{heads}: Headcount: not a number: many; write a number" in (
+        result.output.splitlines()
+    )
+
+
+def test_a_mandated_field_of_a_fields_sheet_has_an_orange_name(new_book):
+    sheet = load_workbook(new_book)["定位与战略"]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "positioning.vision")
+    assert row[1].fill.fgColor.rgb.endswith("FCE4D6")
+    assert "标准要求：CC-CMM-OC" in row[1].comment.text
+    assert sheet.sheet_properties.tabColor.rgb.endswith("FCE4D6")

@@ -52,6 +52,20 @@ def read_intake(
     return Imported(reader.data, reader.cells, reader.found, tuple(reader.problems))
 
 
+def workbook_language(path: Path, labels: Mapping[str, Mapping[str, Any]]) -> str | None:
+    """The language a workbook was made in, known by its instructions sheet's name."""
+    from openpyxl import load_workbook
+
+    try:
+        names = set(load_workbook(path, read_only=True).sheetnames)
+    except Exception:  # not a workbook: read_intake says so, located
+        return None
+    return next(
+        (lang for lang, words in labels.items() if intake_words(words).get("about_sheet") in names),
+        None,
+    )
+
+
 def check_intake(imported: Imported, path: Path, catalog: Catalog) -> list[Finding]:
     """Every error of an imported workbook: what its cells could not hold, then the profile
     validator's errors, moved from JSON pointers to the cells the values came from (one

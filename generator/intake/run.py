@@ -192,3 +192,10 @@ def import_parts(workbooks: list[Path], out: Path, catalog: Catalog, language: s
         return False
     _replace(out, changed)
     return True
+
+
+def messages_language(workbooks: list[Path], language: str | None) -> str:
+    """The language of the messages: the one asked for, else the first workbook's, else zh."""
+    from generator.intake.read import workbook_language
+
+    return language or workbook_language(workbooks[0], all_labels()) or "zh"

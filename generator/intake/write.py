@@ -221,9 +221,9 @@ class _Writer:
             cells = to_cells(item, get_path(section, item.path), self.languages)
             cells = cells[: len(heads)]
             append_row(out, [item.full, field_name(item, self.labels), *cells])
-            self._comment(out.cell(row=number, column=2), item)
             for column in (1, 2):
                 out.cell(row=number, column=column).fill = grey
+            self._comment(out.cell(row=number, column=2), item)  # a mandated name turns orange
             for column in range(3, 3 + len(heads)):
                 cell = out.cell(row=number, column=column)
                 cell.protection = Protection(locked=False)
