@@ -54,19 +54,8 @@ def read_acd(
     rows = _rows(path, words)
     header, body = rows[0], rows[1:]
     columns = _columns(header, phrases)
+    _require(path, columns, phrases, words)
     problems = []
-    for role in ("start", "contacts"):
-        if role not in columns:
-            shown = ", ".join(phrases.get(role, ()))
-            message = fill(
-                words["errors"]["no_column"],
-                "intake.acd",
-                column=words["roles"][role],
-                looked_for=shown,
-            )
-            problems.append(Finding(Location(path, 1), message, "error"))
-    if problems:
-        raise ProfileError(problems)
     totals: dict[str, list[float]] = {}
     handled: dict[str, list[tuple[float, float]]] = {}
     days: set[str] = set()
@@ -90,6 +79,27 @@ def read_acd(
     if problems:
         raise ProfileError(problems)
     return _forecast(path, totals, handled, tuple(sorted(days)), words)
+
+
+def _require(
+    path: Path,
+    columns: Mapping[str, int],
+    phrases: Mapping[str, Sequence[str]],
+    words: Mapping[str, Any],
+) -> None:
+    """ProfileError when the interval or the contacts column is missing."""
+    problems = []
+    for role in ("start", "contacts"):
+        if role not in columns:
+            message = fill(
+                words["errors"]["no_column"],
+                "intake.acd",
+                column=words["roles"][role],
+                looked_for=", ".join(phrases.get(role, ())),
+            )
+            problems.append(Finding(Location(path, 1), message, "error"))
+    if problems:
+        raise ProfileError(problems)
 
 
 def _forecast(

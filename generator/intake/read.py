@@ -240,97 +240,100 @@ class _Reader:
         number: int,
         row: Sequence[Any],
     ) -> None:
-        chain: list[Any] = []
-        own_key: str | None = None
-        plain: dict[str, Any] = {}
-        per: dict[str, dict[str, Any]] = {}
-        where: dict[str, tuple[str, str]] = {}
+        cells = _RowCells()
         for index, (column, value) in enumerate(zip(columns, row, strict=False), start=1):
-            if column is None:
-                continue
-            if column.field is None:
-                text = as_text(value).strip() if value is not None else ""
-                if column.parent:
-                    chain.append(int(text) if text.isdigit() and not self._ids(column) else text)
-                else:
-                    own_key = text
-                continue
-            field = column.field
-            if column.language is None:
-                plain[field.path] = value
-                where[field.path] = (self.at(book_sheet, number, index), column.header)
-            else:
-                per.setdefault(field.path, {})[column.language] = value
-                where.setdefault(field.path, (self.at(book_sheet, number, index), column.header))
+            if column is not None:
+                cells.take(column, value, self.at(book_sheet, number, index), self._ids(column))
         item: dict[str, Any] = {}
         placed: dict[str, tuple[str, str]] = {}
         for field in sheet.fields:
-            if field.path not in where:
+            if field.path not in cells.where:
                 continue
-            cell, words = where[field.path]
+            cell, words = cells.where[field.path]
             words = split_language(words)[0]
-            value = self._value(field, plain.get(field.path), per.get(field.path, {}), cell, words)
+            plain, per = cells.plain.get(field.path), cells.per.get(field.path, {})
+            value = self._value(field, plain, per, cell, words)
             if value is None:
                 if field.required and "." not in field.path:
                     self.problem(cell, words, "required")
                 continue
             set_path(item, field.path, value)
             placed[field.path] = (cell, words)
-        self._place(sheet, book_sheet, number, tuple(chain), own_key, item, placed)
+        row_at = (self.at(book_sheet, number, 1), book_sheet.title)
+        self._place(sheet, row_at, tuple(cells.chain), cells.own_key, item, placed)
 
     def _ids(self, column: Column) -> bool:
-        parent = next(s for s in self.layout if s.path == column.parent)
-        return parent.has_ids
+        parent = next((s for s in self.layout if s.path == column.parent), None)
+        return parent is not None and parent.has_ids
 
     def _place(
         self,
         sheet: Sheet,
-        book_sheet: Any,
-        number: int,
+        row_at: tuple[str, str],
         chain: tuple[Any, ...],
         own_key: str | None,
         item: dict[str, Any],
         placed: Mapping[str, tuple[str, str]],
     ) -> None:
-        steps = table_steps(sheet.path)
-        row_at = (self.at(book_sheet, number, 1), book_sheet.title)
+        """Put a row's item under its parent (or the profile) and note where its values came
+        from."""
+        target, pointer = self.data, ""
         if sheet.parents:
             parent = self.items.get((sheet.parents[-1], chain))
             if parent is None:
                 shown = " / ".join(str(k) for k in chain)
-                self.problem(
-                    row_at[0],
-                    row_at[1],
-                    "no_parent",
-                    key=shown,
-                    sheet=self.found.get(sheet.parents[-1], sheet.parents[-1]),
-                )
+                named = self.found.get(sheet.parents[-1], sheet.parents[-1])
+                self.problem(*row_at, "no_parent", key=shown, sheet=named)
                 return
             target, pointer = parent
-        else:
-            target, pointer = self.data, ""
-        rel = steps[-2]
-        for part in rel.split("."):
-            pointer += "/" + escape_pointer_token(part)
+        steps = table_steps(sheet.path)
+        pointer += "".join("/" + escape_pointer_token(p) for p in steps[-2].split("."))
         if steps[-1] == "*":
-            container = _container(target, rel, dict)
+            container = _container(target, steps[-2], dict)
             if own_key in container or not own_key:
-                self.problem(row_at[0], row_at[1], "duplicate_key", key=own_key or "")
+                self.problem(*row_at, "duplicate_key", key=own_key or "")
                 return
             container[own_key] = item
             pointer += "/" + escape_pointer_token(own_key)
             key: Any = own_key
         else:
-            items = _container(target, rel, list)
+            items = _container(target, steps[-2], list)
             pointer += f"/{len(items)}"
             items.append(item)
-            count = self.counts.get((sheet.path, chain), 0) + 1
-            self.counts[(sheet.path, chain)] = count
+            self.counts[(sheet.path, chain)] = count = self.counts.get((sheet.path, chain), 0) + 1
             key = item.get("id") if sheet.has_ids else count
         self.items[(sheet.path, (*chain, key))] = (item, pointer)
         self.cells[pointer] = row_at
         for path, spot in placed.items():
             self.cells[pointer + "/" + "/".join(path.split("."))] = spot
+
+
+class _RowCells:
+    """A table row's cells by what they hold: parents' keys, its own key, each field's text
+    written once and per language, and where each field's first cell is."""
+
+    def __init__(self) -> None:
+        self.chain: list[Any] = []
+        self.own_key: str | None = None
+        self.plain: dict[str, Any] = {}
+        self.per: dict[str, dict[str, Any]] = {}
+        self.where: dict[str, tuple[str, str]] = {}
+
+    def take(self, column: Column, value: Any, cell: str, parent_has_ids: bool) -> None:
+        if column.field is None:
+            text = as_text(value).strip() if value is not None else ""
+            if column.parent:
+                self.chain.append(int(text) if text.isdigit() and not parent_has_ids else text)
+            else:
+                self.own_key = text
+            return
+        path = column.field.path
+        if column.language is None:
+            self.plain[path] = value
+            self.where[path] = (cell, column.header)
+        else:
+            self.per.setdefault(path, {})[column.language] = value
+            self.where.setdefault(path, (cell, column.header))
 
 
 def _container(target: dict[str, Any], dotted: str, kind: type) -> Any:

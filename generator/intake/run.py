@@ -9,18 +9,12 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import Finding, OutputError, ProfileError
+from generator.intake.contents import choice_lists, languages_of, mandated_fields, unwritable
 from generator.intake.intervals import Forecast, read_acd
 from generator.intake.layout import build_layout
 from generator.intake.read import check_intake, read_intake
 from generator.intake.save import profile_text, updated_text, yaml_text
-from generator.intake.write import (
-    Intake,
-    choice_lists,
-    languages_of,
-    mandated_fields,
-    unwritable,
-    write_intake,
-)
+from generator.intake.write import Intake, write_intake
 from generator.profile import Profile
 from generator.standards import Catalog
 
