@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.intake.layout import Field, Sheet
+from generator.render import fill
 
 _FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _LANGUAGE_COLUMN = re.compile(r"^(.*) \[([a-z]{2})\]$")
@@ -72,8 +73,9 @@ def table_columns(
     """The columns of a table sheet: its parents' keys, its own key (keyed tables), its fields."""
     words = intake_words(labels)
     names = sheet_names(layout, labels)
+    parent = str(words.get("parent", "{sheet}"))
     columns = [
-        Column(None, parent=p, header=str(words.get("parent", "{sheet}")).format(sheet=names[p]))
+        Column(None, parent=p, header=fill(parent, "intake.parent", sheet=names[p]))
         for p in sheet.parents
     ]
     if sheet.keyed:

@@ -25,6 +25,7 @@ from generator.intake.words import (
     table_columns,
     value_columns,
 )
+from generator.render import fill
 
 _MANDATED = "FCE4D6"  # a mandated field's header
 _HEADER = "DDE6F0"
@@ -210,7 +211,8 @@ class _Writer:
         lines = [field_help(item, self.labels)]
         cites = self.intake.mandated.get(item.full)
         if cites:
-            lines.append(str(self.words.get("mandated", "{cites}")).format(cites=", ".join(cites)))
+            mandated = str(self.words.get("mandated", "{cites}"))
+            lines.append(fill(mandated, "intake.mandated", cites=", ".join(cites)))
             cell.fill = PatternFill("solid", fgColor=_MANDATED)
         if item.kind in ("list", "texts"):
             lines.append(str(self.words.get("one_per_line", "")))
