@@ -467,10 +467,12 @@ def test_a_workbook_saved_by_libreoffice_imports_the_same(tmp_path, catalog):
     saved = read_intake(out / "center.xlsx", layout, all_labels(), "zh")
     assert saved.data == load_profile(bundled("telecom")).data
     book = load_workbook(out / "center.xlsx")
-    lists = {v.formula1 for v in book["流程步骤"].data_validations.dataValidation}
-    assert "'流程'!$A$2:$A$2000" in {
-        f if f.startswith("'") else f"'{f.split('!')[0]}'!{f.split('!')[1]}" for f in lists
-    }
+    steps = {v.formula1.replace("'", "") for v in book["流程步骤"].data_validations.dataValidation}
+    assert {"流程!$A$2:$A$2000", "岗位!$A$2:$A$2000"} <= steps
+    roles = {v.formula1 for v in book["岗位"].data_validations.dataValidation}
+    assert '"junior,intermediate,senior"' in roles
+    assert book["岗位"]["A1"].comment is not None
+    assert book["组织"].protection.sheet and book["组织"]["A2"].protection.locked
 
 
 def test_a_file_that_is_no_workbook_is_one_error_at_the_file(tmp_path, catalog):
