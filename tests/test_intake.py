@@ -269,6 +269,7 @@ def test_a_broken_reference_is_located_at_its_cell_with_the_validators_words(tmp
     assert result.exit_code == 1
     line = next(x for x in result.output.splitlines() if f"岗位!{reports}" in x)
     assert line.startswith(f"{workbook}:岗位!{reports}: 上级岗位: 'team-leadr' is not a role id")
+    assert line.endswith("(使用“岗位”表中已有的编号)")
 
 
 def test_a_step_of_an_unknown_process_names_the_process_sheet(tmp_path):

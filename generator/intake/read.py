@@ -9,6 +9,7 @@ as ``center.xlsx:角色!C7: <the column's name>: ...`` and all are reported at o
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,10 +67,13 @@ def workbook_language(path: Path, labels: Mapping[str, Mapping[str, Any]]) -> st
     )
 
 
-def check_intake(imported: Imported, path: Path, catalog: Catalog) -> list[Finding]:
+def check_intake(
+    imported: Imported, path: Path, catalog: Catalog, hints: str = ""
+) -> list[Finding]:
     """Every error of an imported workbook: what its cells could not hold, then the profile
     validator's errors, moved from JSON pointers to the cells the values came from (one
-    finding per cell: a value the reader refused is not reported again as missing)."""
+    finding per cell: a value the reader refused is not reported again as missing). ``hints``
+    is the label that points at the sheet of the ids a reference must use."""
     from generator.validate import validate_profile
 
     found = list(imported.problems)
@@ -79,8 +83,19 @@ def check_intake(imported: Imported, path: Path, catalog: Catalog) -> list[Findi
         where, words = _nearest(imported.cells, finding.location.pointer, str(path))
         if where not in seen:
             located = Location(Path(where), pointer=words)
-            found.append(Finding(located, finding.message, "error", finding.hint))
+            hint = _sheet_hint(finding.hint, imported, hints)
+            found.append(Finding(located, finding.message, "error", hint))
     return found
+
+
+_ID_HINT = re.compile(r"^use an id defined under (\S+)$")
+
+
+def _sheet_hint(hint: str, imported: Imported, words: str) -> str:
+    """The validator's "use an id defined under roles" as the sheet the ids are on."""
+    match = _ID_HINT.match(hint)
+    sheet = imported.sheets.get(f"{match.group(1)}[]") if match else None
+    return fill(words, "intake.errors.id_hint", sheet=sheet) if sheet and words else hint
 
 
 def _nearest(cells: Mapping[str, tuple[str, str]], pointer: str, file: str) -> tuple[str, str]:

@@ -72,7 +72,8 @@ def import_workbook(workbook: Path, out: Path, catalog: Catalog, language: str) 
 
     layout = build_layout(catalog.profile_schema)
     imported = read_intake(workbook, layout, all_labels(), language)
-    problems = check_intake(imported, workbook, catalog)
+    hint = str(all_labels()[language]["intake"]["errors"].get("id_hint", ""))
+    problems = check_intake(imported, workbook, catalog, hint)
     if problems:
         raise ProfileError(problems)
     if out.exists():
