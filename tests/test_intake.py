@@ -67,7 +67,7 @@ def test_every_bundled_profile_comes_back_from_its_workbook_unchanged(name, tmp_
     assert read_intake(out, layout, all_labels(), "zh").data == profile.data
 
 
-@pytest.mark.parametrize("name", ["water-utility", "event-hotline"])
+@pytest.mark.parametrize("name", BUNDLED)
 def test_import_into_the_exported_profile_changes_no_byte(name, tmp_path):
     copy = tmp_path / "profile.yaml"
     shutil.copy(bundled(name), copy)
