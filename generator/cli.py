@@ -165,12 +165,17 @@ def _or_exit(path: Path, action: Callable[[], T], language: str | None = None) -
     try:
         return action()
     except ProfileError as e:
-        lang = _speaking(path, language)
-        for finding in e.findings:
-            echo(told(finding, lang).format(), err=True)
-        summary = said("summary.not-written", lang, path=path, count=len(e.findings))
-        echo(summary, fg="red", err=True)
-        sys.exit(EXIT_ERRORS)
+        _exit_on_errors(path, e.findings, language)
+
+
+def _exit_on_errors(path: Path, findings: list[Finding], language: str | None = None) -> NoReturn:
+    """Print every finding, in the language chosen (else the profile's, else the locale's),
+    then exit 1."""
+    lang = _speaking(path, language)
+    for finding in findings:
+        echo(told(finding, lang).format(), err=True)
+    echo(said("summary.not-written", lang, path=path, count=len(findings)), fg="red", err=True)
+    sys.exit(EXIT_ERRORS)
 
 
 def _speaking(path: Path | None, chosen: str | None, data: Any = None) -> str:
@@ -656,6 +661,148 @@ def assess_init(subject: Path, out_file: Path, language: str | None) -> None:
     except OSError as e:
         raise OutputError(f"{out_file}: cannot be written ({e.strerror or e})") from e
     echo(f"wrote {_display_path(out_file)}: {len(standard.requirements)} items of {standard.short}")
+
+
+@cli.group()
+def intake() -> None:
+    """The center's profile as a workbook to fill in, and back."""
+
+
+@intake.command("new")
+@click.option(
+    "--preset",
+    default="event-hotline",
+    show_default=True,
+    help="Bundled profile whose rows are the examples: bank-card-center, event-hotline, "
+    "minimal, telecom, water-utility.",
+)
+@lang_option
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The workbook to write (.xlsx).",
+)
+def intake_new(preset: str, language: str | None, out_file: Path) -> None:
+    """Write a workbook to describe a center in: a sheet per section of the profile, the
+    preset's rows as examples, the fields its targets mandate highlighted."""
+    from generator.bundled import bundled_dir
+    from generator.intake.run import export_workbook
+    from generator.profile import load_profile
+    from generator.scaffold import presets
+
+    if preset not in presets():
+        raise click.BadParameter(f"use one of {', '.join(presets())}", param_hint="--preset")
+    path = bundled_dir("org_profiles") / f"{preset}.yaml"
+    profile = load_profile(path)
+    sheets = export_workbook(profile, out_file, _catalog(), language, preset, example=True)
+    echo(f"wrote {_display_path(out_file)}: {sheets} sheets, the rows of {preset} as examples")
+
+
+@intake.command("export")
+@click.argument("profile", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@lang_option
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The workbook to write (.xlsx).",
+)
+@click.option(
+    "--split-by",
+    "split_by",
+    type=click.Choice(["owner"]),
+    help="A workbook per owner role, of the items it owns, into the folder --out names.",
+)
+def intake_export(
+    profile: Path, language: str | None, out_file: Path, split_by: str | None
+) -> None:
+    """Write PROFILE (with the profiles it extends) as a workbook to fill in."""
+    from generator.intake.run import export_workbook
+    from generator.profile import load_profile
+    from generator.validate import validate_profile
+
+    catalog = _catalog()
+    loaded = _or_exit(profile, lambda: load_profile(profile))
+    errors = validate_profile(loaded, catalog).errors
+    if errors:
+        _exit_on_errors(profile, list(errors))
+    if split_by == "owner":
+        from generator.intake.run import export_by_owner
+
+        books = _or_exit(profile, lambda: export_by_owner(loaded, out_file, catalog, language))
+        echo(f"wrote {len(books)} workbooks, one per owner, into {_display_path(out_file)}")
+        return
+    sheets = _or_exit(
+        profile, lambda: export_workbook(loaded, out_file, catalog, language, profile.name)
+    )
+    echo(f"wrote {_display_path(out_file)}: {sheets} sheets")
+
+
+@intake.command("import")
+@click.argument(
+    "workbooks",
+    nargs=-1,
+    required=True,
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+)
+@lang_option
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The profile to write; when it exists, only the values that changed are written.",
+)
+def intake_import(workbooks: tuple[Path, ...], language: str | None, out_file: Path) -> None:
+    """Read WORKBOOKS (made by intake new or export) back into a profile. Several workbooks
+    (export --split-by owner) are merged by id over the existing profile --out names."""
+    from generator.intake.run import import_parts, import_workbook, messages_language
+
+    existed = out_file.exists()
+    lang = messages_language(list(workbooks), language)
+    if len(workbooks) > 1 and not existed:
+        raise click.BadParameter(
+            "several workbooks go into an existing profile", param_hint="--out"
+        )
+    if len(workbooks) > 1:
+        changed = _or_exit(
+            workbooks[0], lambda: import_parts(list(workbooks), out_file, _catalog(), lang)
+        )
+    else:
+        workbook = workbooks[0]
+        changed = _or_exit(workbook, lambda: import_workbook(workbook, out_file, _catalog(), lang))
+    shown = _display_path(out_file)
+    if not changed:
+        echo(f"{shown}: no value changed; left as it was")
+    else:
+        echo(f"{'updated' if existed else 'wrote'} {shown}; next: ccdocs validate {shown}")
+
+
+@intake.command("intervals")
+@click.argument("report", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@lang_option
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A profile whose staffing forecast to replace (else the staffing block is printed).",
+)
+def intake_intervals(report: Path, language: str | None, out_file: Path | None) -> None:
+    """Turn an ACD interval report (CSV, headers in Chinese or English) into the staffing
+    forecast of one day: each interval's contacts averaged over the report's days."""
+    from generator.intake.run import acd_forecast, forecast_into, forecast_text
+
+    forecast = _or_exit(report, lambda: acd_forecast(report, language or "zh"))
+    if out_file is None:
+        click.echo(forecast_text(forecast), nl=False)
+        return
+    changed = _or_exit(out_file, lambda: forecast_into(out_file, forecast))
+    shown = _display_path(out_file)
+    echo(f"{'updated' if changed else 'no change to'} {shown}: {len(forecast.intervals)} intervals")
+    echo(forecast.method)
 
 
 def _targets(values: tuple[str, ...], catalog: Catalog) -> list[Any]:

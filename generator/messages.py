@@ -71,6 +71,12 @@ def told(item: Finding, language: str) -> Finding:
     return replace(item, message=message, hint=hint)
 
 
+def relocated(item: Finding, location: Location, hint: str) -> Finding:
+    """``item`` as told, moved to ``location`` with ``hint``: its words are final (no code), as
+    when a workbook's cell is named instead of the profile's line."""
+    return replace(item, location=location, hint=hint, code="", args=())
+
+
 def say(code: str, args: Iterable[tuple[str, Any]], language: str) -> tuple[str, str]:
     """The message and hint of ``code`` in ``language``, filled with ``args``; an argument named
     ``hint`` replaces the code's own hint."""

@@ -1,0 +1,1 @@
+"""The manager's workbook: a profile as sheets to fill in (layout from the schema), and back."""
