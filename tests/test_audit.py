@@ -183,10 +183,9 @@ def test_the_supported_level_heads_cli_gap_report_workbook_and_batch_summary(tmp
     runner = CliRunner()
     path = str(bundled("water-utility"))
     cli_run = runner.invoke(cli, ["audit", path, "--out", str(tmp_path)])
-    headline = (
-        "CC-CMM-OC 2011: the evidence supports below L1 (the self-assessment claims "
-        "L1 Application); provisional: sections 2.0, 3.0, 4.0, 5.0 not scored, "
-        "total score not assessed"
+    headline = (  # in the profile's language
+        "CC-CMM-OC 2011：证据支持的等级为 未达 L1（自评 L1 应用级）；"
+        "暂定：2.0、3.0、4.0、5.0 部分未评分，总分未评估"
     )
     assert headline in cli_run.output
     audit = tmp_path / "water-utility" / "audit"
@@ -311,7 +310,7 @@ def test_fail_on_exits_non_zero_for_the_chosen_statuses(tmp_path):
     assert runner.invoke(cli, ["audit", path, "--out", str(tmp_path)]).exit_code == 0
     stale = runner.invoke(cli, ["audit", path, "--out", str(tmp_path), "--fail-on", "stale"])
     assert stale.exit_code == EXIT_GAPS
-    assert "2 stale" in stale.output
+    assert "--fail-on stale：已过期 2" in stale.output  # in the profile's language
     event = runner.invoke(cli, ["audit", "--out", str(tmp_path), "--fail-on", "missing,stale"])
     assert event.exit_code == 0
 

@@ -120,7 +120,7 @@ def test_a_forged_summary_in_the_state_file_decides_nothing(tmp_path):
         cli, ["build", water, "--out", str(tmp_path), "--format", "md", "--strict"]
     )
     assert strict.exit_code == EXIT_GAPS, strict.output
-    assert "13 gaps" in strict.output
+    assert "13 个差距" in strict.output
 
 
 @pytest.mark.parametrize(

@@ -71,7 +71,7 @@ def test_installed_wheel_runs_from_another_directory(tmp_path: Path):
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "0 gaps" in result.stdout
+    assert "有 0 个差距" in result.stdout
     for args in (
         ["init", "client", "--preset", "telecom"],
         ["build", "client/profile.yaml", "--format", "md,audit", "--brand", str(ROOT / "tests")],
