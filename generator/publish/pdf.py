@@ -58,9 +58,14 @@ COMPILER = Path(__file__).with_name("typst_compile.py")
 _TITLE = re.compile(r"\A\s*= [^\n]*\n(<[^>\n]+>\n)?")
 _LABEL = re.compile(r"^<([^>\n]+)>$", re.M)
 _LINK = re.compile(r"#link\(<([^>\n]+)>\)")
-# pandoc gives a table relative column widths when a source line is long; ccdocs' tables carry
-# no width intent (every column is "---"), so Typst sizes the columns to their content instead.
-_WIDTHS = re.compile(r"columns: \((?:[\d.]+%, ?)*[\d.]+%\)")
+# A table's columns as pandoc writes them: a count, or relative widths when a source line is long.
+_COLUMNS = re.compile(r"(#table\(\s*columns: )(\d+|\((?:[\d.]+%, ?)*[\d.]+%\))")
+# A pipe table of the Markdown: its rows, and the line under the header.
+_PIPE_ROW = re.compile(r"^\|.*\|[ \t]*$")
+_RULE = re.compile(r"^\|(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*$")
+# The text block (A4 less 18 mm a side) in the units of the DOCX width rule, whose letter widths
+# are those of 10.5 pt type: the PDF sets tables in 9 pt.
+_TABLE_WIDTH = round((210 - 2 * 18) / 25.4 * 1440 * 10.5 / 9)
 
 
 @functools.cache
@@ -121,10 +126,68 @@ def typst_body(markdown: str) -> str:
     if _MARKER_AT_START.search(body):  # rare: only then is the filter worth its cost
         body = _pandoc_typst(markdown, f"--lua-filter={MARKERS_FILTER}")
     body = _TITLE.sub("", body, count=1)
-    body = _WIDTHS.sub(lambda m: f"columns: {m[0].count('%')}", body)
+    body = _with_widths(body, table_widths(markdown))
     # Typst refuses a link to a label no heading carries; such a link is shown as plain text.
     labels = set(_LABEL.findall(body))
     return _LINK.sub(lambda m: m[0] if m[1] in labels else "#", body)
+
+
+def table_widths(markdown: str) -> list[list[float]]:
+    """The column widths (percent of the text block) of each pipe table of ``markdown``, in
+    order, by the rule the DOCX tables follow: each column at least its longest word, short
+    columns on one line, the rest shared by what long ones need. Typst's own sizing of columns
+    to their content squeezes a column of long words until a word runs into the next one."""
+    from generator.publish.docx_tables import column_widths
+
+    lines = markdown.split("\n")
+    tables: list[list[float]] = []
+    i = 0
+    while i < len(lines) - 1:
+        if not (_PIPE_ROW.match(lines[i]) and _RULE.match(lines[i + 1])):
+            i += 1
+            continue
+        rows = [_cells(lines[i])]
+        i += 2
+        while i < len(lines) and _PIPE_ROW.match(lines[i]):
+            rows.append(_cells(lines[i]))
+            i += 1
+        columns = len(rows[0])
+        if any(len(row) != columns for row in rows):
+            tables.append([])
+            continue
+        widths = column_widths(rows, _TABLE_WIDTH, columns)
+        tables.append([round(100 * w / sum(widths), 2) for w in widths])
+    return tables
+
+
+def _cells(line: str) -> list[str]:
+    """The texts of a pipe-table row, as a reader sees them (markup and escapes gone)."""
+    cells = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+    return [_plain(cell) for cell in cells]
+
+
+def _plain(cell: str) -> str:
+    text = re.sub(r"<br\s*/?>", "\n", cell)
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)  # links and images: their words
+    text = re.sub(r"<[^>]+>|\{#[^}]*\}|\*\*|(?<![\w*])\*|\*(?![\w*])", "", text)
+    return re.sub(r"\\(.)", r"\1", text).strip()
+
+
+def _with_widths(body: str, widths: list[list[float]]) -> str:
+    """``body`` with each table's columns set to ``widths`` (when the tables match one to one;
+    otherwise, and for a table without widths, sized by Typst to their content)."""
+    found = list(_COLUMNS.finditer(body))
+    planned = iter(widths if len(widths) == len(found) else [[]] * len(found))
+
+    def columns(match: re.Match[str]) -> str:
+        written = match[2]
+        count = written.count("%") if written.startswith("(") else int(written)
+        share = next(planned)
+        if len(share) != count:
+            return f"{match[1]}{count}"
+        return f"{match[1]}({', '.join(f'{w:g}%' for w in share)})"
+
+    return _COLUMNS.sub(columns, body)
 
 
 def _pandoc_typst(markdown: str, *options: str) -> str:
