@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from generator import fieldpath
+from generator import continuity, fieldpath
 from generator.cycles import next_due, parse_date
 from generator.errors import Finding, Location
 from generator.evidence import EvidenceFile, evidence_status
@@ -19,7 +19,7 @@ from generator.profile import Profile
 from generator.standards import Catalog, Requirement, Standard
 
 Status = Literal["present", "partial", "missing", "stale"]
-Kind = Literal["field", "document", "record", "date", "audience"]
+Kind = Literal["field", "document", "record", "date", "audience", "rule"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +56,8 @@ class Check:
     @property
     def hint_key(self) -> str:
         """Which remediation applies, as a key of the label catalogue's ``audit.hints``."""
+        if self.kind == "rule":
+            return f"rule-{self.subject}"
         return self.kind if self.kind != "record" else f"record-{self.status}"
 
     @property
@@ -72,6 +74,8 @@ class Check:
             return f"hold the activity again and update {self.subject}"
         if self.kind == "audience":
             return f"add the role '{self.subject}' to the module's audience"
+        if self.kind == "rule":
+            return continuity.HINTS[self.subject]
         return f"add the content of {self.subject}"
 
     def to_finding(self) -> Finding:
@@ -112,6 +116,7 @@ def check_requirement(
         *_record_checks(profile, req, evidence),
         *_due_checks(profile, req),
         *_audience_checks(profile, req),
+        *_rule_checks(profile, req),
     ]
 
 
@@ -337,6 +342,20 @@ def _audience_checks(profile: Profile, req: Requirement) -> list[Check]:
             ]
             if not left_out:
                 checks.append(_check(profile, req, "audience", module_id, "present", where))
+    return checks
+
+
+def _rule_checks(profile: Profile, req: Requirement) -> list[Check]:
+    """Each consistency rule of ``req`` (generator.continuity): a partial gap per breach."""
+    checks = []
+    for mandate in req.rules:
+        breaches = continuity.RULES[mandate.rule](profile.data)
+        checks += [
+            _check(profile, req, "rule", mandate.rule, "partial", pointer, detail)
+            for pointer, detail in breaches
+        ]
+        if not breaches:
+            checks.append(_check(profile, req, "rule", mandate.rule, "present", "/emergency"))
     return checks
 
 

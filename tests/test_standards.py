@@ -160,12 +160,13 @@ def test_every_threshold_says_where_it_comes_from(catalog):
             assert outcome["source"]["by"] in ("standard", "ccdocs"), standard.id
         for req in standard.requirements:
             assert all(r.source.get("by") for r in req.records), req.uid
+            assert all(r.source.get("by") for r in req.rules), req.uid
             assert req.level == 1 or req.level_source.get("by"), req.uid
     notes = {i["note"]["en"] for i in interpretations(catalog.standards.values())}
     cmm = catalog.standards["cc-cmm-oc-2011"]
     assert cmm.levels[0]["source"]["by"] == "standard"  # the seed's level table
     assert cmm.scoring["evidence_cap"]["source"]["note"]["en"] in notes  # ours, listed
-    assert len(notes) == 10
+    assert len(notes) == 14  # 10, and the four consistency rules of the DR plan
 
 
 def test_a_level_without_a_source_is_refused(tmp_path):

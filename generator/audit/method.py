@@ -46,6 +46,7 @@ def _sources(standard: Standard) -> list[tuple[str, Source]]:
         if req.level_source:
             found.append((req.number, req.level_source))
         found += [(req.number, record.source) for record in req.records if record.source]
+        found += [(req.number, rule.source) for rule in req.rules]
     rating = standard.extra.get("rating") or {}
     found += [("", rating[key]["source"]) for key in ("results", "exceed") if key in rating]
     found += [("", outcome["source"]) for outcome in standard.outcomes if "source" in outcome]

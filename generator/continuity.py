@@ -1,0 +1,102 @@
+"""Consistency rules of the disaster-recovery data: the business-impact analysis, the plans'
+recovery times and their timed recovery steps must agree with one another.
+
+Each rule takes a valid profile's data and returns its breaches as (pointer, detail); the
+mandate layer turns them into gaps of the requirement that names the rule in the standards map.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from typing import Any
+
+Breach = tuple[str, str]  # (JSON pointer, what is wrong, in numbers)
+
+
+def _emergency(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    emergency: Mapping[str, Any] = data.get("emergency") or {}
+    return emergency
+
+
+def _minutes(value: float) -> str:
+    return f"{value:g} min"
+
+
+def rto_within_mtd(data: Mapping[str, Any]) -> list[Breach]:
+    """Each business-impact entry recovers before its maximum tolerable downtime runs out."""
+    breaches = []
+    for i, entry in enumerate(_emergency(data).get("business_impact") or []):
+        rto, mtd = entry["rto_minutes"], entry["mtd_minutes"]
+        if rto > mtd:
+            detail = (
+                f"channel '{entry['channel']}': RTO {_minutes(rto)} is longer than its maximum"
+                f" tolerable downtime {_minutes(mtd)}"
+            )
+            breaches.append((f"/emergency/business_impact/{i}/rto_minutes", detail))
+    return breaches
+
+
+def bia_covers_channels(data: Mapping[str, Any]) -> list[Breach]:
+    """Once a business-impact analysis is written, every channel of the profile has an entry."""
+    entries = _emergency(data).get("business_impact") or []
+    if not entries:
+        return []
+    covered = {entry["channel"] for entry in entries}
+    channels = (data.get("organization") or {}).get("channels") or []
+    return [
+        ("/emergency/business_impact", f"channel '{c['id']}' has no entry")
+        for c in channels
+        if c["id"] not in covered
+    ]
+
+
+def plan_rto_within_bia(data: Mapping[str, Any]) -> list[Breach]:
+    """A plan restores each channel it covers within that channel's RTO (the shortest, when
+    the analysis gives several services of one channel)."""
+    emergency = _emergency(data)
+    rto_of: dict[str, float] = {}
+    for entry in emergency.get("business_impact") or []:
+        rto_of[entry["channel"]] = min(entry["rto_minutes"], rto_of.get(entry["channel"], math.inf))
+    breaches = []
+    for i, plan in enumerate(emergency.get("plans") or []):
+        rto = plan.get("rto_minutes")
+        for channel in plan.get("channels") or []:
+            if rto is not None and channel in rto_of and rto > rto_of[channel]:
+                detail = (
+                    f"plan '{plan['id']}': RTO {_minutes(rto)} is longer than the RTO"
+                    f" {_minutes(rto_of[channel])} of channel '{channel}' in business_impact"
+                )
+                breaches.append((f"/emergency/plans/{i}/rto_minutes", detail))
+    return breaches
+
+
+def steps_within_rto(data: Mapping[str, Any]) -> list[Breach]:
+    """A plan's timed recovery steps add up to no more than its RTO."""
+    breaches = []
+    for i, plan in enumerate(_emergency(data).get("plans") or []):
+        steps, rto = plan.get("recovery_steps") or [], plan.get("rto_minutes")
+        total = sum(step["minutes"] for step in steps)
+        if steps and rto is not None and total > rto:
+            detail = (
+                f"plan '{plan['id']}': its recovery steps take {_minutes(total)} in all,"
+                f" longer than its RTO {_minutes(rto)}"
+            )
+            breaches.append((f"/emergency/plans/{i}/recovery_steps", detail))
+    return breaches
+
+
+RULES: dict[str, Callable[[Mapping[str, Any]], list[Breach]]] = {
+    "rto-within-mtd": rto_within_mtd,
+    "bia-covers-channels": bia_covers_channels,
+    "plan-rto-within-bia": plan_rto_within_bia,
+    "steps-within-rto": steps_within_rto,
+}
+
+# What to do about a breach, in English (the label catalogues say it per language).
+HINTS = {
+    "rto-within-mtd": "shorten the RTO to the maximum tolerable downtime or less",
+    "bia-covers-channels": "add an entry for the channel under emergency.business_impact",
+    "plan-rto-within-bia": "shorten the plan's rto_minutes, or revise the channel's RTO",
+    "steps-within-rto": "shorten the recovery steps or revise the plan's rto_minutes",
+}
