@@ -9,6 +9,7 @@ import pytest
 from conftest import bundled
 from test_render import render
 
+from generator.build import render_profile
 from generator.profile import load_profile
 from generator.validate import validate_profile
 
@@ -147,6 +148,14 @@ def test_an_overdue_or_never_held_exercise_stays_one_gap_of_item_24(write_profil
     _, result = _check(write_profile, catalog, text)
     never = [g for g in result.gaps if g.subject == "emergency.plans[].last_test"]
     assert [(g.kind, g.status) for g in never] == [("field", "partial")]
+
+
+def test_the_gap_report_names_a_broken_rule_in_words_with_its_remedy(write_profile, catalog):
+    text = BASE.replace("{step: Test calls, minutes: 10}", "{step: Test calls, minutes: 25}")
+    pages = render_profile(write_profile(text), catalog=catalog).publication.audit_pages
+    row = next(line for line in pages["gap-report.md"].splitlines() if "恢复步骤合计" in line)
+    assert "| 23 应急规划六环节 | 一致性规则：恢复步骤合计不超过预案 RTO |" in row
+    assert "profile.yaml 第 30 行 | 压缩恢复步骤的时长，或重新评估预案的 rto_minutes |" in row
 
 
 # -- validation ----------------------------------------------------------------------------------
