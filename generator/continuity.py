@@ -51,24 +51,35 @@ def bia_covers_channels(data: Mapping[str, Any]) -> list[Breach]:
     ]
 
 
-def plan_rto_within_bia(data: Mapping[str, Any]) -> list[Breach]:
-    """A plan restores each channel it covers within that channel's RTO (the shortest, when
-    the analysis gives several services of one channel)."""
+def _plan_within_bia(data: Mapping[str, Any], key: str, name: str) -> list[Breach]:
+    """Each plan's ``key`` (rto_minutes, rpo_minutes) no larger than that of every channel it
+    restores in the analysis (the smallest, when it gives several services of one channel)."""
     emergency = _emergency(data)
-    rto_of: dict[str, float] = {}
+    limit: dict[str, float] = {}
     for entry in emergency.get("business_impact") or []:
-        rto_of[entry["channel"]] = min(entry["rto_minutes"], rto_of.get(entry["channel"], math.inf))
+        if key in entry:
+            limit[entry["channel"]] = min(entry[key], limit.get(entry["channel"], math.inf))
     breaches = []
     for i, plan in enumerate(emergency.get("plans") or []):
-        rto = plan.get("rto_minutes")
+        value = plan.get(key)
         for channel in plan.get("channels") or []:
-            if rto is not None and channel in rto_of and rto > rto_of[channel]:
+            if value is not None and channel in limit and value > limit[channel]:
                 detail = (
-                    f"plan '{plan['id']}': RTO {_minutes(rto)} is longer than the RTO"
-                    f" {_minutes(rto_of[channel])} of channel '{channel}' in business_impact"
+                    f"plan '{plan['id']}': {name} {_minutes(value)} is longer than the {name}"
+                    f" {_minutes(limit[channel])} of channel '{channel}' in business_impact"
                 )
-                breaches.append((f"/emergency/plans/{i}/rto_minutes", detail))
+                breaches.append((f"/emergency/plans/{i}/{key}", detail))
     return breaches
+
+
+def plan_rto_within_bia(data: Mapping[str, Any]) -> list[Breach]:
+    """A plan restores each channel it covers within that channel's RTO."""
+    return _plan_within_bia(data, "rto_minutes", "RTO")
+
+
+def plan_rpo_within_bia(data: Mapping[str, Any]) -> list[Breach]:
+    """A plan loses no more data of a channel it covers than that channel's RPO allows."""
+    return _plan_within_bia(data, "rpo_minutes", "RPO")
 
 
 def steps_within_rto(data: Mapping[str, Any]) -> list[Breach]:
@@ -90,6 +101,7 @@ RULES: dict[str, Callable[[Mapping[str, Any]], list[Breach]]] = {
     "rto-within-mtd": rto_within_mtd,
     "bia-covers-channels": bia_covers_channels,
     "plan-rto-within-bia": plan_rto_within_bia,
+    "plan-rpo-within-bia": plan_rpo_within_bia,
     "steps-within-rto": steps_within_rto,
 }
 
@@ -98,5 +110,7 @@ HINTS = {
     "rto-within-mtd": "shorten the RTO to the maximum tolerable downtime or less",
     "bia-covers-channels": "add an entry for the channel under emergency.business_impact",
     "plan-rto-within-bia": "shorten the plan's rto_minutes, or revise the channel's RTO",
+    "plan-rpo-within-bia": "back up more often and lower the plan's rpo_minutes, or revise the"
+    " channel's RPO",
     "steps-within-rto": "shorten the recovery steps or revise the plan's rto_minutes",
 }

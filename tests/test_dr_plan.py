@@ -96,9 +96,22 @@ def test_a_plan_slower_than_the_rto_of_a_channel_it_restores_is_a_gap(write_prof
     ]
 
 
+def test_a_plan_that_may_lose_more_data_than_a_channel_allows_is_a_gap(write_profile, catalog):
+    text = BASE.replace(
+        "{channel: chat, rto_minutes: 60,", "{channel: chat, rpo_minutes: 15, rto_minutes: 60,"
+    ).replace("      rto_minutes: 30\n", "      rto_minutes: 30\n      rpo_minutes: 60\n")
+    assert rule_gaps(write_profile, catalog, text) == [
+        "26:20: /emergency/plans/0/rpo_minutes: partial rule plan-rpo-within-bia:"
+        " plan 'outage': RPO 60 min is longer than the RPO 15 min of channel 'chat' in"
+        " business_impact [cc-cmm-oc-2011/22]"
+        " (back up more often and lower the plan's rpo_minutes, or revise the channel's RPO)"
+    ]
+
+
 def test_a_plan_without_channels_is_not_held_to_the_analysis(write_profile, catalog):
-    text = BASE.replace("      rto_minutes: 30\n", "      rto_minutes: 45\n").replace(
-        "      channels: [phone, chat]\n", ""
+    text = BASE.replace("      rto_minutes: 30\n", "      rto_minutes: 45\n      rpo_minutes: 9\n")
+    text = text.replace("      channels: [phone, chat]\n", "").replace(
+        "{channel: phone,", "{channel: phone, rpo_minutes: 0,"
     )
     assert rule_gaps(write_profile, catalog, text) == []
 

@@ -166,7 +166,7 @@ def test_every_threshold_says_where_it_comes_from(catalog):
     cmm = catalog.standards["cc-cmm-oc-2011"]
     assert cmm.levels[0]["source"]["by"] == "standard"  # the seed's level table
     assert cmm.scoring["evidence_cap"]["source"]["note"]["en"] in notes  # ours, listed
-    assert len(notes) == 14  # 10, and the four consistency rules of the DR plan
+    assert len(notes) == 15  # 10, and the five consistency rules of the DR plan
 
 
 def test_a_level_without_a_source_is_refused(tmp_path):
