@@ -225,6 +225,28 @@ def test_malformed_entries_are_located_with_what_to_write(write_profile, catalog
     ]
 
 
+def test_a_message_placeholder_that_is_not_known_is_located(write_profile, catalog):
+    text = BASE + (
+        "  communications:\n"
+        "    - {id: sms, audience: customers, text: {zh: '预计{eta}恢复', en: 'Back by {when}'}}\n"
+    )
+    [error] = errors_of(write_profile, catalog, text)
+    assert error.startswith(
+        "33:66: /emergency/communications/0/text/en: 'Back by {when}' is not valid: text whose"
+        " placeholders, in braces, are among {incident}, {start}, {next_update}, {eta},"
+    )
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_every_placeholder_the_schema_allows_has_words(catalog, language):
+    from generator.labels import load_labels
+    from generator.render import template_dirs
+
+    pattern = catalog.profile_schema["$defs"]["message"]["pattern"]
+    allowed = set(re.search(r"\\\{\((.*?)\)", pattern)[1].split("|"))
+    assert set(load_labels(language, template_dirs())["dr"]["slots"]) == allowed
+
+
 # -- rendering -----------------------------------------------------------------------------------
 
 
