@@ -1,8 +1,9 @@
 """Consistency rules of the disaster-recovery data: the business-impact analysis, the plans'
 recovery times and their timed recovery steps must agree with one another.
 
-Each rule takes a valid profile's data and returns its breaches as (pointer, detail); the
-mandate layer turns them into gaps of the requirement that names the rule in the standards map.
+Each rule takes a valid profile's data and returns its breaches as (pointer, detail), or None
+when the profile has nothing it applies to (no business-impact analysis, no timed steps); the
+mandate layer turns breaches into gaps of the requirement that names the rule in the map.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 Breach = tuple[str, str]  # (JSON pointer, what is wrong, in numbers)
+Rule = Callable[[Mapping[str, Any]], "list[Breach] | None"]
 
 
 def _emergency(data: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -23,10 +25,13 @@ def _minutes(value: float) -> str:
     return f"{value:g} min"
 
 
-def rto_within_mtd(data: Mapping[str, Any]) -> list[Breach]:
+def rto_within_mtd(data: Mapping[str, Any]) -> list[Breach] | None:
     """Each business-impact entry recovers before its maximum tolerable downtime runs out."""
+    entries = _emergency(data).get("business_impact") or []
+    if not entries:
+        return None
     breaches = []
-    for i, entry in enumerate(_emergency(data).get("business_impact") or []):
+    for i, entry in enumerate(entries):
         rto, mtd = entry["rto_minutes"], entry["mtd_minutes"]
         if rto > mtd:
             detail = (
@@ -37,11 +42,11 @@ def rto_within_mtd(data: Mapping[str, Any]) -> list[Breach]:
     return breaches
 
 
-def bia_covers_channels(data: Mapping[str, Any]) -> list[Breach]:
+def bia_covers_channels(data: Mapping[str, Any]) -> list[Breach] | None:
     """Once a business-impact analysis is written, every channel of the profile has an entry."""
     entries = _emergency(data).get("business_impact") or []
     if not entries:
-        return []
+        return None
     covered = {entry["channel"] for entry in entries}
     channels = (data.get("organization") or {}).get("channels") or []
     return [
@@ -51,7 +56,7 @@ def bia_covers_channels(data: Mapping[str, Any]) -> list[Breach]:
     ]
 
 
-def _plan_within_bia(data: Mapping[str, Any], key: str, name: str) -> list[Breach]:
+def _plan_within_bia(data: Mapping[str, Any], key: str, name: str) -> list[Breach] | None:
     """Each plan's ``key`` (rto_minutes, rpo_minutes) no larger than that of every channel it
     restores in the analysis (the smallest, when it gives several services of one channel)."""
     emergency = _emergency(data)
@@ -59,8 +64,11 @@ def _plan_within_bia(data: Mapping[str, Any], key: str, name: str) -> list[Breac
     for entry in emergency.get("business_impact") or []:
         if key in entry:
             limit[entry["channel"]] = min(entry[key], limit.get(entry["channel"], math.inf))
+    plans = emergency.get("plans") or []
+    if not limit or not any(plan.get("channels") for plan in plans):
+        return None
     breaches = []
-    for i, plan in enumerate(emergency.get("plans") or []):
+    for i, plan in enumerate(plans):
         value = plan.get(key)
         for channel in plan.get("channels") or []:
             if value is not None and channel in limit and value > limit[channel]:
@@ -72,20 +80,23 @@ def _plan_within_bia(data: Mapping[str, Any], key: str, name: str) -> list[Breac
     return breaches
 
 
-def plan_rto_within_bia(data: Mapping[str, Any]) -> list[Breach]:
+def plan_rto_within_bia(data: Mapping[str, Any]) -> list[Breach] | None:
     """A plan restores each channel it covers within that channel's RTO."""
     return _plan_within_bia(data, "rto_minutes", "RTO")
 
 
-def plan_rpo_within_bia(data: Mapping[str, Any]) -> list[Breach]:
+def plan_rpo_within_bia(data: Mapping[str, Any]) -> list[Breach] | None:
     """A plan loses no more data of a channel it covers than that channel's RPO allows."""
     return _plan_within_bia(data, "rpo_minutes", "RPO")
 
 
-def steps_within_rto(data: Mapping[str, Any]) -> list[Breach]:
+def steps_within_rto(data: Mapping[str, Any]) -> list[Breach] | None:
     """A plan's timed recovery steps add up to no more than its RTO."""
+    plans = _emergency(data).get("plans") or []
+    if not any(plan.get("recovery_steps") for plan in plans):
+        return None
     breaches = []
-    for i, plan in enumerate(_emergency(data).get("plans") or []):
+    for i, plan in enumerate(plans):
         steps, rto = plan.get("recovery_steps") or [], plan.get("rto_minutes")
         total = sum(step["minutes"] for step in steps)
         if steps and rto is not None and total > rto:
@@ -97,7 +108,7 @@ def steps_within_rto(data: Mapping[str, Any]) -> list[Breach]:
     return breaches
 
 
-RULES: dict[str, Callable[[Mapping[str, Any]], list[Breach]]] = {
+RULES: dict[str, Rule] = {
     "rto-within-mtd": rto_within_mtd,
     "bia-covers-channels": bia_covers_channels,
     "plan-rto-within-bia": plan_rto_within_bia,

@@ -346,10 +346,12 @@ def _audience_checks(profile: Profile, req: Requirement) -> list[Check]:
 
 
 def _rule_checks(profile: Profile, req: Requirement) -> list[Check]:
-    """Each consistency rule of ``req`` (generator.continuity): a partial gap per breach."""
+    """Each rule of ``req`` (generator.continuity) with data: a partial gap per breach, or met."""
     checks = []
     for mandate in req.rules:
         breaches = continuity.RULES[mandate.rule](profile.data)
+        if breaches is None:
+            continue  # nothing to hold to the rule: neither met nor a gap
         checks += [
             _check(profile, req, "rule", mandate.rule, "partial", pointer, detail)
             for pointer, detail in breaches

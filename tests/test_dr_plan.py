@@ -141,6 +141,27 @@ def test_recovery_steps_longer_than_the_rto_are_a_gap_naming_both(write_profile,
     ]
 
 
+def test_a_rule_without_data_to_hold_to_it_is_neither_met_nor_a_gap(write_profile, catalog):
+    from generator.mandates import check_requirement
+
+    def rules(text: str) -> list[tuple[str, str]]:
+        profile = load_profile(write_profile(text))
+        return [
+            (c.subject, c.status)
+            for uid in ("cc-cmm-oc-2011/22", "cc-cmm-oc-2011/23")
+            for c in check_requirement(profile, catalog, catalog.requirements[uid])
+            if c.kind == "rule"
+        ]
+
+    assert rules(BASE) == [
+        ("rto-within-mtd", "present"),
+        ("bia-covers-channels", "present"),
+        ("plan-rto-within-bia", "present"),
+        ("steps-within-rto", "present"),
+    ]  # the analysis gives no RPO: plan-rpo-within-bia has nothing to check
+    assert rules(BASE[: BASE.index("emergency:")]) == []
+
+
 @pytest.mark.parametrize("name", ["event-hotline", "water-utility", "telecom", "bank-card-center"])
 def test_the_bundled_presets_break_no_rule(name, catalog):
     result = validate_profile(load_profile(bundled(name)), catalog)
