@@ -297,6 +297,15 @@ def test_response_levels_name_who_declares_and_who_is_told(catalog):
     assert levels.index("Level I (") < levels.index("Level II (") < levels.index("Level IV (")
 
 
+def test_a_plan_names_its_level_as_defined_or_as_written(write_profile, catalog):
+    defined = render(write_profile(BASE), catalog, "en")["dr-plan"]
+    assert "| [Level I](#response-levels) |" in defined
+    start = BASE.index("  levels:")
+    bare = BASE[:start] + BASE[BASE.index("  business_impact:") :]
+    written = render(write_profile(bare, "bare.yaml"), catalog, "en")["dr-plan"]
+    assert "| I | — | 30 | — |" in written
+
+
 def test_recovery_steps_show_the_elapsed_time_against_the_rto(catalog):
     dr_plan = render(bundled("water-utility"), catalog)["dr-plan"]
     plan = _section(dr_plan, "scenarios")

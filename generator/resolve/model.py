@@ -194,8 +194,10 @@ def rate_risks(risks: list[dict[str, Any]], rule: Mapping[str, Any] | None) -> l
 
 def _plans(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Emergency plans with their stages in order, the next exercise and whether it is overdue
-    on the assessment date."""
+    on the assessment date, their response level's definition (if the profile gives one), timed
+    recovery steps and exercise records."""
     assessed = data.get("assessment_date")
+    levels = {level["id"]: level for level in _levels(data)}
     drills = [r for r in data.get("records", []) if r["kind"] == "emergency-test-record"]
     plans = []
     for plan in data.get("emergency", {}).get("plans", []):
@@ -208,6 +210,7 @@ def _plans(data: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "stage_list": [{"id": s, "items": stages.get(s, [])} for s in STAGES],
                 "next_test": due.isoformat() if due else None,
                 "overdue": bool(due and assessed and due.isoformat() < assessed),
+                "level_defined": levels.get(plan.get("level")),
                 **_recovery_steps(plan.get("recovery_steps", [])),
                 "drill_records": sorted(
                     (r for r in drills if plan["id"] in r.get("plans", [])),
