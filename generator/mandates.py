@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from generator import fieldpath
+from generator import continuity, fieldpath
 from generator.cycles import next_due, parse_date
 from generator.errors import Finding, Location
 from generator.evidence import EvidenceFile, evidence_status
@@ -21,7 +21,7 @@ from generator.standards import Catalog, Requirement, Standard
 from generator.syllabus import syllabus_findings
 
 Status = Literal["present", "partial", "missing", "stale"]
-Kind = Literal["field", "document", "record", "date", "audience", "total"]
+Kind = Literal["field", "document", "record", "date", "audience", "total", "rule"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +61,8 @@ class Check:
         """Which remediation applies, as a key of the label catalogue's ``audit.hints``."""
         if self.remedy:
             return self.remedy
+        if self.kind == "rule":
+            return f"rule-{self.subject}"
         return self.kind if self.kind != "record" else f"record-{self.status}"
 
     @property
@@ -127,6 +129,7 @@ def check_requirement(
                 profile.data, req.syllabus
             )
         ),
+        *_rule_checks(profile, req),
     ]
 
 
@@ -370,6 +373,22 @@ def _audience_checks(profile: Profile, req: Requirement) -> list[Check]:
             ]
             if not left_out:
                 checks.append(_check(profile, req, "audience", module_id, "present", where))
+    return checks
+
+
+def _rule_checks(profile: Profile, req: Requirement) -> list[Check]:
+    """Each rule of ``req`` (generator.continuity) with data: a partial gap per breach, or met."""
+    checks = []
+    for mandate in req.rules:
+        breaches = continuity.RULES[mandate.rule](profile.data)
+        if breaches is None:
+            continue  # nothing to hold to the rule: neither met nor a gap
+        checks += [
+            _check(profile, req, "rule", mandate.rule, "partial", pointer, detail)
+            for pointer, detail in breaches
+        ]
+        if not breaches:
+            checks.append(_check(profile, req, "rule", mandate.rule, "present", "/emergency"))
     return checks
 
 

@@ -145,6 +145,8 @@ def _targets(profile: Profile, catalog: Catalog, target: str) -> set[str]:
 
 
 def _broken_references(profile: Profile, rule: Mapping[str, Any], known: set[str]) -> list[Finding]:
+    if rule.get("if_defined") and not known:
+        return []
     suggest = suggester(known)
     what = Term("nouns", rule["what"])
     target = str(rule["to"])

@@ -363,8 +363,9 @@ def subject_words(
     kind: str, subject: str, fields: Mapping[str, str], names: Mapping[str, Mapping[str, str]]
 ) -> str | None:
     """What a gap is about in words: a field by its name, a document or record by its title
-    (``names["documents"]``), a training audience by its role's (or module's) name; None where
-    the catalogues have no words for it. The gap report and the audit workbook both say it so."""
+    (``names["documents"]``), a training audience by its role's (or module's) name, a consistency
+    rule by its words (``names["rules"]``); None where the catalogues have no words for it. The
+    gap report and the audit workbook both say it so."""
     if kind in ("field", "date", "total"):
         return fields.get(subject)
     if kind in ("document", "record"):
@@ -373,6 +374,8 @@ def subject_words(
         return names.get("content", {}).get(subject)
     if kind == "audience":
         return names.get("roles", {}).get(subject) or names.get("modules", {}).get(subject)
+    if kind == "rule":  # a consistency rule, by its words in the label catalogue
+        return names.get("rules", {}).get(subject)
     return None
 
 
@@ -382,7 +385,11 @@ def subject_words(
 @pass_context
 def in_words(context: Context, item: Mapping[str, Any]) -> str:
     """A gap's subject in words (``subject_words``), else as code."""
-    names = {**context["names"], "documents": context["document_names"]}
+    names = {
+        **context["names"],
+        "documents": context["document_names"],
+        "rules": context["L"]["audit"]["rules"],
+    }
     words = subject_words(item["kind"], plain_text(item["subject"]), context["L"]["fields"], names)
     return str(words) if words else code(item["subject"])
 

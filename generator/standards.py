@@ -40,6 +40,12 @@ class DueMandate:
 
 
 @dataclass(frozen=True, slots=True)
+class RuleMandate:
+    rule: str  # a consistency rule of generator.continuity, e.g. "rto-within-mtd"
+    source: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class Requirement:
     """One requirement of a standard, with what it mandates."""
 
@@ -57,6 +63,7 @@ class Requirement:
     audiences: tuple[str, ...] = ()  # field paths of training-module ids every role attends
     syllabus: tuple[str, ...] = ()  # syllabus rules: onboarding-assessed, onboarding-hours
     syllabus_source: Mapping[str, Any] = field(default_factory=dict)
+    rules: tuple[RuleMandate, ...] = ()  # consistency rules between parts of the profile
     severity: str = "major"
     level_source: Mapping[str, Any] = field(default_factory=dict)
     weight: float | None = None  # points per dimension at the best score (licensed overlays)
@@ -416,6 +423,7 @@ def _requirement(standard: str, raw: Mapping[str, Any]) -> Requirement:
         audiences=tuple(a["module"] for a in raw.get("audiences", [])),
         syllabus=tuple(raw.get("syllabus", {}).get("rules", [])),
         syllabus_source=raw.get("syllabus", {}).get("source", {}),
+        rules=tuple(RuleMandate(r["rule"], r["source"]) for r in raw.get("rules", [])),
         severity=raw.get("severity", "major"),
         level_source=raw.get("level_source", {}),
         weight=raw.get("weight"),

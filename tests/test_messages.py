@@ -16,6 +16,7 @@ import yaml
 from click.testing import CliRunner
 
 from generator.cli import cli
+from generator.continuity import RULES
 from generator.errors import ProfileError
 from generator.evidence import EVIDENCE_ERRORS, load_evidence
 from generator.messages import catalogue, told
@@ -252,6 +253,7 @@ def test_codes_named_in_the_code_exist():
     hints = ("field", "document", "date", "audience", "total", "document-set")
     used |= {f"advice.{k}" for k in hints}
     used |= {f"advice.record-{s}" for s in ("missing", "partial", "stale")}
+    used |= {f"advice.rule-{rule}" for rule in RULES} | {"kind.rule"}
     missing = used - set(catalogue("en"))
     assert not missing
 

@@ -160,6 +160,7 @@ def test_every_threshold_says_where_it_comes_from(catalog):
             assert outcome["source"]["by"] in ("standard", "ccdocs"), standard.id
         for req in standard.requirements:
             assert all(r.source.get("by") for r in req.records), req.uid
+            assert all(r.source.get("by") for r in req.rules), req.uid
             assert req.level == 1 or req.level_source.get("by"), req.uid
     notes = {i["note"]["en"] for i in interpretations(catalog.standards.values())}
     cmm = catalog.standards["cc-cmm-oc-2011"]
@@ -169,7 +170,7 @@ def test_every_threshold_says_where_it_comes_from(catalog):
     assert people.syllabus and people.syllabus_source["note"]["en"] in notes
     goals = catalog.standards["cccs-pq-2005"].extra["goal_audiences"]  # whom the goals are for
     assert goals["source"]["note"]["en"] in notes
-    assert len(notes) == 12
+    assert len(notes) == 17  # and the five consistency rules of the DR plan
 
 
 def test_a_level_without_a_source_is_refused(tmp_path):

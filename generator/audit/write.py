@@ -168,6 +168,7 @@ def append_gap_rows(
     kind, subject in words, status (coloured), severity, the cells ``where`` gives for the
     item's location, the remedy in words and the raw subject."""
     words = labels["audit"]
+    names = {**names, "rules": words["rules"]}
     for std in report["standards"]:
         for sec in std["sections"]:
             for item in sec["items"]:

@@ -66,6 +66,7 @@ def resolve_model(
         "risks": rate_risks(data.get("risks", []), risk_rule(catalog)),
         "risk_rating": risk_rule(catalog),
         "plans": _plans(data),
+        "levels": _levels(data),
         "records": sorted(data.get("records", []), key=lambda r: (r["kind"], r["date"], r["id"])),
         "forms": _forms(catalog),
         "requirements": _requirements(catalog),
@@ -156,6 +157,7 @@ def _names(data: Mapping[str, Any]) -> dict[str, dict[str, str]]:
         "sites": data.get("organization", {}).get("sites", []),
         "modules": data.get("training", {}).get("modules", []),
         "contacts": emergency.get("contacts", []),
+        "plans": emergency.get("plans", []),
     }
     names = {
         key: {i["id"]: i.get("name") or i.get("title") or i["id"] for i in items}
@@ -220,8 +222,11 @@ def rate_risks(risks: list[dict[str, Any]], rule: Mapping[str, Any] | None) -> l
 
 def _plans(data: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Emergency plans with their stages in order, the next exercise and whether it is overdue
-    on the assessment date."""
+    on the assessment date, their response level's definition (if the profile gives one), timed
+    recovery steps and exercise records."""
     assessed = data.get("assessment_date")
+    levels = {level["id"]: level for level in _levels(data)}
+    drills = [r for r in data.get("records", []) if r["kind"] == "emergency-test-record"]
     plans = []
     for plan in data.get("emergency", {}).get("plans", []):
         stages = plan.get("stages", {})
@@ -233,9 +238,34 @@ def _plans(data: Mapping[str, Any]) -> list[dict[str, Any]]:
                 "stage_list": [{"id": s, "items": stages.get(s, [])} for s in STAGES],
                 "next_test": due.isoformat() if due else None,
                 "overdue": bool(due and assessed and due.isoformat() < assessed),
+                "level_defined": levels.get(plan.get("level")),
+                **_recovery_steps(plan.get("recovery_steps", [])),
+                "drill_records": sorted(
+                    (r for r in drills if plan["id"] in r.get("plans", [])),
+                    key=lambda r: (r["date"], r["id"]),
+                ),
             }
         )
     return plans
+
+
+def _recovery_steps(steps: list[dict[str, Any]]) -> dict[str, Any]:
+    """A plan's timed recovery steps, each with the minutes elapsed at its end, and their sum."""
+    elapsed = 0.0
+    timed = []
+    for step in steps:
+        elapsed += step["minutes"]
+        timed.append({**step, "elapsed": int(elapsed) if elapsed.is_integer() else elapsed})
+    return {"recovery_steps": timed, "steps_total": timed[-1]["elapsed"] if timed else None}
+
+
+_LEVELS = ("I", "II", "III", "IV")
+
+
+def _levels(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The response levels, most severe (I) first."""
+    levels = data.get("emergency", {}).get("levels", [])
+    return sorted(levels, key=lambda level: _LEVELS.index(level["id"]))
 
 
 def _forms(catalog: Catalog) -> list[dict[str, Any]]:
