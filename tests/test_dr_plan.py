@@ -291,7 +291,7 @@ def test_response_levels_name_who_declares_and_who_is_told(catalog):
     levels = _section(dr_plan, "response-levels")
     assert "| Level II (Major) |" in levels
     assert (
-        "| 运营经理 | 中心主任, 值班经理, IT经理, 知识库专员, 组织委员会观众服务部值班室 | 60 |"
+        "| Operations Manager | Centre Director, Duty Manager, IT Manager, Knowledge Base Editor,"
         in levels
     )
     assert levels.index("Level I (") < levels.index("Level II (") < levels.index("Level IV (")
@@ -319,7 +319,7 @@ def test_message_templates_show_their_placeholders_in_words(catalog):
     assert re.search(r"\{(?!#)|\\", zh) is None  # every placeholder filled in, none escaped
     en = _section(render(bundled("event-hotline"), catalog, "en")["dr-plan"], "communications")
     assert "Next update: [time of the next update]." in en
-    assert "**For plans**: 呼叫平台中断应急预案, 主场地撤离与备用场地启用预案" in en
+    assert "**For plans**: Call platform outage plan" in en
     assert "**For plans**: All plans" in en
 
 

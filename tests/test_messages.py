@@ -168,6 +168,9 @@ KEPT = {
     "RRGGBB",
     "PNG",
     "JPEG",
+    "RTO",
+    "RPO",
+    "MTD",
 }
 
 
@@ -206,7 +209,9 @@ def test_chinese_messages_are_written_in_chinese():
         )
         for text in texts:
             plain = re.sub(
-                r"\{[^}]*\}|'[^']*'|\$.*|\^.*|--[a-z-]+|\b[a-z]+_[a-z_]+\b", "", str(text)
+                r"\{[^}]*\}|'[^']*'|\$.*|\^.*|--[a-z-]+|\b[a-z_]+(?:\.[a-z_]+)+|\b[a-z]+_[a-z_]+\b",
+                "",
+                str(text),
             )
             english = [w for w in re.findall(r"[A-Za-z]{2,}", plain) if w not in KEPT]
             if english:

@@ -48,10 +48,10 @@ def _sources(standard: Standard) -> list[tuple[str, Source]]:
         found += [(req.number, record.source) for record in req.records if record.source]
         if req.syllabus_source:
             found.append((req.number, req.syllabus_source))
+        found += [(req.number, rule.source) for rule in req.rules]
     audiences = standard.extra.get("goal_audiences") or {}
     if "source" in audiences:
         found.append(("", audiences["source"]))
-        found += [(req.number, rule.source) for rule in req.rules]
     rating = standard.extra.get("rating") or {}
     found += [("", rating[key]["source"]) for key in ("results", "exceed") if key in rating]
     found += [("", outcome["source"]) for outcome in standard.outcomes if "source" in outcome]
