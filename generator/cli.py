@@ -72,6 +72,15 @@ lang_option = click.option(
 )
 
 
+workbook_out_option = click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The workbook to write (.xlsx).",
+)
+
+
 fail_on_option = click.option(
     "--fail-on",
     "fail_on",
@@ -660,7 +669,12 @@ def assess_init(subject: Path, out_file: Path, language: str | None) -> None:
             write_workbook(out_file, catalog, standard, labels, lang, about, self_scores(data))
     except OSError as e:
         raise OutputError(f"{out_file}: cannot be written ({e.strerror or e})") from e
-    echo(f"wrote {_display_path(out_file)}: {len(standard.requirements)} items of {standard.short}")
+    count, short = len(standard.requirements), standard.short
+    echo(
+        said(
+            "progress.assess-init", lang, path=_display_path(out_file), count=count, standard=short
+        )
+    )
 
 
 @cli.group()
@@ -677,13 +691,7 @@ def intake() -> None:
     "minimal, telecom, water-utility.",
 )
 @lang_option
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
-    help="The workbook to write (.xlsx).",
-)
+@workbook_out_option
 def intake_new(preset: str, language: str | None, out_file: Path) -> None:
     """Write a workbook to describe a center in: a sheet per section of the profile, the
     preset's rows as examples, the fields its targets mandate highlighted."""
@@ -697,19 +705,15 @@ def intake_new(preset: str, language: str | None, out_file: Path) -> None:
     path = bundled_dir("org_profiles") / f"{preset}.yaml"
     profile = load_profile(path)
     sheets = export_workbook(profile, out_file, _catalog(), language, preset, example=True)
-    echo(f"wrote {_display_path(out_file)}: {sheets} sheets, the rows of {preset} as examples")
+    lang = _speaking(path, language, profile.data)
+    shown = _display_path(out_file)
+    echo(said("progress.intake-new", lang, path=shown, sheets=sheets, preset=preset))
 
 
 @intake.command("export")
 @click.argument("profile", type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @lang_option
-@click.option(
-    "--out",
-    "out_file",
-    type=click.Path(path_type=Path, dir_okay=False),
-    required=True,
-    help="The workbook to write (.xlsx).",
-)
+@workbook_out_option
 @click.option(
     "--split-by",
     "split_by",
@@ -727,18 +731,20 @@ def intake_export(
     catalog = _catalog()
     loaded = _or_exit(profile, lambda: load_profile(profile))
     errors = validate_profile(loaded, catalog).errors
+    lang = _speaking(profile, language, loaded.data)
     if errors:
-        _exit_on_errors(profile, list(errors))
+        _exit_on_errors(profile, list(errors), lang)
     if split_by == "owner":
         from generator.intake.run import export_by_owner
 
         books = _or_exit(profile, lambda: export_by_owner(loaded, out_file, catalog, language))
-        echo(f"wrote {len(books)} workbooks, one per owner, into {_display_path(out_file)}")
+        shown = _display_path(out_file)
+        echo(said("progress.intake-split", lang, count=len(books), folder=shown))
         return
     sheets = _or_exit(
         profile, lambda: export_workbook(loaded, out_file, catalog, language, profile.name)
     )
-    echo(f"wrote {_display_path(out_file)}: {sheets} sheets")
+    echo(said("progress.intake-export", lang, path=_display_path(out_file), sheets=sheets))
 
 
 @intake.command("import")
@@ -776,9 +782,10 @@ def intake_import(workbooks: tuple[Path, ...], language: str | None, out_file: P
         changed = _or_exit(workbook, lambda: import_workbook(workbook, out_file, _catalog(), lang))
     shown = _display_path(out_file)
     if not changed:
-        echo(f"{shown}: no value changed; left as it was")
+        echo(said("progress.intake-unchanged", lang, path=shown))
     else:
-        echo(f"{'updated' if existed else 'wrote'} {shown}; next: ccdocs validate {shown}")
+        code = "progress.intake-updated" if existed else "progress.intake-wrote"
+        echo(said(code, lang, path=shown))
 
 
 @intake.command("intervals")
@@ -800,8 +807,9 @@ def intake_intervals(report: Path, language: str | None, out_file: Path | None) 
         click.echo(forecast_text(forecast), nl=False)
         return
     changed = _or_exit(out_file, lambda: forecast_into(out_file, forecast))
-    shown = _display_path(out_file)
-    echo(f"{'updated' if changed else 'no change to'} {shown}: {len(forecast.intervals)} intervals")
+    shown, count = _display_path(out_file), len(forecast.intervals)
+    code = "progress.intervals-updated" if changed else "progress.intervals-unchanged"
+    echo(said(code, _speaking(out_file, language), path=shown, count=count))
     echo(forecast.method)
 
 
