@@ -20,7 +20,7 @@ from docx.oxml.ns import qn
 
 _W_TBL, _W_TR, _W_TC, _W_P, _W_T = qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:p"), qn("w:t")
 # Word's default cell margins (0.19 cm each side) and a little air, in twentieths of a point.
-_CELL_PADDING = 2 * 108 + 40
+CELL_PADDING = 2 * 108 + 40
 # How wide a character of the table text (10.5 pt) may be set, in twentieths of a point: a
 # Chinese character is an em; a Latin letter or digit is taken at 0.6 em, as wide as the wider
 # fallback faces a reader without Calibri lays it out in (DejaVu Sans' digits are 0.64 em).
@@ -59,18 +59,18 @@ def column_widths(
     a bold header row, when ``header``), filling ``available``: each at least its longest word,
     a short column as wide as its widest line, and the rest shared by what each long column
     needs on one line beyond that."""
-    least = [_CELL_PADDING] * columns
-    most = [_CELL_PADDING] * columns
+    least = [CELL_PADDING] * columns
+    most = [CELL_PADDING] * columns
     for y, row in enumerate(rows):
         bold = _BOLD if y == 0 and header else 1.0  # the header row is set bold: wider
         for x, text in enumerate(row):
-            least[x] = max(least[x], _CELL_PADDING + round(_longest_word(text) * bold))
-            most[x] = max(most[x], _CELL_PADDING + round(_longest_line(text) * bold))
+            least[x] = max(least[x], CELL_PADDING + round(_longest_word(text) * bold))
+            most[x] = max(most[x], CELL_PADDING + round(_longest_line(text) * bold))
     if sum(most) <= available:  # everything fits on one line: share out the room left as well
         return _scaled(most, available)
     if sum(least) >= available:  # even the words do not fit: shrink them all alike
         return _scaled(least, available)
-    short = [m <= _SHORT + _CELL_PADDING for m in most]
+    short = [m <= _SHORT + CELL_PADDING for m in most]
     widths = [m if s else n for m, n, s in zip(most, least, short, strict=True)]
     if sum(widths) >= available or all(short):
         widths = least[:]  # no room to spare for the short ones first
@@ -87,7 +87,7 @@ def line_width(texts: list[str], *, bold: bool = False) -> int:
     """The width of a column that sets each of ``texts`` on one line (short labels: a Chinese
     label may break between any two characters, which a label must not)."""
     factor = _BOLD if bold else 1.0
-    return _CELL_PADDING + round(max((_longest_line(t) for t in texts), default=0) * factor)
+    return CELL_PADDING + round(max((_longest_line(t) for t in texts), default=0) * factor)
 
 
 def _scaled(widths: list[int], total: int) -> list[int]:
@@ -96,7 +96,7 @@ def _scaled(widths: list[int], total: int) -> list[int]:
     return scaled
 
 
-def _width(text: str) -> int:
+def glyph_width(text: str) -> int:
     return sum(_WIDE if unicodedata.east_asian_width(c) in "WF" else _NARROW for c in text)
 
 
@@ -108,13 +108,13 @@ def _longest_word(text: str) -> int:
     words = re.findall(
         r"[（(“‘《「]?[0-9A-Za-z][0-9A-Za-z\-‑.:%+()]*/?[）)”’》」，。、；：]?", text
     )
-    longest = max((_width(w) for w in words), default=0)
+    longest = max((glyph_width(w) for w in words), default=0)
     wide = _WIDE if any(unicodedata.east_asian_width(c) in "WF" for c in text) else 0
     return max(longest, wide)
 
 
 def _longest_line(text: str) -> int:
-    return max((_width(line) for line in text.split("\n")), default=0)
+    return max((glyph_width(line) for line in text.split("\n")), default=0)
 
 
 def _cell_text(cell: Any) -> str:

@@ -156,8 +156,25 @@ def table_widths(markdown: str) -> list[list[float]]:
             tables.append([])
             continue
         widths = column_widths(rows, _TABLE_WIDTH, columns)
+        least = [max(_unbreakable(row[x]) for row in rows) for x in range(columns)]
+        if any(w < n for w, n in zip(widths, least, strict=True)):
+            tables.append([])  # a word wider than its share: Typst sizes by content, hyphenates
+            continue
         tables.append([round(100 * w / sum(widths), 2) for w in widths])
     return tables
+
+
+# What Typst will not break: a run of anything but spaces and Chinese (a URL, an identifier, a
+# word with the punctuation around it), except after a "/".
+_RUN = re.compile(r"[^\s\u3000-\u9fff\uff00-\uffef/]+/?")
+
+
+def _unbreakable(text: str) -> int:
+    """The width (in the units of the DOCX width rule, with the cell's padding) of the widest
+    piece of ``text`` that Typst sets on one line."""
+    from generator.publish.docx_tables import CELL_PADDING, glyph_width
+
+    return CELL_PADDING + max((glyph_width(run) for run in _RUN.findall(text)), default=0)
 
 
 def _cells(line: str) -> list[str]:
