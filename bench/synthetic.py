@@ -22,7 +22,7 @@ BASE = {"processes": 236, "kpis": 75, "roles": 300, "plans": 50, "modules": 12}
 
 def synthetic_profile(scale: int = 1, org_id: str = "synthetic") -> dict[str, Any]:
     data = yaml.safe_load(default_profile().read_text(encoding="utf-8"))
-    data = _stringify_dates(data)
+    data = _chinese(_stringify_dates(data))
     data["organization"]["id"] = org_id
     data["organization"]["name"] = f"合成测试中心 {org_id}"
     template_roles = data["roles"]
@@ -42,7 +42,10 @@ def synthetic_profile(scale: int = 1, org_id: str = "synthetic") -> dict[str, An
         }
         for i, p in enumerate(_copies(data["processes"], BASE["processes"] * scale))
     ]
-    data["emergency"]["plans"] = _copies(data["emergency"]["plans"], BASE["plans"] * scale)
+    plans = data["emergency"]["plans"]
+    data["emergency"]["plans"] = _copies(plans, BASE["plans"] * scale)
+    for plan in data["emergency"]["plans"][len(plans) :]:
+        plan.pop("recovery_steps", None)  # the template's plans keep theirs: below 4 MiB at 16x
     data["training"]["modules"] = _modules(
         data["training"]["modules"], BASE["modules"] * scale, roles, len(template_roles)
     )
@@ -88,6 +91,7 @@ def _roles(template: list[dict[str, Any]], count: int) -> list[dict[str, Any]]:
     roles = _copies(template, count)
     for i, role in enumerate(roles[len(template) :], start=len(template)):
         role["reports_to"] = roles[(i - 1) // 4]["id"]  # extra roles form a tree four wide
+        role.pop("qualifications", None)  # the copies' duties suffice: 16x stays below 4 MiB
     return roles
 
 
@@ -113,12 +117,24 @@ def _modules(
     for i, role in enumerate(roles[originals:], start=originals):
         like = roles[i % originals]["id"]
         first = i * generations // len(roles) * width
-        for k, module in enumerate(template):
-            if len(modules[k]["audience"]) == len(roles):
+        for k, module in enumerate(template[: len(modules)]):
+            if len(modules[k].get("audience", [])) == len(roles):
                 continue  # attended by every role already
             if like in module.get("audience", []) and first + k < count:
                 modules[first + k].setdefault("audience", []).append(role["id"])
     return modules
+
+
+def _chinese(value: Any) -> Any:
+    """``value`` with each text given per language reduced to its Chinese: the documents the
+    benchmarks build are Chinese, and a 16x profile stays below the loader's 4 MiB."""
+    if isinstance(value, dict):
+        if value and set(value) <= {"zh", "en"} and isinstance(value.get("zh"), str):
+            return value["zh"]
+        return {k: _chinese(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_chinese(v) for v in value]
+    return value
 
 
 def _stringify_dates(value: Any) -> Any:

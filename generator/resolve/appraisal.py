@@ -19,10 +19,13 @@ def resolve_appraisal(
     appraisal = data.get("people", {}).get("appraisal", {})
     kpis = {k["id"]: k for k in data.get("kpis", [])}
     cards = {c["role"]: c for c in appraisal.get("scorecards", [])}
+    owners: dict[str, list[Any]] = {}
+    for k in data.get("kpis", []):
+        owners.setdefault(k.get("owner", ""), []).append(k)
     scorecards = []
     for role in roles:
         card = cards.get(role["id"])
-        owned = [k for k in data.get("kpis", []) if k.get("owner") == role["id"]]
+        owned = owners.get(role["id"], [])
         if card is None and not owned:
             continue
         scorecards.append(

@@ -16,11 +16,14 @@ def resolve_training(data: Mapping[str, Any], catalog: Catalog) -> dict[str, Any
     training = data.get("training") or {}
     skills = _skills(catalog)
     courses = {c["id"]: c for s in catalog.standards.values() for c in s.extra.get("courses", [])}
+    role_ids = {r["id"] for r in data.get("roles", [])}
     modules = []
     for module in training.get("modules", []):
+        audience = set(module.get("audience") or [])
         modules.append(
             {
                 **module,
+                "for_everyone": bool(audience) and role_ids <= audience,
                 "track": module.get("track", "onboarding"),
                 "skill_list": [skills[code] for code in module.get("skills", []) if code in skills],
                 "course_list": [courses[c] for c in module.get("courses", []) if c in courses],

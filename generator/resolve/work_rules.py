@@ -14,9 +14,10 @@ def resolve_work_rules(
     own: dict[str, list[Any]] = {}
     for entry in data.get("work_rules", {}).get("roles", []):
         own.setdefault(entry["role"], []).extend(entry.get("rules", []))
+    steps = _steps_by_role(data.get("processes", []))
     result = []
     for role in roles:
-        processes = _steps_of(data.get("processes", []), role["id"])
+        processes = steps.get(role["id"], [])
         if processes or own.get(role["id"]):
             result.append(
                 {
@@ -29,16 +30,17 @@ def resolve_work_rules(
     return result
 
 
-def _steps_of(processes: Sequence[Mapping[str, Any]], role_id: str) -> list[dict[str, Any]]:
-    """The processes ``role_id`` takes steps in, each with those steps numbered as in the
-    process."""
-    found = []
+def _steps_by_role(processes: Sequence[Mapping[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """For each role, the processes it takes steps in, each with those steps numbered as in the
+    process: one pass over the steps."""
+    found: dict[str, list[dict[str, Any]]] = {}
     for process in processes:
-        steps = [
-            {"number": n, "action": s["action"], "time_limit": s.get("time_limit")}
-            for n, s in enumerate(process.get("steps", []), start=1)
-            if s.get("role") == role_id
-        ]
-        if steps:
-            found.append({"id": process["id"], "name": process["name"], "steps": steps})
+        mine: dict[str, list[dict[str, Any]]] = {}
+        for n, s in enumerate(process.get("steps", []), start=1):
+            if isinstance(s.get("role"), str):
+                step = {"number": n, "action": s["action"], "time_limit": s.get("time_limit")}
+                mine.setdefault(s["role"], []).append(step)
+        for role_id, steps in mine.items():
+            entry = {"id": process["id"], "name": process["name"], "steps": steps}
+            found.setdefault(role_id, []).append(entry)
     return found
