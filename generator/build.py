@@ -31,7 +31,7 @@ from generator.incremental import (
 )
 from generator.markers import check_owned
 from generator.output import Stage, commit_stage, locked_output, place_file, staged_output
-from generator.profile import Profile, load_profile
+from generator.profile import Profile, load_profile, no_cycle_collection
 from generator.publish import PUBLISHERS, DocumentFacts, Publication
 from generator.publish.pool import Task, cores, split
 from generator.publish.pool import run as run_tasks
@@ -130,6 +130,28 @@ def render_loaded(
     ``downloads`` are the print formats (docx, pdf) built beside the site, which its pages
     link to.
     """
+    with no_cycle_collection():
+        return _render_loaded(
+            profile,
+            evidence,
+            catalog,
+            language=language,
+            templates=templates,
+            brand=brand,
+            downloads=downloads,
+        )
+
+
+def _render_loaded(
+    profile: Profile,
+    evidence: Mapping[str, EvidenceFile],
+    catalog: Catalog,
+    *,
+    language: str | None,
+    templates: Sequence[Path],
+    brand: Brand,
+    downloads: Sequence[str] = (),
+) -> Rendered:
     from generator.audit.assess import audit_profile
     from generator.audit.matrix import rows_for_document
     from generator.audit.write import coverage_svg
