@@ -115,6 +115,7 @@ def render_profile(
     )
 
 
+@no_cycle_collection()
 def render_loaded(
     profile: Profile,
     evidence: Mapping[str, EvidenceFile],
@@ -130,28 +131,6 @@ def render_loaded(
     ``downloads`` are the print formats (docx, pdf) built beside the site, which its pages
     link to.
     """
-    with no_cycle_collection():
-        return _render_loaded(
-            profile,
-            evidence,
-            catalog,
-            language=language,
-            templates=templates,
-            brand=brand,
-            downloads=downloads,
-        )
-
-
-def _render_loaded(
-    profile: Profile,
-    evidence: Mapping[str, EvidenceFile],
-    catalog: Catalog,
-    *,
-    language: str | None,
-    templates: Sequence[Path],
-    brand: Brand,
-    downloads: Sequence[str] = (),
-) -> Rendered:
     from generator.audit.assess import audit_profile
     from generator.audit.matrix import rows_for_document
     from generator.audit.write import coverage_svg

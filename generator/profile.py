@@ -242,13 +242,9 @@ def no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
+@no_cycle_collection()
 def parse_profile(text: str, path: Path) -> Profile:
     """Parse profile text; ``path`` is only used for locations."""
-    with no_cycle_collection():
-        return _parse_profile(text, path)
-
-
-def _parse_profile(text: str, path: Path) -> Profile:
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise ProfileError([_too_large(path)])
     try:
