@@ -7,7 +7,7 @@ rendered once; then, interleaved (a b i a b i ...), each a cold process as users
                every rendered document of the profile (reference document, pandoc, finishing);
   (b) pandoc   pypandoc's pandoc binary, one command per document, on the same Markdown (the
                print variant pandoc is given) with the same reader format, reference document,
-               metadata file and options;
+               metadata and options (ccdocs converts every document in one pandoc process);
   (i) imports  `python -c "import generator.publish.docx"` alone: the floor of (a), mostly
                generator.publish and generator.render, which a real build imports anyway.
 
@@ -33,16 +33,13 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import pypandoc
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from synthetic import write_synthetic
 
 from generator.build import render_profile
 from generator.bundled import default_profile
-from generator.publish import PANDOC_MARKDOWN
-from generator.publish.docx import pandoc_options, write_metadata, write_reference_doc
+from generator.publish.docx import _conversion
 from generator.publish.markdown import publish_markdown
 
 # The DOCX step alone, from the rendered Markdown files and the pickled document facts.
@@ -71,27 +68,16 @@ class Case:
         self.facts.write_bytes(pickle.dumps(dict(publication.facts)))
         self.size = sum(len(t.encode("utf-8")) for t in publication.documents.values())
         # What the bare tool is given: the print variant, ccdocs' reference document and
-        # metadata file, the same options.
+        # metadata, the same options (the command line equal to ccdocs' conversion).
         bare = folder / "bare"
         bare.mkdir()
-        pandoc = pypandoc.get_pandoc_path()
         self.bare: list[list[str]] = []
         for doc_id, text in sorted(publication.documents.items()):
             meta = publication.facts[doc_id]
+            conversion = _conversion(text, meta, bare / f"{doc_id}.docx", bare)
             source = bare / f"{doc_id}.md"
-            source.write_text(text, encoding="utf-8")
-            reference = write_reference_doc(bare / f"{doc_id}.reference.docx", meta)
-            metadata = write_metadata(bare / f"{doc_id}.metadata.json", meta)
-            self.bare.append(
-                [
-                    pandoc,
-                    f"--from={PANDOC_MARKDOWN}",
-                    "--to=docx",
-                    str(source),
-                    f"--output={bare / f'{doc_id}.docx'}",
-                    *pandoc_options(meta, reference, metadata),
-                ]
-            )
+            source.write_text(conversion.source, encoding="utf-8")
+            self.bare.append(conversion.command_line(bare, source))
         self.out = folder / "ccdocs"
         self.ccdocs = [
             [sys.executable, "-c", CCDOCS_STEP, str(self.manual), str(self.facts), str(self.out)]

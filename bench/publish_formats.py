@@ -39,12 +39,7 @@ def prepare(profile: Path, folder: Path) -> list[list[str]]:
     from generator.build import render_profile
     from generator.bundled import bundled_dir
     from generator.publish import PANDOC_MARKDOWN, diagrams
-    from generator.publish.docx import (
-        _TITLE_HEADING,
-        pandoc_options,
-        write_metadata,
-        write_reference_doc,
-    )
+    from generator.publish.docx import _conversion
     from generator.publish.office_pages import office
     from generator.publish.pdf import COMPILER, TOKENS_FILTER, _facts
     from generator.publish.placeholders import PLACEHOLDERS_FILTER, mark_placeholders
@@ -64,27 +59,12 @@ def prepare(profile: Path, folder: Path) -> list[list[str]]:
             for kind in ("png", "svg"):
                 output = str(folder / f"{doc_id}.{kind}")
                 commands.append(["dot", f"-T{kind}", str(dot_source), "-o", output])
+        docx_work = folder / f"{doc_id}.docx-work"
+        docx_work.mkdir()
+        conversion = _conversion(markdown, facts, folder / f"{doc_id}.docx", docx_work)
         source = folder / f"{doc_id}.md"
-        docx_text = _TITLE_HEADING.sub("", printed, count=1)
-        pictures = folder / f"{doc_id}.pictures"
-        source.write_text(diagrams.for_print(docx_text, pictures, "docx"), encoding="utf-8")
-        reference = write_reference_doc(folder / f"{doc_id}.reference-docx", facts)
-        metadata = write_metadata(folder / f"{doc_id}.metadata.json", facts)
-        commands.append(
-            [
-                pandoc,
-                "-f",
-                PANDOC_MARKDOWN,
-                "-t",
-                "docx",
-                *pandoc_options(facts, reference, metadata),
-                *marks,
-                f"--resource-path={pictures}",
-                str(source),
-                "-o",
-                str(folder / f"{doc_id}.docx"),
-            ]
-        )
+        source.write_text(conversion.source, encoding="utf-8")
+        commands.append(conversion.command_line(docx_work, source))
         if soffice:  # the layout pass that numbers the DOCX contents
             office_args = ["--headless", "--convert-to", "pdf", "--outdir", str(folder / "lo")]
             profile_dir = f"-env:UserInstallation={(folder / 'office').as_uri()}"

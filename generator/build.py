@@ -386,7 +386,7 @@ def _publish_stale(
 ) -> tuple[list[Path], list[str]]:
     """Publish every format with a stale output into ``stage.work``: the files and folders.
 
-    Per-document formats publish only their stale documents, each document a task of its own;
+    Per-document formats publish only their stale documents, split into one task per worker;
     the tasks run in up to ``workers`` processes. The folders to be replaced are
     checked first, so a folder ccdocs did not write is refused before any work is done.
     """
@@ -405,7 +405,7 @@ def _publish_stale(
                 if f"{folder}/{doc}{PER_DOCUMENT[name]}" in stale
             }
             subset = replace(publication, documents=documents)
-        tasks += split(name, subset, stage.work / folder, per_document=name in PER_DOCUMENT)
+        tasks += split(name, subset, stage.work / folder, name in PER_DOCUMENT, workers)
     return run_tasks(tasks, workers), folders
 
 

@@ -287,26 +287,13 @@ def test_a_page_label_reaching_for_attributes_stops_docx_and_pdf(tmp_path):
 
 def test_cover_texts_reach_pandoc_as_text_even_true_or_false(tmp_path):
     from generator.publish import DocumentFacts
-    from generator.publish.docx import write_metadata
+    from generator.publish.docx import metadata
+    from generator.publish.pandoc_run import Conversion, convert
 
     facts = DocumentFacts("d", "*T* $x$", "true", "N", "1", "2008-07-01", "", "", "目录", "zh")
-    path = write_metadata(tmp_path / "metadata.json", facts)
-    result = subprocess.run(
-        [
-            pypandoc.get_pandoc_path(),
-            "-f",
-            PANDOC_MARKDOWN,
-            "-s",
-            "-t",
-            "json",
-            f"--metadata-file={path}",
-        ],
-        input="",
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    meta = json.loads(result.stdout)["meta"]
+    target = tmp_path / "d.json"
+    convert([Conversion("", "json", target, metadata=metadata(facts))], tmp_path)
+    meta = json.loads(target.read_text(encoding="utf-8"))["meta"]
     texts = {k: "".join(e["c"] for e in _walk(v) if e["t"] == "Str") for k, v in meta.items()}
     assert texts == {
         "title": "*T*$x$",

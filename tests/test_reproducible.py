@@ -79,8 +79,9 @@ def test_the_sites_sitemap_carries_no_build_time(tmp_path):
 
 @pytest.mark.e2e
 def test_conversions_side_by_side_give_the_bytes_of_a_serial_build(tmp_path, catalog):
-    """One task per document and format, run on two workers (Typst in processes of its own)
-    or one after another in this process: every output file is the same."""
+    """The documents split between two workers (each share converted by one pandoc run and
+    laid out by one Typst process of its own) or all converted together in this process:
+    every output file is the same."""
     from generator.build import build_profile
 
     def digests(workers: int) -> dict[str, str]:

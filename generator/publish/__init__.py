@@ -116,27 +116,34 @@ def _markdown(publication: Publication, folder: Path) -> list[Path]:
 
 
 def _docx(publication: Publication, folder: Path) -> list[Path]:
-    from generator.publish.docx import publish_docx
+    from generator.publish.docx import publish_docx_all
 
     folder.mkdir(parents=True, exist_ok=True)
-    work = folder.parent / ".docx-work"
-    work.mkdir(exist_ok=True)
-    return [
-        publish_docx(text, publication.facts[doc_id], folder / f"{doc_id}.docx", work)
-        for doc_id, text in sorted(publication.documents.items())
-    ]
+    work = folder.parent / ".docx-work" / _group(publication)
+    work.mkdir(parents=True, exist_ok=True)
+    documents = sorted(publication.documents.items())
+    targets = [(text, publication.facts[doc], folder / f"{doc}.docx") for doc, text in documents]
+    return publish_docx_all(targets, work)
 
 
 def _pdf(publication: Publication, folder: Path) -> list[Path]:
-    from generator.publish.pdf import cjk_font, publish_pdf
+    from generator.publish.pdf import cjk_font, publish_pdf_all
 
     cjk_font()  # fail before any work when there is no font for Chinese
     folder.mkdir(parents=True, exist_ok=True)
     work = folder.parent / ".pdf-work"
-    return [
-        publish_pdf(text, publication.facts[doc_id], folder / f"{doc_id}.pdf", work / doc_id)
-        for doc_id, text in sorted(publication.documents.items())
-    ]
+    documents = sorted(publication.documents.items())
+    return publish_pdf_all(
+        [
+            (text, publication.facts[doc_id], folder / f"{doc_id}.pdf", work / doc_id)
+            for doc_id, text in documents
+        ]
+    )
+
+
+def _group(publication: Publication) -> str:
+    """A work folder's name for the documents of one task (tasks may run side by side)."""
+    return min(publication.documents, default="none")
 
 
 def _site(publication: Publication, folder: Path) -> list[Path]:

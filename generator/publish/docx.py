@@ -18,11 +18,10 @@ import datetime as dt
 import functools
 import importlib.resources
 import io
-import json
 import re
 import subprocess
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -43,7 +42,7 @@ from docx.styles.styles import Styles
 from lxml import etree
 
 from generator.errors import PublishError
-from generator.publish import PANDOC_MARKDOWN, DocumentFacts, diagrams
+from generator.publish import DocumentFacts, diagrams
 from generator.publish.docx_tables import (
     child,
     column_widths,
@@ -53,6 +52,7 @@ from generator.publish.docx_tables import (
 )
 from generator.publish.office_pages import heading_pages
 from generator.publish.package import write_zip
+from generator.publish.pandoc_run import Conversion, convert
 from generator.publish.placeholders import PLACEHOLDERS_FILTER, mark_placeholders
 from generator.render import escape_markdown, label_parts
 
@@ -72,52 +72,49 @@ PLACEHOLDER_STYLE = "Placeholder"  # as placeholders.lua names it
 
 def publish_docx(markdown: str, meta: DocumentFacts, target: Path, work: Path) -> Path:
     """Convert one rendered document to ``target`` (a .docx file)."""
-    reference = work / f"{target.stem}.reference.docx"
-    write_reference_doc(reference, meta)
-    metadata = write_metadata(work / f"{target.stem}.metadata.json", meta)
+    return publish_docx_all([(markdown, meta, target)], work)[0]
+
+
+def publish_docx_all(
+    documents: Sequence[tuple[str, DocumentFacts, Path]], work: Path
+) -> list[Path]:
+    """Convert rendered documents, each ``(markdown, facts, target .docx)``, in one pandoc run."""
+    conversions = [_conversion(text, meta, target, work) for text, meta, target in documents]
+    convert(conversions, work / "pandoc")
+    for _, meta, target in documents:
+        _finish(target, meta, work)
+    return [target for _, _, target in documents]
+
+
+def _conversion(markdown: str, meta: DocumentFacts, target: Path, work: Path) -> Conversion:
     source = _TITLE_HEADING.sub("", markdown, count=1)
     source = mark_placeholders(source, meta.placeholder)
     pictures = work / f"{target.stem}.diagrams"
     source = diagrams.for_print(source, pictures, "docx")
-    args = pandoc_options(meta, reference, metadata)
-    if diagrams.has_diagrams(markdown):
-        args.append(f"--resource-path={pictures}")
-    if "<mark>" in source:
-        args.append(f"--lua-filter={PLACEHOLDERS_FILTER}")
-    try:
-        pypandoc.convert_text(
-            source,
-            "docx",
-            format=PANDOC_MARKDOWN,
-            outputfile=str(target),
-            extra_args=args,
-            verify_format=False,  # fixed formats: no two extra pandoc runs to list them
-        )
-    except (RuntimeError, OSError) as e:
-        raise PublishError(f"pandoc could not write {target.name}: {e}") from e
-    _finish(target, meta, work)
-    return target
+    return Conversion(
+        source,
+        "docx",
+        target,
+        filters=(PLACEHOLDERS_FILTER,) if "<mark>" in source else (),
+        reference_doc=write_reference_doc(work / f"{target.stem}.reference.docx", meta),
+        metadata=metadata(meta),
+        lang=pandoc_lang(meta),
+        toc_depth=2,  # chapters and sections
+        shift_headings=-1,  # chapters are Word's Heading 1; the title is the cover's
+        resources=pictures if diagrams.has_diagrams(markdown) else None,
+    )
 
 
-def pandoc_options(meta: DocumentFacts, reference: Path, metadata: Path) -> list[str]:
-    """pandoc's options for one document: its reference document, metadata file and language,
-    and a contents list of chapters and sections."""
-    return [
-        f"--reference-doc={reference}",
-        "--toc",
-        "--toc-depth=2",
-        "--shift-heading-level-by=-1",  # chapters are Word's Heading 1; the title is the cover's
-        f"--metadata-file={metadata}",
-        "--quiet",
-        f"--metadata=lang:{'zh-CN' if meta.language == 'zh' else 'en-GB'}",
-    ]
+def pandoc_lang(meta: DocumentFacts) -> str:
+    return "zh-CN" if meta.language == "zh" else "en-GB"
 
 
-def write_metadata(path: Path, meta: DocumentFacts) -> Path:
+def metadata(meta: DocumentFacts) -> dict[str, str]:
     """The cover's title, subtitle, date and author, and the contents' title, for pandoc.
 
-    pandoc reads the values of a metadata file as Markdown, so they are escaped like the body.
-    (On its command line "true" or "false" would become a boolean, and the cover would lose it.)
+    pandoc reads these values as Markdown, so they are escaped like the body. (As a value of
+    its ``--metadata`` option "true" or "false" would become a boolean, and the cover would
+    lose it.)
     """
     values = {
         "title": meta.title,
@@ -125,9 +122,7 @@ def write_metadata(path: Path, meta: DocumentFacts) -> Path:
         "toc-title": meta.toc_title,
         "author": meta.prepared_by,
     }
-    escaped = {key: escape_markdown(value) for key, value in values.items() if value}
-    path.write_text(json.dumps(escaped, ensure_ascii=False), encoding="utf-8")
-    return path
+    return {key: escape_markdown(value) for key, value in values.items() if value}
 
 
 # The parts ccdocs edits, as pandoc names them (its reference.docx and its output alike).

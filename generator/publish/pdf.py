@@ -15,15 +15,18 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 import threading
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
-import pypandoc
 import typst
 
 from generator.bundled import bundled_dir
 from generator.errors import PublishError
-from generator.publish import PANDOC_MARKDOWN, DocumentFacts, diagrams
+from generator.publish import DocumentFacts, diagrams
+from generator.publish.pandoc_run import Conversion, convert
 from generator.publish.placeholders import PLACEHOLDERS_FILTER, mark_placeholders
 from generator.publish.typst_compile import compile_pdf
 from generator.render import label_parts
@@ -84,47 +87,100 @@ def cjk_font(available: typst.Fonts | None = None) -> str:
 
 
 def publish_pdf(markdown: str, meta: DocumentFacts, target: Path, work: Path) -> Path:
-    """Lay out one rendered document as ``target`` (a .pdf file), using the folder ``work``.
+    """Lay out one rendered document as ``target`` (a .pdf file), using the folder ``work``."""
+    return publish_pdf_all([(markdown, meta, target, work)])[0]
 
-    pandoc converts the Markdown to Typst markup, Typst lays out the pages. Typst holds the
-    interpreter lock while it works, so beside other conversions (in a worker thread of the
-    build) it runs in a process of its own; alone, it runs here, with the fonts found once.
+
+def publish_pdf_all(documents: Sequence[tuple[str, DocumentFacts, Path, Path]]) -> list[Path]:
+    """Lay out rendered documents, each ``(markdown, facts, target .pdf, its work folder)``.
+
+    One pandoc run converts them all to Typst markup; Typst lays out the pages. Typst holds
+    the interpreter lock while it works, so beside other conversions (in a worker thread of
+    the build) they are laid out in one process of their own; alone, here, with the fonts
+    found once.
     """
-    work.mkdir(parents=True, exist_ok=True)
-    source = work / f"{meta.doc_id}.typ"
+    if not documents:
+        return []
     layout = (bundled_dir("site") / "print.typ").read_text(encoding="utf-8")
-    source_text = mark_placeholders(markdown, meta.placeholder)
-    body = typst_body(diagrams.for_print(source_text, work, "typst"))
-    source.write_text(layout + "\n" + body, "utf-8")
-    facts = json.dumps(_facts(meta, work), ensure_ascii=False)
+    printed = []
+    for markdown, meta, _, work in documents:
+        work.mkdir(parents=True, exist_ok=True)
+        source_text = mark_placeholders(markdown, meta.placeholder)
+        printed.append((meta.doc_id, diagrams.for_print(source_text, work, "typst")))
+    bodies = typst_bodies(printed, documents[0][3] / ".pandoc")
+    jobs = []
+    for (_, meta, target, work), body in zip(documents, bodies, strict=True):
+        source = work / f"{meta.doc_id}.typ"
+        source.write_text(layout + "\n" + body, "utf-8")
+        facts = json.dumps(_facts(meta, work), ensure_ascii=False)
+        jobs.append((work, source, facts, target))
     if threading.current_thread() is threading.main_thread():
-        error = compile_pdf(str(work), str(source), facts, str(target), fonts())
+        for work, source, facts, target in jobs:
+            error = compile_pdf(str(work), str(source), facts, str(target), fonts())
+            if error:
+                raise PublishError(f"Typst could not lay out {target.name}: {error}")
     else:
-        error = _compile_apart(work, source, facts, target)
-    if error:
-        raise PublishError(f"Typst could not lay out {target.name}: {error}")
-    return target
+        _compile_apart(jobs)
+    return [target for _, _, _, target in jobs]
 
 
-def _compile_apart(work: Path, source: Path, facts: str, target: Path) -> str:
-    """``compile_pdf`` in a process of its own; "" when done, else the reason."""
-    facts_file = work / f"{source.stem}.facts.json"
-    facts_file.write_text(facts, encoding="utf-8")
-    command = [sys.executable, str(COMPILER), str(work), str(source), str(facts_file), str(target)]
+def _compile_apart(jobs: Sequence[tuple[Path, Path, str, Path]]) -> None:
+    """``compile_pdf`` for each job, in one process of its own; PublishError if one fails."""
+    command = [sys.executable, str(COMPILER)]
+    for work, source, facts, target in jobs:
+        facts_file = work / f"{source.stem}.facts.json"
+        facts_file.write_text(facts, encoding="utf-8")
+        command += [str(work), str(source), str(facts_file), str(target)]
     try:
         done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8")
     except OSError as e:
-        return f"it could not be started: {e}"
+        raise PublishError(f"Typst could not be started: {e}") from e
     if done.returncode != 0:
-        return done.stderr.strip() or f"it stopped with status {done.returncode}"
-    return ""
+        reason = done.stderr.strip() or f"it stopped with status {done.returncode}"
+        name, _, message = reason.partition(": ")
+        if name.endswith(".pdf") and message:
+            raise PublishError(f"Typst could not lay out {name}: {message}")
+        raise PublishError(f"Typst could not lay out the documents: {reason}")
 
 
 def typst_body(markdown: str) -> str:
     """The document as Typst markup, without its title (shown on the cover)."""
-    body = _pandoc_typst(markdown)
-    if _MARKER_AT_START.search(body):  # rare: only then is the filter worth its cost
-        body = _pandoc_typst(markdown, f"--lua-filter={MARKERS_FILTER}")
+    with tempfile.TemporaryDirectory() as scratch:
+        return typst_bodies([("document", markdown)], Path(scratch))[0]
+
+
+def typst_bodies(documents: Sequence[tuple[str, str]], scratch: Path) -> list[str]:
+    """Each ``(name, markdown)`` as Typst markup without its title, converted by one pandoc
+    run in the folder ``scratch``."""
+    conversions = [
+        Conversion(
+            markdown,
+            "typst",
+            scratch / f"{name}.typ",
+            filters=(TOKENS_FILTER, *([PLACEHOLDERS_FILTER] if "<mark>" in markdown else [])),
+            wrap="none",  # a line break between Chinese characters would read as a space
+        )
+        for name, markdown in documents
+    ]
+    convert(conversions, scratch)
+    bodies = [c.target.read_text(encoding="utf-8") for c in conversions]
+    again = [i for i, body in enumerate(bodies) if _MARKER_AT_START.search(body)]
+    if again:  # rare: only then is the filter worth its cost
+        escaped = [
+            replace(
+                conversions[i],
+                target=scratch / f"{documents[i][0]}.escaped.typ",
+                filters=(*conversions[i].filters, MARKERS_FILTER),
+            )
+            for i in again
+        ]
+        convert(escaped, scratch)
+        for i, conversion in zip(again, escaped, strict=True):
+            bodies[i] = conversion.target.read_text(encoding="utf-8")
+    return [_finished(body, text) for body, (_, text) in zip(bodies, documents, strict=True)]
+
+
+def _finished(body: str, markdown: str) -> str:
     body = _TITLE.sub("", body, count=1)
     body = _with_widths(body, table_widths(markdown))
     # Typst refuses a link to a label no heading carries; such a link is shown as plain text.
@@ -205,22 +261,6 @@ def _with_widths(body: str, widths: list[list[float]]) -> str:
         return f"{match[1]}({', '.join(f'{w:g}%' for w in share)})"
 
     return _COLUMNS.sub(columns, body)
-
-
-def _pandoc_typst(markdown: str, *options: str) -> str:
-    marks = [f"--lua-filter={PLACEHOLDERS_FILTER}"] if "<mark>" in markdown else []
-    try:
-        body: str = pypandoc.convert_text(
-            markdown,
-            "typst",
-            format=PANDOC_MARKDOWN,
-            # a line break between Chinese characters would read as a space
-            extra_args=["--wrap=none", f"--lua-filter={TOKENS_FILTER}", *marks, *options],
-            verify_format=False,  # fixed formats: no two extra pandoc runs to list them
-        )
-    except (RuntimeError, OSError) as e:
-        raise PublishError(f"pandoc could not convert the document to Typst: {e}") from e
-    return body
 
 
 def _facts(meta: DocumentFacts, work: Path) -> dict[str, object]:

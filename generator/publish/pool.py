@@ -1,7 +1,8 @@
 """The conversions of one build, side by side: each document in each format is independent.
 
-A build splits its publishing into tasks (one per document for DOCX and PDF, one for the site,
-the audit and the Markdown) and runs up to ``workers`` of them at once, the largest first.
+A build splits its publishing into tasks (one for the site, the audit and the Markdown; DOCX and
+PDF split into as many tasks as there are workers, each converting its documents in one pandoc
+run and one Typst process) and runs up to ``workers`` of them at once, the largest first.
 The files each task writes do not depend on when or beside what it ran, so the output is the
 same bytes as a serial build's. A batch gives each client its share of the machine's cores, so
 clients and conversions together never ask for more than there are cores.
@@ -42,13 +43,21 @@ class Task:
         return _WEIGHT.get(self.format, 1) * (size + 1)
 
 
-def split(name: str, publication: Publication, folder: Path, per_document: bool) -> list[Task]:
-    """The tasks of format ``name``: one per document when its documents are separate files."""
-    if not per_document or len(publication.documents) <= 1:
+def split(
+    name: str, publication: Publication, folder: Path, per_document: bool, groups: int
+) -> list[Task]:
+    """The tasks of format ``name``: when its documents are separate files, up to ``groups``
+    tasks of about the same size (the largest documents first, each to the smallest group)."""
+    documents = sorted(publication.documents.items())
+    if not per_document or len(documents) <= 1 or groups <= 1:
         return [Task(name, publication, folder)]
+    shares: list[dict[str, str]] = [{} for _ in range(min(groups, len(documents)))]
+    for doc_id, text in sorted(documents, key=lambda item: (-len(item[1]), item[0])):
+        smallest = min(shares, key=lambda share: sum(len(t) for t in share.values()))
+        smallest[doc_id] = text
     return [
-        Task(name, replace(publication, documents={doc_id: text}), folder)
-        for doc_id, text in sorted(publication.documents.items())
+        Task(name, replace(publication, documents=dict(sorted(share.items()))), folder)
+        for share in shares
     ]
 
 

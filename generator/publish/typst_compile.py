@@ -1,13 +1,14 @@
-"""Lay out one Typst document as PDF, in a process of its own.
+"""Lay out Typst documents as PDF, in a process of their own.
 
-    python typst_compile.py ROOT SOURCE FACTS TARGET
+    python typst_compile.py ROOT SOURCE FACTS TARGET [ROOT SOURCE FACTS TARGET ...]
 
 ROOT is the only folder Typst may read; SOURCE the .typ file in it; FACTS a JSON file whose text
 becomes ``sys.inputs.facts``; TARGET the PDF written. Run as a script, not as part of the
 ``generator`` package, so that starting it costs only Typst's own import. Typst holds the
-interpreter lock while it works: a document laid out beside the build's other conversions is
-laid out in a process of its own, with this script. Exit status 1 with Typst's message on stderr
-when the document cannot be laid out.
+interpreter lock while it works: documents laid out beside the build's other conversions are
+laid out in a process of their own, with this script, one after another (the fonts are read
+once). Exit status 1 with ``TARGET-NAME: Typst's message`` on stderr when a document cannot be
+laid out.
 """
 
 from __future__ import annotations
@@ -37,13 +38,18 @@ def compile_pdf(root: str, source: str, facts: str, target: str, fonts: Any = No
     return ""
 
 
-def main(root: str, source: str, facts: str, target: str) -> int:
-    error = compile_pdf(root, source, Path(facts).read_text(encoding="utf-8"), target)
-    if error:
-        print(error, file=sys.stderr)
-        return 1
+def main(arguments: list[str]) -> int:
+    import typst
+
+    fonts = typst.Fonts()
+    for i in range(0, len(arguments) - 3, 4):
+        root, source, facts, target = arguments[i : i + 4]
+        error = compile_pdf(root, source, Path(facts).read_text(encoding="utf-8"), target, fonts)
+        if error:
+            print(f"{Path(target).name}: {error}", file=sys.stderr)
+            return 1
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:5]))
+    sys.exit(main(sys.argv[1:]))
