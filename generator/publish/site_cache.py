@@ -1,6 +1,6 @@
 """Work the site build would otherwise repeat on every run, done once.
 
-Three things MkDocs and Material redo on every build although their inputs rarely change:
+Four things MkDocs and Material redo on every build although their inputs rarely change:
 
 - Material's search plugin segments the Chinese text of every section with jieba
   (``SearchIndex._segment_chinese`` calls ``jieba.cut`` on each run of Han characters). jieba
@@ -17,6 +17,8 @@ Three things MkDocs and Material redo on every build although their inputs rarel
   kept per page and reused while their inputs are the same, so a rebuild converts only the pages
   that changed and still builds every page, the navigation and the whole search index exactly as
   a full build does.
+- MkDocs lists the theme's 14,500 files for every build; ``ThemeFiles`` keeps the listing for
+  the process (the clients of a batch worker, the saves of the preview).
 
 ``<cache>`` is the folder of ``generator.user_cache`` ($CCDOCS_CACHE_DIR, else the user's
 cache folder). A cache that cannot be read or written is skipped: it never fails a build.
@@ -26,8 +28,8 @@ replaces a few attributes for the duration of a build (or of ``ccdocs serve``) a
 back afterwards: the ``jieba`` module Material's search plugin calls (only ``cut`` is answered
 from the cache, with the site's finer words of ``search_words``; Material's own code still finds
 the runs and joins the words), ``Theme.get_env``
-(to give the environment a bytecode cache) and, with a ``PageMemo``, ``Page.render``,
-``SearchIndex.add_entry_from_context`` and ``Files.add_files_from_theme``. Each replacement
+(to give the environment a bytecode cache), ``Files.add_files_from_theme`` and, with a
+``PageMemo``, ``Page.render`` and ``SearchIndex.add_entry_from_context``. Each replacement
 returns what the original would.
 """
 
@@ -255,17 +257,11 @@ class PageMemo:
     Only the latest version of each page is kept. A page's HTML depends on its Markdown, the
     Markdown settings and the files it may link to; its search entries on its URL, HTML,
     table of contents, title and front matter: the keys hold all of these.
-
-    Also kept: the theme's static files. MkDocs lists them for every build by walking the
-    theme's folders (Material's holds some 14,500 files, most of them icons) and matching each
-    name against a dozen patterns, a tenth of a second. The installed theme does not change
-    while the preview runs; the project's own theme folder (``custom_dir``) is listed again.
     """
 
     def __init__(self) -> None:
         self.rendered: dict[str, tuple[tuple[object, ...], dict[str, Any]]] = {}
         self.entries: dict[str, tuple[tuple[object, ...], list[dict[str, Any]]]] = {}
-        self.theme: dict[tuple[object, ...], list[tuple[str, str | None]]] = {}
         self.lock = threading.Lock()
         self.converted = 0  # pages converted from Markdown (not reused), for tests
 
@@ -337,34 +333,50 @@ class PageMemo:
 
         return add_entry_from_context
 
-    def theme_files(self, original: Callable[..., None]) -> Callable[..., None]:
+
+class ThemeFiles:
+    """The theme's static files, listed once per process.
+
+    MkDocs lists them for every build by walking the theme's folders (Material's holds some
+    14,500 files, most of them icons) and matching each name against a dozen patterns: about
+    0.15 s of every site, the same for every client of a batch and every save in the preview.
+    The installed theme does not change while ccdocs runs; the project's own theme folder
+    (``custom_dir``) is listed again each time.
+    """
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple[object, ...], list[tuple[str, str | None]]] = {}
+        self.lock = threading.Lock()
+
+    def wrap(self, original: Callable[..., None]) -> Callable[..., None]:
         memo = self
 
         def add_files_from_theme(files: Any, env: Any, config: Any) -> None:
-            from mkdocs.structure.files import File
+            from mkdocs.structure.files import File, Files
 
             custom = config.theme.custom_dir
             key = (
                 tuple(config.theme.dirs),
                 tuple(config.theme.static_templates),
-                config.site_dir,
                 config.use_directory_urls,
-                tuple(f.src_uri for f in files),  # docs files take precedence
                 _listing(custom) if custom else (),
             )
             with memo.lock:
-                kept = memo.theme.get(key)
-            if kept is None:
-                start = len(files)
-                original(files, env, config)
-                added = [(f.src_uri, f.src_dir) for f in list(files)[start:]]
+                kept = memo.kept.get(key)
+            if kept is None:  # every file of the theme: listed beside no docs files
+                listed = Files([])
+                original(listed, env, config)
+                kept = [(f.src_uri, f.src_dir) for f in listed]
                 with memo.lock:
-                    memo.theme = {key: added}
-                return
+                    memo.kept = {key: kept}
             for path, folder in kept:
-                files.append(File(path, folder, config.site_dir, config.use_directory_urls))
+                if files.get_file_from_path(path) is None:  # docs files take precedence
+                    files.append(File(path, folder, config.site_dir, config.use_directory_urls))
 
         return add_files_from_theme
+
+
+_theme_files = ThemeFiles()
 
 
 def _listing(folder: str) -> tuple[str, ...]:
@@ -434,11 +446,11 @@ def _apply(memo: Segments, pages: PageMemo | None, cached: bool) -> None:
         return env
 
     _replace(Theme, "get_env", cached_env)
+    _replace(Files, "add_files_from_theme", _theme_files.wrap(Files.add_files_from_theme))
     if pages is not None:
         _replace(Page, "render", pages.render(Page.render))
         index = search.SearchIndex
         _replace(index, "add_entry_from_context", pages.add_entry(index.add_entry_from_context))
-        _replace(Files, "add_files_from_theme", pages.theme_files(Files.add_files_from_theme))
 
 
 def _replace(owner: object, name: str, value: object) -> None:
