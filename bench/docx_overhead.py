@@ -3,8 +3,9 @@
 For the bundled profile and the synthetic 1x profile (and 4x with --large) the Markdown is
 rendered once; then, interleaved (a b i a b i ...), each a cold process as users run them:
 
-  (a) ccdocs   one `python -c` that imports generator.publish.docx and calls publish_docx on
-               every rendered document of the profile (reference document, pandoc, finishing);
+  (a) ccdocs   one `python -c` that imports generator.publish.docx and calls publish_docx_all on
+               the rendered documents of the profile, as a build on one core does (reference
+               documents, one pandoc process for all, finishing);
   (b) pandoc   pypandoc's pandoc binary, one command per document, on the same Markdown (the
                print variant pandoc is given) with the same reader format, reference document,
                metadata and options (ccdocs converts every document in one pandoc process);
@@ -46,12 +47,18 @@ from generator.publish.markdown import publish_markdown
 CCDOCS_STEP = """
 import pickle, sys
 from pathlib import Path
-from generator.publish.docx import publish_docx
+from generator.publish.docx import publish_docx_all
 manual, facts, out = Path(sys.argv[1]), pickle.loads(Path(sys.argv[2]).read_bytes()), sys.argv[3]
 Path(out).mkdir(parents=True, exist_ok=True)
-for doc_id in sorted(facts):
-    text = (manual / f"{doc_id}.md").read_text(encoding="utf-8")
-    publish_docx(text, facts[doc_id], Path(out) / f"{doc_id}.docx", Path(out))
+documents = [
+    (
+        (manual / f"{doc_id}.md").read_text(encoding="utf-8"),
+        facts[doc_id],
+        Path(out) / f"{doc_id}.docx",
+    )
+    for doc_id in sorted(facts)
+]
+publish_docx_all(documents, Path(out))
 """
 
 Timing = tuple[float, float]  # wall clock, CPU time (s)

@@ -15,10 +15,11 @@ import re
 import unicodedata
 from typing import Any
 
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 _W_TBL, _W_TR, _W_TC, _W_P, _W_T = qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:p"), qn("w:t")
+_W_CANT_SPLIT, _W_NO_BREAK_HYPHEN = qn("w:cantSplit"), qn("w:noBreakHyphen")
+_XML_SPACE = qn("xml:space")
 # Word's default cell margins (0.19 cm each side) and a little air, in twentieths of a point.
 CELL_PADDING = 2 * 108 + 40
 # How wide a character of the table text (10.5 pt) may be set, in twentieths of a point: a
@@ -123,9 +124,10 @@ def _cell_text(cell: Any) -> str:
 
 def child(parent: Any, tag: str, *, first: bool = False) -> Any:
     """The ``tag`` child of ``parent``, made (as its first child when ``first``) if missing."""
-    found = parent.find(qn(tag))
+    name = qn(tag)
+    found = parent.find(name)
     if found is None:
-        found = OxmlElement(tag)
+        found = parent.makeelement(name)  # as OxmlElement makes it, without its class lookup
         if first:
             parent.insert(0, found)
         else:
@@ -139,7 +141,7 @@ def _set_widths(table: Any, grid: Any, cells: list[list[Any]], widths: list[int]
     width.set(qn("w:w"), str(sum(widths)))
     width.set(qn("w:type"), "dxa")
     if props.find(qn("w:tblLayout")) is None:
-        layout = OxmlElement("w:tblLayout")
+        layout = props.makeelement(qn("w:tblLayout"))
         layout.set(qn("w:type"), "fixed")
         # after tblW, tblJc, tblCellSpacing, tblInd and tblBorders, shd; before tblCellMar, tblLook
         later = [c for c in props if c.tag in (qn("w:tblCellMar"), qn("w:tblLook"))]
@@ -160,7 +162,8 @@ def _set_widths(table: Any, grid: Any, cells: list[list[Any]], widths: list[int]
 def _keep_row_together(row: Any) -> None:
     props = child(row, "w:trPr", first=True)
     if props.find(qn("w:cantSplit")) is None:
-        props.insert(0, OxmlElement("w:cantSplit"))  # cantSplit precedes trHeight and tblHeader
+        # cantSplit precedes trHeight and tblHeader
+        props.insert(0, props.makeelement(_W_CANT_SPLIT))
 
 
 def keep_tokens_whole(body: Any) -> None:
@@ -176,10 +179,10 @@ def keep_tokens_whole(body: Any) -> None:
         text.text = parts[0]
         anchor = text
         for part in parts[1:]:
-            hyphen = OxmlElement("w:noBreakHyphen")
+            hyphen = text.makeelement(_W_NO_BREAK_HYPHEN)
             anchor.addnext(hyphen)
-            piece = OxmlElement("w:t")
-            piece.set(qn("xml:space"), "preserve")
+            piece = text.makeelement(_W_T)
+            piece.set(_XML_SPACE, "preserve")
             piece.text = part
             hyphen.addnext(piece)
             anchor = piece
