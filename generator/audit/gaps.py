@@ -3,6 +3,7 @@ its status (present, partial, missing, stale), severity, requirement and a remed
 
 from __future__ import annotations
 
+import functools
 import os
 from collections import defaultdict
 from collections.abc import Mapping
@@ -82,6 +83,7 @@ def _grouped(checks: list[Check]) -> list[list[Check]]:
     return list(groups.values())
 
 
+@functools.lru_cache(maxsize=256)  # asked for every item of a report: three path look-ups
 def shown_file(file: Path, profile: Path) -> tuple[str, bool]:
     """A source file as the report names it, and whether it is a bundled preset: relative to
     the profile's folder, or a preset by its name, so the report does not depend on where or
