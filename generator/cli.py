@@ -159,13 +159,14 @@ def _shown(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def _brand(folder: Path | None) -> Brand | None:
-    """The brand of ``folder``; its errors are printed like a profile's, then exit 1."""
+def _brand(folder: Path | None, language: str | None, profile: Path | None) -> Brand | None:
+    """The brand of ``folder``; its errors are printed like a profile's, in the language chosen
+    (else the profile's, else the locale's), then exit 1."""
     if folder is None:
         return None
     from generator.brand import load_brand
 
-    return _or_exit(folder, lambda: load_brand(folder))
+    return _or_exit(folder, lambda: load_brand(folder), _speaking(profile, language))
 
 
 def _or_exit(path: Path, action: Callable[[], T], language: str | None = None) -> T:
@@ -352,13 +353,13 @@ def build(
         raise click.BadParameter(
             f"use a comma-separated list of {', '.join(FORMATS)}", param_hint="--format"
         )
-    look = _brand(brand)
+    path = _display_path(profiles[0] if profiles else default_profile())
+    look = _brand(brand, language, path if len(profiles) < 2 else None)
     if len(profiles) > 1:
         if since is not None:
             raise click.BadParameter("give --since with a single profile", param_hint="--since")
         _build_batch(profiles, out_dir, language, chosen, look, jobs, force, strict)
         return
-    path = _display_path(profiles[0] if profiles else default_profile())
     result = _or_exit(
         path,
         lambda: build_profile(
@@ -578,7 +579,7 @@ def check_docs(
 
     catalog = _catalog()
     chosen = _targets(targets, catalog)
-    pins = _or_exit(map_file, lambda: read_pins(map_file, catalog)) if map_file else {}
+    pins = _or_exit(map_file, lambda: read_pins(map_file, catalog), language) if map_file else {}
 
     def check() -> dict[str, Any]:
         with click.progressbar(length=1, label="reading", file=sys.stderr) as bar:
@@ -891,7 +892,7 @@ def evidence(
     from generator.build import build_evidence_pack
 
     path = _display_path(profile or default_profile())
-    look = _brand(brand)
+    look = _brand(brand, language, path)
     catalog = _catalog()
     assessed = None
     if assessment is not None:
@@ -1060,7 +1061,7 @@ def serve(profile: Path | None, address: str, language: str | None, brand: Path 
             language=language,
             report=report,
             catalog=_catalog(),
-            brand=_brand(brand),
+            brand=_brand(brand, language, path),
         ):
             sys.exit(EXIT_ERRORS)
 
