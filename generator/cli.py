@@ -32,7 +32,7 @@ import click
 
 from generator.bundled import default_profile
 from generator.errors import CcdocsError, Finding, OutputError, ProfileError
-from generator.messages import language_of, told, words
+from generator.messages import error, language_of, told, words
 from generator.messages import text as said
 
 if TYPE_CHECKING:
@@ -53,8 +53,24 @@ EXIT_CODES = (
 )
 T = TypeVar("T")
 
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A parameter callback keeping its value in the context's meta, shared by the whole command
+    line, so that an error stopping the command is told in the language chosen, else the
+    profile's (``_error_language``)."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        ctx.meta[f"ccdocs.{key}"] = value
+        return value
+
+    return remember
+
+
 profile_argument = click.argument(
-    "profile", required=False, type=click.Path(path_type=Path, dir_okay=False)
+    "profile",
+    required=False,
+    type=click.Path(path_type=Path, dir_okay=False),
+    callback=_remember("profile"),
 )
 out_option = click.option(
     "--out",
@@ -68,6 +84,7 @@ lang_option = click.option(
     "--lang",
     "language",
     type=click.Choice(["zh", "en"]),
+    callback=_remember("lang"),
     help="Language of the documents (default: the profile's).",
 )
 
@@ -205,19 +222,41 @@ class _Cli(click.Group):
         try:
             return super().invoke(ctx)
         except CcdocsError as e:
-            echo(f"ccdocs: {e}", fg="red", err=True)
+            _echo_error(e, _error_language(ctx))
             ctx.exit(e.exit_code)
         except (click.exceptions.Exit, click.ClickException):
             raise
         except (KeyboardInterrupt, click.Abort):
-            echo("ccdocs: interrupted; the previous output is unchanged", err=True)
+            echo("ccdocs: " + said("error.interrupted", _error_language(ctx)), err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except Exception as e:  # the process boundary: report, don't dump a traceback
             if os.environ.get("CCDOCS_DEBUG"):
                 raise
-            echo(f"ccdocs: internal error: {type(e).__name__}: {e}", fg="red", err=True)
-            echo("Run again with CCDOCS_DEBUG=1 for details, and report it.", err=True)
+            lang = _error_language(ctx)
+            name = type(e).__name__
+            echo("ccdocs: " + said("error.internal", lang, name=name, error=e), fg="red", err=True)
+            echo(said("error.internal-next", lang), err=True)
             ctx.exit(EXIT_INTERNAL)
+
+
+def _echo_error(error: CcdocsError, lang: str) -> None:
+    """``ccdocs: `` and the error in ``lang``."""
+    from generator.messages import told_error
+
+    echo(f"ccdocs: {told_error(error, lang)}", fg="red", err=True)
+
+
+def _error_language(ctx: click.Context) -> str:
+    """The language of an error that stopped a command: the one chosen with --lang, else the
+    profile's (the bundled one when the command's profile is left out), else the locale's."""
+    meta = ctx.meta
+    profile = meta.get("ccdocs.profile")
+    if "ccdocs.profiles" in meta:  # build: one profile, none (the bundled one) or several
+        profiles = meta["ccdocs.profiles"] or (default_profile(),)
+        profile = profiles[0] if len(profiles) == 1 else None
+    elif profile is None and "ccdocs.profile" in meta:
+        profile = default_profile()
+    return _speaking(profile, meta.get("ccdocs.lang"))
 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
@@ -268,6 +307,7 @@ def _load_catalog(overlays: tuple[Path, ...]) -> Catalog:
     "--lang",
     "language",
     type=click.Choice(["zh", "en"]),
+    callback=_remember("lang"),
     help="Language of the findings (default: the profile's, else the locale's).",
 )
 def validate(profile: Path | None, strict: bool, fmt: str, language: str | None) -> None:
@@ -296,7 +336,12 @@ def validate(profile: Path | None, strict: bool, fmt: str, language: str | None)
 
 
 @cli.command()
-@click.argument("profiles", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument(
+    "profiles",
+    nargs=-1,
+    type=click.Path(path_type=Path, dir_okay=False),
+    callback=_remember("profiles"),
+)
 @out_option
 @lang_option
 @click.option(
@@ -460,7 +505,7 @@ def _write_batch_summary(
     try:
         files = write_summary(outcomes, out_dir, language, look.template_dirs if look else ())
     except CcdocsError as e:
-        echo(f"ccdocs: {e}", fg="red", err=True)
+        _echo_error(e, lang)
         return [e.exit_code]
     for file in files:
         _wrote(file, lang)
@@ -669,7 +714,7 @@ def assess_init(subject: Path, out_file: Path, language: str | None) -> None:
             labels = load_labels(lang, template_dirs())
             write_workbook(out_file, catalog, standard, labels, lang, about, self_scores(data))
     except OSError as e:
-        raise OutputError(f"{out_file}: cannot be written ({e.strerror or e})") from e
+        raise error(OutputError, "error.cannot-write", path=out_file, reason=e.strerror or e) from e
     count, short = len(standard.requirements), standard.short
     echo(
         said(
@@ -712,7 +757,11 @@ def intake_new(preset: str, language: str | None, out_file: Path) -> None:
 
 
 @intake.command("export")
-@click.argument("profile", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument(
+    "profile",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    callback=_remember("profile"),
+)
 @lang_option
 @workbook_out_option
 @click.option(

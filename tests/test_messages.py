@@ -179,6 +179,26 @@ KEPT = {
     "documents",
     "generated",
     "docx",
+    # tools, and the commands that install them
+    "Graphviz",
+    "pandoc",
+    "Typst",
+    "MkDocs",
+    "Markdown",
+    "DOCX",
+    "CJK",
+    "Debian",
+    "Ubuntu",
+    "apt",
+    "get",
+    "install",
+    "graphviz",
+    "fonts",
+    "noto",
+    "cjk",
+    "CCDOCS",
+    "DEBUG",
+    "build",
 }
 
 
@@ -254,8 +274,12 @@ def test_every_schema_pattern_and_reference_noun_has_words():
 
 
 def test_codes_named_in_the_code_exist():
-    families = "file|yaml|layer|schema|value|type|hint|ref|evidence|workforce|gap|status|kind"
-    code = re.compile(rf'"((?:{families}|advice|summary)\.(?!md"|xlsx")[a-z0-9.-]+)"')
+    families = (
+        "file|yaml|layer|schema|value|type|hint|ref|evidence|workforce|gap|status|kind"
+        "|brand|pins|error"
+    )
+    files = r'(?!md"|xlsx"|yaml"|schema\.yaml")'  # file names, not codes: brand.yaml
+    code = re.compile(rf'"((?:{families}|advice|summary)\.{files}[a-z0-9.-]+)"')
     used = set()
     for path in (ROOT / "generator").rglob("*.py"):
         used |= set(code.findall(path.read_text()))
@@ -267,6 +291,9 @@ def test_codes_named_in_the_code_exist():
     used |= {f"advice.{k}" for k in hints}
     used |= {f"advice.record-{s}" for s in ("missing", "partial", "stale")}
     used |= {f"advice.rule-{rule}" for rule in RULES} | {"kind.rule"}
+    refused = ("outside", "special", "large")  # FileRefused's statuses
+    for family in ("brand.file", "brand.logo", "error.edition"):
+        used |= {f"{family}-{status}" for status in refused}
     missing = used - set(catalogue("en"))
     assert not missing
 
@@ -339,12 +366,10 @@ def test_without_a_stated_language_the_locale_decides(tmp_path, monkeypatch):
     assert "unknown key" in runner.invoke(cli, ["validate", str(profile)]).output
 
 
-# Findings about files other than a profile, worded elsewhere: a brand folder's (for the
-# consultant who made it), a pins file's, an assessment workbook's and an intake workbook's or ACD
-# report's cells (from the label catalogues' intake group, in the workbook's language).
+# Findings about files other than a profile, worded elsewhere: an assessment workbook's, and an
+# intake workbook's or ACD report's cells (from the label catalogues' intake group, in the
+# workbook's language).
 WORDED_ELSEWHERE = {
-    "brand.py",
-    "pins.py",
     "workbook.py",
     "errors.py",
     "messages.py",

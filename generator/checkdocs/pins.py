@@ -11,10 +11,9 @@ Every problem is reported at once, located as ``FILE.yaml:line:col``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
-
-from typing import Any
 
 from generator.errors import Finding, Location, ProfileError
 from generator.messages import finding

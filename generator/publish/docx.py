@@ -43,6 +43,7 @@ from docx.styles.styles import Styles
 from lxml import etree
 
 from generator.errors import PublishError
+from generator.messages import error
 from generator.publish import PANDOC_MARKDOWN, DocumentFacts, diagrams
 from generator.publish.docx_tables import (
     child,
@@ -94,7 +95,7 @@ def publish_docx(markdown: str, meta: DocumentFacts, target: Path, work: Path) -
             verify_format=False,  # fixed formats: no two extra pandoc runs to list them
         )
     except (RuntimeError, OSError) as e:
-        raise PublishError(f"pandoc could not write {target.name}: {e}") from e
+        raise error(PublishError, "error.pandoc-docx", name=target.name, reason=e) from e
     _finish(target, meta, work)
     return target
 
@@ -204,7 +205,7 @@ class _Package:
         try:
             return self.parts[name]
         except KeyError:
-            raise PublishError(f"pandoc wrote no {name} into the DOCX package") from None
+            raise error(PublishError, "error.pandoc-part", name=name) from None
 
     def next_name(self, template: str) -> str:
         """The first free name of ``template`` (a %d in it), as python-docx numbers new parts."""
@@ -254,7 +255,7 @@ def _pandoc_reference() -> bytes:
             [pandoc, "--print-default-data-file", "reference.docx"], check=True, capture_output=True
         ).stdout
     except (subprocess.CalledProcessError, OSError) as e:
-        raise PublishError(f"pandoc could not give its reference.docx: {e}") from e
+        raise error(PublishError, "error.pandoc-reference", reason=e) from e
 
 
 def write_reference_doc(path: Path, meta: DocumentFacts) -> Path:
@@ -574,7 +575,7 @@ def _finish(path: Path, meta: DocumentFacts, work: Path) -> None:
     document = etree.fromstring(package.part(DOCUMENT), _PARSER)
     body = document.find(_W_BODY)
     if body is None:
-        raise PublishError(f"pandoc wrote {path.name} without a document body")
+        raise error(PublishError, "error.pandoc-no-body", name=path.name)
     if meta.brand.logo_data:
         _cover_logo(package, document, body, meta.brand.logo_data)
     toc = body.find(_W_SDT)

@@ -23,6 +23,7 @@ import typst
 
 from generator.bundled import bundled_dir
 from generator.errors import PublishError
+from generator.messages import error
 from generator.publish import PANDOC_MARKDOWN, DocumentFacts, diagrams
 from generator.publish.placeholders import PLACEHOLDERS_FILTER, mark_placeholders
 from generator.publish.typst_compile import compile_pdf
@@ -42,7 +43,6 @@ CJK_FAMILIES = (
     "AR PL UMing CN",
 )
 HEADING_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC")
-FONT_HINT = "install a CJK font, e.g. Debian/Ubuntu: apt-get install fonts-noto-cjk"
 PAGE_FIELDS = ("page", "pages")  # the page_of label's fields
 MARKERS_FILTER = Path(__file__).with_name("typst-markers.lua")
 TOKENS_FILTER = Path(__file__).with_name("typst-tokens.lua")  # dates, numbers, ids kept whole
@@ -80,7 +80,7 @@ def cjk_font(available: typst.Fonts | None = None) -> str:
     for family in CJK_FAMILIES:
         if family in families:
             return family
-    raise PublishError(f"no font for Chinese text was found; {FONT_HINT}")
+    raise error(PublishError, "error.no-cjk-font")
 
 
 def publish_pdf(markdown: str, meta: DocumentFacts, target: Path, work: Path) -> Path:
@@ -98,11 +98,11 @@ def publish_pdf(markdown: str, meta: DocumentFacts, target: Path, work: Path) ->
     source.write_text(layout + "\n" + body, "utf-8")
     facts = json.dumps(_facts(meta, work), ensure_ascii=False)
     if threading.current_thread() is threading.main_thread():
-        error = compile_pdf(str(work), str(source), facts, str(target), fonts())
+        problem = compile_pdf(str(work), str(source), facts, str(target), fonts())
     else:
-        error = _compile_apart(work, source, facts, target)
-    if error:
-        raise PublishError(f"Typst could not lay out {target.name}: {error}")
+        problem = _compile_apart(work, source, facts, target)
+    if problem:
+        raise error(PublishError, "error.typst", name=target.name, reason=problem)
     return target
 
 
@@ -219,7 +219,7 @@ def _pandoc_typst(markdown: str, *options: str) -> str:
             verify_format=False,  # fixed formats: no two extra pandoc runs to list them
         )
     except (RuntimeError, OSError) as e:
-        raise PublishError(f"pandoc could not convert the document to Typst: {e}") from e
+        raise error(PublishError, "error.pandoc-typst", reason=e) from e
     return body
 
 
