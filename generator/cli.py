@@ -32,7 +32,7 @@ import click
 
 from generator.bundled import default_profile
 from generator.errors import CcdocsError, Finding, OutputError, ProfileError
-from generator.messages import error, language_of, told, words
+from generator.messages import error, language_of, say_words, told, words
 from generator.messages import text as said
 
 if TYPE_CHECKING:
@@ -1039,14 +1039,21 @@ def diff(old: Path, new: Path, out_dir: Path, language: str | None) -> None:
 
 @cli.command()
 @click.argument("pack", type=click.Path(path_type=Path, dir_okay=False))
-def verify(pack: Path) -> None:
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["zh", "en"]),
+    callback=_remember("lang"),
+    help="Language of the problems found (default: the locale's).",
+)
+def verify(pack: Path, language: str | None) -> None:
     """Re-check every file of an evidence PACK against its manifest."""
-    from generator.audit.pack import verify_pack
+    from generator.audit.pack import pack_problems
 
-    problems = verify_pack(pack)
-    lang = _speaking(None, None)
+    problems = pack_problems(pack)
+    lang = _speaking(None, language)
     for problem in problems:
-        echo(problem)
+        echo(say_words(problem, lang))
     if problems:
         echo(
             said("summary.verify-problems", lang, pack=pack, count=len(problems)),

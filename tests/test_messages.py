@@ -199,6 +199,8 @@ KEPT = {
     "CCDOCS",
     "DEBUG",
     "build",
+    "zip",
+    "SHA",
 }
 
 
