@@ -471,17 +471,16 @@ def _build_batch(
         BuildJob(_display_path(p), out_dir, tuple(formats), language, _overlays(), look, force)
         for p in profiles
     ]
-    with click.progressbar(
-        length=len(batch), label="building", file=sys.stderr, show_pos=True
-    ) as bar:
+    lang = _speaking(None, language)
+    label = said("progress.building", lang)
+    with click.progressbar(length=len(batch), label=label, file=sys.stderr, show_pos=True) as bar:
 
         def progress(outcome: ClientOutcome) -> None:
             bar.update(1)
             if not outcome.ok:
-                bar.label = f"building ({outcome.profile} failed)"
+                bar.label = said("progress.building-failed", lang, path=outcome.profile)
 
         outcomes = build_many(batch, jobs, progress)
-    lang = _speaking(None, language)
     _echo_outcomes(outcomes, lang)
     codes = [o.exit_code for o in outcomes if not o.ok]
     codes += _write_batch_summary(outcomes, out_dir, language or "zh", look, lang)
@@ -624,10 +623,12 @@ def check_docs(
 
     catalog = _catalog()
     chosen = _targets(targets, catalog)
-    pins = _or_exit(map_file, lambda: read_pins(map_file, catalog), language) if map_file else {}
+    lang = _speaking(None, language)  # the terminal's: the register is in zh unless chosen
+    pins = _or_exit(map_file, lambda: read_pins(map_file, catalog), lang) if map_file else {}
 
     def check() -> dict[str, Any]:
-        with click.progressbar(length=1, label="reading", file=sys.stderr) as bar:
+        label = said("progress.reading", lang)
+        with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
 
             def progress(done: int, total: int) -> None:
                 bar.length = total
@@ -635,22 +636,22 @@ def check_docs(
 
             return check_folder(folder, catalog, chosen, as_of.date(), pins, progress)
 
-    lang = language or "zh"
+    doc_lang = language or "zh"
     assessed = None
     if assessment is not None:
         from generator.assessment.run import folder_assessment
 
         assessed = _or_exit(
-            assessment, lambda: folder_assessment(folder, assessment, previous, catalog, lang)
+            assessment, lambda: folder_assessment(folder, assessment, previous, catalog, doc_lang)
         )
     report = _or_exit(folder, check)
     with staged_output(out_dir, output_id(folder)) as stage, disk_errors(stage.target):
-        written = write_outputs(report, catalog, lang, stage.work / "check-docs")
+        written = write_outputs(report, catalog, doc_lang, stage.work / "check-docs")
         folders = ["check-docs"]
         if assessed is not None:
             from generator.assessment.publish import write_report
 
-            written += write_report(assessed, lang, stage.work / "assessment", ("docx", "pdf"))
+            written += write_report(assessed, doc_lang, stage.work / "assessment", ("docx", "pdf"))
             folders.append("assessment")
         commit_stage(stage, folders)
     for file in written:
@@ -1028,13 +1029,13 @@ def diff(old: Path, new: Path, out_dir: Path, language: str | None) -> None:
     data = json.dumps(changes_data(before, after, documents), ensure_ascii=False, indent=2)
     texts = {"changes.md": text, "changes.json": data + "\n"}
     written = write_folder(out_dir, after.org_id, "changes", texts)
+    lang = _speaking(None, language or after.language)
     for doc in documents:
-        counts = ", ".join(f"{n} {kind}" for kind, n in doc.counts.items())
-        echo(f"{doc.document}: {counts}")
+        echo(said("summary.diff", lang, document=doc.document, **doc.counts))
     for file in written:
-        echo(f"wrote {_display_path(file)}")
+        _wrote(file, lang)
     if not new.is_dir():
-        echo(f"for the site's change-log page: ccdocs build {new} --since {old}")
+        echo(said("summary.diff-site", lang, new=new, old=old))
 
 
 @cli.command()
@@ -1081,9 +1082,11 @@ def _serve_or_exit(profile: Path, project: Path, **options: Any) -> bool:
     except OSError as e:
         if e.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
             raise
-        address = options["address"]
-        echo(f"ccdocs: cannot serve on {address}: {e.strerror or e}", fg="red", err=True)
-        echo("choose another port with --address, e.g. --address 127.0.0.1:8001", err=True)
+        lang = _speaking(profile, options.get("language"))
+        reason = e.strerror or e
+        refused = said("error.cannot-serve", lang, address=options["address"], reason=reason)
+        echo(f"ccdocs: {refused}", fg="red", err=True)
+        echo(said("error.cannot-serve-next", lang), err=True)
         sys.exit(EXIT_OUTPUT)
 
 
