@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
-from generator.errors import CcdocsError, Finding, Location, Severity
+from generator.errors import CcdocsError, Finding, Location, ProfileError, Severity
 
 E = TypeVar("E", bound=CcdocsError)
 
@@ -80,7 +80,10 @@ def error(kind: type[E], code: str, **args: Any) -> E:
 
 
 def told_error(item: CcdocsError, language: str) -> str:
-    """The words of ``item`` in ``language`` (as it was raised, when it has no code)."""
+    """The words of ``item`` in ``language`` (as it was raised, when it has no code); the
+    findings of a ProfileError each told, one a line."""
+    if isinstance(item, ProfileError):
+        return "\n".join(told(f, language).format() for f in item.findings)
     return say(item.code, item.arguments, language)[0] if item.code else str(item)
 
 

@@ -6,6 +6,7 @@ both languages, and the Chinese words must be Chinese (no English sentence left 
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 import string
@@ -389,3 +390,36 @@ def test_findings_about_a_profile_are_made_from_message_codes():
         if re.search(r"\bFinding\(", line)
     ]
     assert not made_by_hand
+
+
+# Errors raised with words of their own rather than a message code. Those only someone editing
+# standards_map/ or the templates sees stay English: StandardsMapError, TemplateError and the
+# template sandbox's SecurityError (raised in standards.py, labels.py, render.py, sandbox.py and
+# the like). FileRefused is never shown as it is: each caller words what it refused. The office
+# pool's "busy" lock error (office_pages.py) is caught where it is raised.
+ENGLISH_ERRORS = {"StandardsMapError", "TemplateError", "SecurityError", "FileRefused"}
+ENGLISH_AT = {"office_pages.py"}
+
+
+def test_errors_shown_to_a_user_are_raised_with_message_codes():
+    trees = {p: ast.parse(p.read_text()) for p in sorted((ROOT / "generator").rglob("*.py"))}
+    kinds = {"CcdocsError"}
+    for _ in range(3):  # subclasses of subclasses
+        kinds |= {
+            node.name
+            for tree in trees.values()
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ClassDef)
+            and any(isinstance(b, ast.Name) and b.id in kinds for b in node.bases)
+        }
+    assert {"OutputError", "PublishError", "EvidenceChanged"} <= kinds
+    worded_here = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path, tree in trees.items()
+        if path.name not in ENGLISH_AT
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in kinds - ENGLISH_ERRORS - {"ProfileError"}  # that one holds findings
+    ]
+    assert not worded_here

@@ -13,8 +13,8 @@ import pytest
 from click.testing import CliRunner
 
 from generator.cli import EXIT_ERRORS, EXIT_OUTPUT, cli
-from generator.errors import OutputError
-from generator.messages import catalogue, error, told_error
+from generator.errors import Location, OutputError, ProfileError
+from generator.messages import catalogue, error, finding, told_error
 from generator.publish.package import write_zip
 
 ZH = """organization:
@@ -98,6 +98,10 @@ def test_an_error_keeps_its_english_words_and_is_told_in_chinese(tmp_path):
     assert told_error(refused, "zh") == f"{tmp_path / 'x'}：无法写入（Disk full）"
     assert told_error(OutputError("as raised"), "zh") == "as raised"  # no code: as it was
     assert refused.exit_code == EXIT_OUTPUT
+    empty = finding(Location(tmp_path / "p.yaml", 3, 5, "/name"), "schema.empty")
+    assert told_error(ProfileError([empty]), "zh") == (
+        f"{tmp_path / 'p.yaml'}:3:5: /name: 不能为空 (请填写内容或删除该键)"
+    )
 
 
 def _pack(path: Path) -> Path:
