@@ -32,7 +32,7 @@ import click
 
 from generator.bundled import default_profile
 from generator.errors import CcdocsError, Finding, OutputError, ProfileError
-from generator.messages import error, language_of, say_words, told, words
+from generator.messages import error, language_of, say_words, told, told_error, words
 from generator.messages import text as said
 
 if TYPE_CHECKING:
@@ -241,8 +241,6 @@ class _Cli(click.Group):
 
 def _echo_error(error: CcdocsError, lang: str) -> None:
     """``ccdocs: `` and the error in ``lang``."""
-    from generator.messages import told_error
-
     echo(f"ccdocs: {told_error(error, lang)}", fg="red", err=True)
 
 

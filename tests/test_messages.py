@@ -423,3 +423,32 @@ def test_errors_shown_to_a_user_are_raised_with_message_codes():
         and node.func.id in kinds - ENGLISH_ERRORS - {"ProfileError"}  # that one holds findings
     ]
     assert not worded_here
+
+
+def test_every_message_made_in_the_code_gets_the_blanks_its_words_have():
+    """A code raised, found or said with fewer arguments than its words have blanks would fail
+    where it is made: each call with a code written out is checked against both catalogues."""
+    makers = {"error": 1, "finding": 1, "words": 0, "said": 0, "text": 0}
+    missing = []
+    for path in sorted((ROOT / "generator").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)):
+                continue
+            at = makers.get(node.func.id)
+            if at is None or len(node.args) <= at or any(k.arg is None for k in node.keywords):
+                continue
+            code = node.args[at]
+            if not (isinstance(code, ast.Constant) and isinstance(code.value, str)):
+                continue
+            given = {k.arg for k in node.keywords} | {"hint"}
+            for language in ("en", "zh"):
+                entry = catalogue(language).get(code.value)
+                if entry is None:
+                    continue  # a label of another group, or checked by the test above
+                texts = (
+                    [entry["text"], entry.get("hint", "")] if isinstance(entry, dict) else [entry]
+                )
+                lacking = set().union(*(_fields(str(t)) for t in texts)) - given
+                if lacking:
+                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {code.value} {lacking}")
+    assert not missing
