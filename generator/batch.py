@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from generator.brand import Brand
 from generator.errors import CcdocsError, ProfileError
 from generator.labels import LANGUAGES, load_labels
+from generator.messages import language_of, text, told, told_error
 from generator.output import write_shared_files
 from generator.publish.pool import cores
 from generator.render import (
@@ -111,7 +112,7 @@ class ClientOutcome:
 
 def build_one(job: BuildJob) -> ClientOutcome:
     """Build one client; every failure becomes the outcome's errors, never an exception."""
-    return _guarded(job.profile, functools.partial(_build_client, job))
+    return _guarded(job.profile, functools.partial(_build_client, job), job.language)
 
 
 def _build_client(job: BuildJob) -> ClientOutcome:
@@ -150,8 +151,9 @@ def _outcome(job: BuildJob, result: BuildResult) -> ClientOutcome:
     )
 
 
-def _guarded(profile: Path, step: Callable[[], T]) -> T | ClientOutcome:
-    """Run one client's ``step``; its failure becomes that client's failed outcome.
+def _guarded(profile: Path, step: Callable[[], T], language: str | None) -> T | ClientOutcome:
+    """Run one client's ``step``; its failure becomes that client's failed outcome, told in
+    ``language`` (else the client's profile's, else the locale's) as its own build would.
 
     Profile errors keep their file:line:col; other ccdocs errors their exit code; anything
     else is an internal error (exit 5) of this client alone.
@@ -160,12 +162,20 @@ def _guarded(profile: Path, step: Callable[[], T]) -> T | ClientOutcome:
     try:
         return step()
     except ProfileError as e:
-        return ClientOutcome(name, errors=tuple(f.format() for f in e.findings))
+        lang = _speaking(profile, language)
+        return ClientOutcome(name, errors=tuple(told(f, lang).format() for f in e.findings))
     except CcdocsError as e:
-        return ClientOutcome(name, errors=(f"{name}: {e}",), exit_code=e.exit_code)
+        message = f"{name}: {told_error(e, _speaking(profile, language))}"
+        return ClientOutcome(name, errors=(message,), exit_code=e.exit_code)
     except Exception as e:  # a batch reports one client's crash and goes on with the others
-        message = f"{name}: internal error: {type(e).__name__}: {e}"
-        return ClientOutcome(name, errors=(message,), exit_code=5)
+        said = text("error.internal", _speaking(profile, language), name=type(e).__name__, error=e)
+        return ClientOutcome(name, errors=(f"{name}: {said}",), exit_code=5)
+
+
+def _speaking(profile: Path, language: str | None) -> str:
+    from generator.profile import own_data
+
+    return language_of(language, own_data(profile))
 
 
 def _headlines(audit: Mapping[str, Any], overrides: Sequence[Path]) -> dict[str, dict[str, str]]:
@@ -260,7 +270,8 @@ def _build_alone(job: BuildJob) -> ClientOutcome:
             return pool.submit(build_one, job).result()
         except BrokenProcessPool:
             where = str(job.profile)
-            message = f"{where}: the process building it died (killed, or out of memory)"
+            said = text("error.process-died", _speaking(job.profile, job.language))
+            message = f"{where}: {said}"
             return ClientOutcome(where, errors=(message,), exit_code=4)
 
 
@@ -270,14 +281,13 @@ def _refused(jobs: Sequence[BuildJob]) -> dict[int, ClientOutcome]:
     first: dict[str, str] = {}
     refused: dict[int, ClientOutcome] = {}
     for index, job in enumerate(jobs):
-        org_id = _guarded(job.profile, functools.partial(_org_id, job.profile))
+        org_id = _guarded(job.profile, functools.partial(_org_id, job.profile), job.language)
         if isinstance(org_id, ClientOutcome):
             refused[index] = org_id
         elif org_id is not None and org_id in first:
-            message = (
-                f"{job.profile}: organization id '{org_id}' is already built from "
-                f"{first[org_id]} (give each client its own id)"
-            )
+            lang = _speaking(job.profile, job.language)
+            said = text("error.same-org-id", lang, org=org_id, first=first[org_id])
+            message = f"{job.profile}: {said}"
             refused[index] = ClientOutcome(str(job.profile), errors=(message,))
         elif org_id is not None:
             first[org_id] = str(job.profile)

@@ -25,6 +25,7 @@ import yaml
 from generator.bundled import bundled_dir
 from generator.errors import Finding, Location, ProfileError
 from generator.evidence import FileRefused, read_inside
+from generator.messages import finding
 from generator.profile import MAX_BYTES, Profile, parse_profile
 
 BRAND_FILE = "brand.yaml"  # read like a profile: at most profile.MAX_BYTES
@@ -100,8 +101,7 @@ def load_brand(folder: Path | None) -> Brand:
 
 
 def _no_brand_file(path: Path) -> Finding:
-    hint = "write brand.yaml (company, logo, colours) or a templates/ folder"
-    return Finding(Location(path), "no brand.yaml in the branding folder", "error", hint)
+    return finding(Location(path), "brand.no-file")
 
 
 def _read_brand_file(path: Path) -> Profile:
@@ -110,15 +110,12 @@ def _read_brand_file(path: Path) -> Profile:
         data = read_inside(path.parent, PurePosixPath(path.name), MAX_BYTES)
         return parse_profile(data.decode("utf-8"), path)
     except FileRefused as e:
-        hint = "write brand.yaml as a plain file in the branding folder"
-        if e.status == "large":
-            hint = "a brand file names a company, a logo and two colours; check its content"
-        problem = (_REFUSED[e.status], hint)
+        problem = finding(Location(path), f"brand.file-{e.status}", size=MAX_BYTES // 1024 // 1024)
     except UnicodeDecodeError:
-        problem = ("not UTF-8 text", "save it as UTF-8")
+        problem = finding(Location(path), "brand.not-utf8")
     except OSError as e:
-        problem = (f"cannot be read ({e.strerror})", "check its permissions")
-    raise ProfileError([Finding(Location(path), problem[0], "error", problem[1])])
+        problem = finding(Location(path), "brand.unreadable", reason=e.strerror or e)
+    raise ProfileError([problem])
 
 
 def _brand_errors(brand: Profile, folder: Path) -> tuple[list[Finding], bytes]:
@@ -132,7 +129,8 @@ def _brand_errors(brand: Profile, folder: Path) -> tuple[list[Finding], bytes]:
         return errors, b""
     logo, problem = _read_logo(folder, data["logo"])
     if problem:
-        return [Finding(brand.locate("/logo"), problem[0], "error", problem[1])], b""
+        code, args = problem
+        return [finding(brand.locate("/logo"), code, logo=data["logo"], **args)], b""
     return [], logo
 
 
@@ -140,39 +138,33 @@ def _with_templates(brand: Brand, templates: Path) -> Brand:
     return replace(brand, templates=templates.resolve())
 
 
-_REFUSED = {
-    "outside": "leads out of the branding folder",
-    "special": "is not a regular file (a folder, link, device or pipe)",
-    "large": f"is larger than {MAX_BYTES // 1024 // 1024} MiB",  # brand.yaml, like a profile
-}
-
-
 def _logo_path(folder: Path, written: str) -> Path:
     return Path(os.path.realpath(folder / PurePosixPath(written.replace("\\", "/"))))
 
 
-def _read_logo(folder: Path, written: str) -> tuple[bytes, tuple[str, str] | None]:
-    """The bytes of the logo ``written`` in brand.yaml, or what is wrong with it (message, hint)."""
+Problem = tuple[str, dict[str, Any]]  # a message code of the logo, and its arguments
+
+
+def _read_logo(folder: Path, written: str) -> tuple[bytes, Problem | None]:
+    """The bytes of the logo ``written`` in brand.yaml, or what is wrong with it."""
     relative = PurePosixPath(written.replace("\\", "/"))
     if relative.is_absolute() or ".." in relative.parts or _CONTROL.search(written):
-        return b"", (f"logo '{written}' leaves the branding folder", "use a path inside it")
+        return b"", ("brand.logo-leaves", {})
     try:
         data = read_inside(folder, relative, MAX_LOGO_BYTES)
     except FileNotFoundError:
-        return b"", (f"logo file '{written}' not found", "check the path, relative to brand.yaml")
+        return b"", ("brand.logo-not-found", {})
     except FileRefused as e:
-        limit = f"is larger than {MAX_LOGO_BYTES // 1024 // 1024} MiB"
-        problem = limit if e.status == "large" else _REFUSED[e.status]
-        return b"", (f"logo '{written}' {problem}", "copy the image file itself into the folder")
+        return b"", (f"brand.logo-{e.status}", {"size": MAX_LOGO_BYTES // 1024 // 1024})
     except OSError as e:
-        return b"", (f"logo '{written}' cannot be read ({e.strerror})", "check its permissions")
-    return data, _image_problem(written, data)
+        return b"", ("brand.logo-unreadable", {"reason": e.strerror or e})
+    return data, _image_problem(data)
 
 
-def _image_problem(written: str, data: bytes) -> tuple[str, str] | None:
+def _image_problem(data: bytes) -> Problem | None:
     """None when ``data`` is a PNG or JPEG image every output format can show."""
     if not data.startswith((b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff")):
-        return (f"logo '{written}' is not a PNG or JPEG image", "save the logo as PNG")
+        return ("brand.logo-not-image", {})
     # Imported only when there is a logo: most builds have none, and these imports are slow.
     from docx.image.image import Image as DocxImage
     from PIL import Image
@@ -180,16 +172,12 @@ def _image_problem(written: str, data: bytes) -> tuple[str, str] | None:
     try:
         with _strict_decoding(), Image.open(io.BytesIO(data), formats=["PNG", "JPEG"]) as image:
             if image.width * image.height > MAX_LOGO_PIXELS:
-                return (f"logo '{written}' has over {MAX_LOGO_PIXELS:,} pixels", _SMALLER)
+                return ("brand.logo-pixels", {"pixels": f"{MAX_LOGO_PIXELS:,}"})
             image.load()  # every byte decoded: a damaged image fails here, not in a build
         DocxImage.from_blob(data)  # what the Word cover needs of its header
     except _bad_image() as e:
-        message = f"logo '{written}' is a damaged or unsupported image ({e or type(e).__name__})"
-        return (message, "open it in an image editor and save it again as PNG")
+        return ("brand.logo-damaged", {"reason": str(e) or type(e).__name__})
     return None
-
-
-_SMALLER = "a logo needs far fewer; save a smaller copy"
 
 
 @contextlib.contextmanager
@@ -243,19 +231,20 @@ def _template_findings(folder: Path, templates: Path) -> list[Finding]:
         return []
     base = Path(os.path.realpath(templates))
     if not base.is_relative_to(os.path.realpath(folder)):
-        return [_template_finding(templates, "leads out of the branding folder")]
+        return [finding(Location(templates), "brand.templates-outside")]
     findings = []
     for current, folders, files in os.walk(templates):  # links to folders are not walked into
         for name in (*folders, *files):
             problem = _template_problem(base, Path(current) / name)
             if problem:
-                findings.append(_template_finding(Path(current) / name, problem))
+                size = MAX_TEMPLATE_BYTES // 1024 // 1024
+                findings.append(finding(Location(Path(current) / name), problem, size=size))
     return findings
 
 
 def _template_problem(base: Path, path: Path) -> str:
     if not Path(os.path.realpath(path)).is_relative_to(base):
-        return "leads out of its template folder"
+        return "brand.template-outside"
     try:
         info = path.stat()
     except OSError:  # a dangling link or a loop: no template is found there
@@ -263,15 +252,10 @@ def _template_problem(base: Path, path: Path) -> str:
     if stat.S_ISDIR(info.st_mode):
         return ""
     if not stat.S_ISREG(info.st_mode):
-        return "is not a regular file (a device, pipe or socket)"
+        return "brand.template-special"
     if info.st_size > MAX_TEMPLATE_BYTES:
-        return f"is larger than {MAX_TEMPLATE_BYTES // 1024 // 1024} MiB"
+        return "brand.template-large"
     return ""
-
-
-def _template_finding(path: Path, problem: str) -> Finding:
-    hint = "keep only template and label files, copied into the branding folder"
-    return Finding(Location(path), f"{problem}", "error", hint)
 
 
 def brand_files(brand: Brand) -> list[Path]:

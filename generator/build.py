@@ -30,6 +30,7 @@ from generator.incremental import (
     map_files,
 )
 from generator.markers import check_owned
+from generator.messages import error
 from generator.output import Stage, commit_stage, locked_output, place_file, staged_output
 from generator.profile import Profile, load_profile, no_cycle_collection
 from generator.publish import PUBLISHERS, DocumentFacts, Publication
@@ -299,7 +300,7 @@ def build_profile(
     """
     unknown = [f for f in formats if f not in PUBLISHERS]
     if unknown:
-        raise PublishError(f"unknown format {', '.join(unknown)}; use {', '.join(PUBLISHERS)}")
+        raise error(PublishError, "error.unknown-format", formats=unknown, known=tuple(PUBLISHERS))
     formats = [f for f in PUBLISHERS if f in formats]
     brand = brand or default_brand()
     profile = load_profile(profile_path)

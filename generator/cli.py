@@ -32,7 +32,7 @@ import click
 
 from generator.bundled import default_profile
 from generator.errors import CcdocsError, Finding, OutputError, ProfileError
-from generator.messages import language_of, told, words
+from generator.messages import error, language_of, say_words, told, told_error, words
 from generator.messages import text as said
 
 if TYPE_CHECKING:
@@ -53,8 +53,24 @@ EXIT_CODES = (
 )
 T = TypeVar("T")
 
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A parameter callback keeping its value in the context's meta, shared by the whole command
+    line, so that an error stopping the command is told in the language chosen, else the
+    profile's (``_error_language``)."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        ctx.meta[f"ccdocs.{key}"] = value
+        return value
+
+    return remember
+
+
 profile_argument = click.argument(
-    "profile", required=False, type=click.Path(path_type=Path, dir_okay=False)
+    "profile",
+    required=False,
+    type=click.Path(path_type=Path, dir_okay=False),
+    callback=_remember("profile"),
 )
 out_option = click.option(
     "--out",
@@ -68,6 +84,7 @@ lang_option = click.option(
     "--lang",
     "language",
     type=click.Choice(["zh", "en"]),
+    callback=_remember("lang"),
     help="Language of the documents (default: the profile's).",
 )
 
@@ -159,13 +176,14 @@ def _shown(match: re.Match[str]) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def _brand(folder: Path | None) -> Brand | None:
-    """The brand of ``folder``; its errors are printed like a profile's, then exit 1."""
+def _brand(folder: Path | None, language: str | None, profile: Path | None) -> Brand | None:
+    """The brand of ``folder``; its errors are printed like a profile's, in the language chosen
+    (else the profile's, else the locale's), then exit 1."""
     if folder is None:
         return None
     from generator.brand import load_brand
 
-    return _or_exit(folder, lambda: load_brand(folder))
+    return _or_exit(folder, lambda: load_brand(folder), _speaking(profile, language))
 
 
 def _or_exit(path: Path, action: Callable[[], T], language: str | None = None) -> T:
@@ -204,19 +222,39 @@ class _Cli(click.Group):
         try:
             return super().invoke(ctx)
         except CcdocsError as e:
-            echo(f"ccdocs: {e}", fg="red", err=True)
+            _echo_error(e, _error_language(ctx))
             ctx.exit(e.exit_code)
         except (click.exceptions.Exit, click.ClickException):
             raise
         except (KeyboardInterrupt, click.Abort):
-            echo("ccdocs: interrupted; the previous output is unchanged", err=True)
+            echo("ccdocs: " + said("error.interrupted", _error_language(ctx)), err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except Exception as e:  # the process boundary: report, don't dump a traceback
             if os.environ.get("CCDOCS_DEBUG"):
                 raise
-            echo(f"ccdocs: internal error: {type(e).__name__}: {e}", fg="red", err=True)
-            echo("Run again with CCDOCS_DEBUG=1 for details, and report it.", err=True)
+            lang = _error_language(ctx)
+            name = type(e).__name__
+            echo("ccdocs: " + said("error.internal", lang, name=name, error=e), fg="red", err=True)
+            echo(said("error.internal-next", lang), err=True)
             ctx.exit(EXIT_INTERNAL)
+
+
+def _echo_error(error: CcdocsError, lang: str) -> None:
+    """``ccdocs: `` and the error in ``lang``."""
+    echo(f"ccdocs: {told_error(error, lang)}", fg="red", err=True)
+
+
+def _error_language(ctx: click.Context) -> str:
+    """The language of an error that stopped a command: the one chosen with --lang, else the
+    profile's (the bundled one when the command's profile is left out), else the locale's."""
+    meta = ctx.meta
+    profile = meta.get("ccdocs.profile")
+    if "ccdocs.profiles" in meta:  # build: one profile, none (the bundled one) or several
+        profiles = meta["ccdocs.profiles"] or (default_profile(),)
+        profile = profiles[0] if len(profiles) == 1 else None
+    elif profile is None and "ccdocs.profile" in meta:
+        profile = default_profile()
+    return _speaking(profile, meta.get("ccdocs.lang"))
 
 
 @click.group(cls=_Cli, context_settings={"help_option_names": ["-h", "--help"]}, epilog=EXIT_CODES)
@@ -267,6 +305,7 @@ def _load_catalog(overlays: tuple[Path, ...]) -> Catalog:
     "--lang",
     "language",
     type=click.Choice(["zh", "en"]),
+    callback=_remember("lang"),
     help="Language of the findings (default: the profile's, else the locale's).",
 )
 def validate(profile: Path | None, strict: bool, fmt: str, language: str | None) -> None:
@@ -295,7 +334,12 @@ def validate(profile: Path | None, strict: bool, fmt: str, language: str | None)
 
 
 @cli.command()
-@click.argument("profiles", nargs=-1, type=click.Path(path_type=Path, dir_okay=False))
+@click.argument(
+    "profiles",
+    nargs=-1,
+    type=click.Path(path_type=Path, dir_okay=False),
+    callback=_remember("profiles"),
+)
 @out_option
 @lang_option
 @click.option(
@@ -352,13 +396,13 @@ def build(
         raise click.BadParameter(
             f"use a comma-separated list of {', '.join(FORMATS)}", param_hint="--format"
         )
-    look = _brand(brand)
+    path = _display_path(profiles[0] if profiles else default_profile())
+    look = _brand(brand, language, path if len(profiles) < 2 else None)
     if len(profiles) > 1:
         if since is not None:
             raise click.BadParameter("give --since with a single profile", param_hint="--since")
         _build_batch(profiles, out_dir, language, chosen, look, jobs, force, strict)
         return
-    path = _display_path(profiles[0] if profiles else default_profile())
     result = _or_exit(
         path,
         lambda: build_profile(
@@ -425,17 +469,16 @@ def _build_batch(
         BuildJob(_display_path(p), out_dir, tuple(formats), language, _overlays(), look, force)
         for p in profiles
     ]
-    with click.progressbar(
-        length=len(batch), label="building", file=sys.stderr, show_pos=True
-    ) as bar:
+    lang = _speaking(None, language)
+    label = said("progress.building", lang)
+    with click.progressbar(length=len(batch), label=label, file=sys.stderr, show_pos=True) as bar:
 
         def progress(outcome: ClientOutcome) -> None:
             bar.update(1)
             if not outcome.ok:
-                bar.label = f"building ({outcome.profile} failed)"
+                bar.label = said("progress.building-failed", lang, path=outcome.profile)
 
         outcomes = build_many(batch, jobs, progress)
-    lang = _speaking(None, language)
     _echo_outcomes(outcomes, lang)
     codes = [o.exit_code for o in outcomes if not o.ok]
     codes += _write_batch_summary(outcomes, out_dir, language or "zh", look, lang)
@@ -459,7 +502,7 @@ def _write_batch_summary(
     try:
         files = write_summary(outcomes, out_dir, language, look.template_dirs if look else ())
     except CcdocsError as e:
-        echo(f"ccdocs: {e}", fg="red", err=True)
+        _echo_error(e, lang)
         return [e.exit_code]
     for file in files:
         _wrote(file, lang)
@@ -578,10 +621,12 @@ def check_docs(
 
     catalog = _catalog()
     chosen = _targets(targets, catalog)
-    pins = _or_exit(map_file, lambda: read_pins(map_file, catalog)) if map_file else {}
+    lang = _speaking(None, language)  # the terminal's: the register is in zh unless chosen
+    pins = _or_exit(map_file, lambda: read_pins(map_file, catalog), lang) if map_file else {}
 
     def check() -> dict[str, Any]:
-        with click.progressbar(length=1, label="reading", file=sys.stderr) as bar:
+        label = said("progress.reading", lang)
+        with click.progressbar(length=1, label=label, file=sys.stderr) as bar:
 
             def progress(done: int, total: int) -> None:
                 bar.length = total
@@ -589,22 +634,22 @@ def check_docs(
 
             return check_folder(folder, catalog, chosen, as_of.date(), pins, progress)
 
-    lang = language or "zh"
+    doc_lang = language or "zh"
     assessed = None
     if assessment is not None:
         from generator.assessment.run import folder_assessment
 
         assessed = _or_exit(
-            assessment, lambda: folder_assessment(folder, assessment, previous, catalog, lang)
+            assessment, lambda: folder_assessment(folder, assessment, previous, catalog, doc_lang)
         )
     report = _or_exit(folder, check)
     with staged_output(out_dir, output_id(folder)) as stage, disk_errors(stage.target):
-        written = write_outputs(report, catalog, lang, stage.work / "check-docs")
+        written = write_outputs(report, catalog, doc_lang, stage.work / "check-docs")
         folders = ["check-docs"]
         if assessed is not None:
             from generator.assessment.publish import write_report
 
-            written += write_report(assessed, lang, stage.work / "assessment", ("docx", "pdf"))
+            written += write_report(assessed, doc_lang, stage.work / "assessment", ("docx", "pdf"))
             folders.append("assessment")
         commit_stage(stage, folders)
     for file in written:
@@ -668,7 +713,7 @@ def assess_init(subject: Path, out_file: Path, language: str | None) -> None:
             labels = load_labels(lang, template_dirs())
             write_workbook(out_file, catalog, standard, labels, lang, about, self_scores(data))
     except OSError as e:
-        raise OutputError(f"{out_file}: cannot be written ({e.strerror or e})") from e
+        raise error(OutputError, "error.cannot-write", path=out_file, reason=e.strerror or e) from e
     count, short = len(standard.requirements), standard.short
     echo(
         said(
@@ -711,7 +756,11 @@ def intake_new(preset: str, language: str | None, out_file: Path) -> None:
 
 
 @intake.command("export")
-@click.argument("profile", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument(
+    "profile",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    callback=_remember("profile"),
+)
 @lang_option
 @workbook_out_option
 @click.option(
@@ -891,7 +940,7 @@ def evidence(
     from generator.build import build_evidence_pack
 
     path = _display_path(profile or default_profile())
-    look = _brand(brand)
+    look = _brand(brand, language, path)
     catalog = _catalog()
     assessed = None
     if assessment is not None:
@@ -978,25 +1027,32 @@ def diff(old: Path, new: Path, out_dir: Path, language: str | None) -> None:
     data = json.dumps(changes_data(before, after, documents), ensure_ascii=False, indent=2)
     texts = {"changes.md": text, "changes.json": data + "\n"}
     written = write_folder(out_dir, after.org_id, "changes", texts)
+    lang = _speaking(None, language or after.language)
     for doc in documents:
-        counts = ", ".join(f"{n} {kind}" for kind, n in doc.counts.items())
-        echo(f"{doc.document}: {counts}")
+        echo(said("summary.diff", lang, document=doc.document, **doc.counts))
     for file in written:
-        echo(f"wrote {_display_path(file)}")
+        _wrote(file, lang)
     if not new.is_dir():
-        echo(f"for the site's change-log page: ccdocs build {new} --since {old}")
+        echo(said("summary.diff-site", lang, new=new, old=old))
 
 
 @cli.command()
 @click.argument("pack", type=click.Path(path_type=Path, dir_okay=False))
-def verify(pack: Path) -> None:
+@click.option(
+    "--lang",
+    "language",
+    type=click.Choice(["zh", "en"]),
+    callback=_remember("lang"),
+    help="Language of the problems found (default: the locale's).",
+)
+def verify(pack: Path, language: str | None) -> None:
     """Re-check every file of an evidence PACK against its manifest."""
-    from generator.audit.pack import verify_pack
+    from generator.audit.pack import pack_problems
 
-    problems = verify_pack(pack)
-    lang = _speaking(None, None)
+    problems = pack_problems(pack)
+    lang = _speaking(None, language)
     for problem in problems:
-        echo(problem)
+        echo(say_words(problem, lang))
     if problems:
         echo(
             said("summary.verify-problems", lang, pack=pack, count=len(problems)),
@@ -1024,9 +1080,11 @@ def _serve_or_exit(profile: Path, project: Path, **options: Any) -> bool:
     except OSError as e:
         if e.errno not in (errno.EADDRINUSE, errno.EACCES, errno.EADDRNOTAVAIL):
             raise
-        address = options["address"]
-        echo(f"ccdocs: cannot serve on {address}: {e.strerror or e}", fg="red", err=True)
-        echo("choose another port with --address, e.g. --address 127.0.0.1:8001", err=True)
+        lang = _speaking(profile, options.get("language"))
+        reason = e.strerror or e
+        refused = said("error.cannot-serve", lang, address=options["address"], reason=reason)
+        echo(f"ccdocs: {refused}", fg="red", err=True)
+        echo(said("error.cannot-serve-next", lang), err=True)
         sys.exit(EXIT_OUTPUT)
 
 
@@ -1060,7 +1118,7 @@ def serve(profile: Path | None, address: str, language: str | None, brand: Path 
             language=language,
             report=report,
             catalog=_catalog(),
-            brand=_brand(brand),
+            brand=_brand(brand, language, path),
         ):
             sys.exit(EXIT_ERRORS)
 

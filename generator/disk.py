@@ -12,6 +12,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from generator.errors import OutputError
+from generator.messages import error
 
 _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
@@ -47,10 +48,7 @@ def disk_errors(path: Path) -> Iterator[None]:
     try:
         yield
     except OSError as e:
-        raise OutputError(
-            f"{path}: the output could not be written ({e}); check the folder's permissions "
-            "and free space"
-        ) from e
+        raise error(OutputError, "error.disk", path=path, reason=e) from e
 
 
 def fsync(path: Path) -> None:

@@ -19,6 +19,7 @@ from typing import Any
 from generator.errors import CcdocsError
 from generator.evidence import FileRefused, open_inside, read_chunks
 from generator.labels import load_labels
+from generator.messages import error
 from generator.render import (
     escape_text,
     fill,
@@ -184,16 +185,14 @@ def read_edition(path: Path, *, render: Any = None) -> Edition:
     if path.is_dir():
         names = _markdown_names(path)
         if not names:
-            raise CcdocsError(
-                f"{path}: no Markdown documents here; give build/<org-id> or a profile"
-            )
+            raise error(CcdocsError, "error.edition-empty", path=path)
         folder = _manual_folder(path)
         org_id = (folder.parent if folder.name == "manual" else folder).name
         documents = {name.stem: _read_markdown(path, name) for name in names}
         chinese = any(_CJK.search(text) for text in documents.values())
         return Edition(str(path), org_id, documents, language="zh" if chinese else "en")
     if render is None:
-        raise CcdocsError(f"{path}: not a folder of a built edition")
+        raise error(CcdocsError, "error.not-an-edition", path=path)
     return rendered_edition(str(path), render(path))
 
 
@@ -210,9 +209,7 @@ def _markdown_names(path: Path) -> list[PurePosixPath]:
         with os.scandir(folder) as entries:
             names = sorted(entry.name for entry in entries if entry.name.endswith(".md"))
     except OSError as e:
-        raise CcdocsError(
-            f"{folder}: cannot be listed ({e.strerror}); check its permissions"
-        ) from e
+        raise error(CcdocsError, "error.cannot-list", path=folder, reason=e.strerror) from e
     return [prefix / name for name in names]
 
 
@@ -222,10 +219,7 @@ def _read_markdown(path: Path, name: PurePosixPath) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as e:
-        raise CcdocsError(
-            f"{path / name}: not UTF-8 text (byte {e.start}); a built edition holds the UTF-8 "
-            "Markdown ccdocs wrote: save the file as UTF-8 or give another folder"
-        ) from e
+        raise error(CcdocsError, "error.edition-not-utf8", path=path / name, byte=e.start) from e
 
 
 def _checked(path: Path, name: PurePosixPath, *, read: bool) -> bytes:
@@ -235,16 +229,10 @@ def _checked(path: Path, name: PurePosixPath, *, read: bool) -> bytes:
         with open_inside(path, name, MAX_MARKDOWN_BYTES) as file:
             return b"".join(read_chunks(file, MAX_MARKDOWN_BYTES, shown)) if read else b""
     except FileRefused as e:
-        raise CcdocsError(f"{shown}: {_REFUSED[e.status]}") from e
+        size = MAX_MARKDOWN_BYTES // 1024 // 1024
+        raise error(CcdocsError, f"error.edition-{e.status}", path=shown, size=size) from e
     except OSError as e:
-        raise CcdocsError(f"{shown}: cannot be read ({e.strerror}); check its permissions") from e
-
-
-_REFUSED = {
-    "outside": "a link leading out of the edition's folder; give the folder ccdocs built",
-    "special": "not a regular file (a folder, link, device or pipe); remove it from the edition",
-    "large": f"larger than {MAX_MARKDOWN_BYTES // 1024 // 1024} MiB; not a document ccdocs wrote",
-}
+        raise error(CcdocsError, "error.cannot-read", path=shown, reason=e.strerror) from e
 
 
 def rendered_edition(label: str, rendered: Any) -> Edition:

@@ -60,9 +60,20 @@ class CcdocsError(Exception):
     1: the inputs (profile, brand folder, standards map, templates, a pack to verify) need fixing.
     4: the output could not be made: a folder ccdocs does not own, another build of the same
     organization running, a publishing tool or font missing or failing, a disk error.
+
+    Like a finding, an error may carry a ``code`` of the message catalogue and the ``arguments``
+    that fill its words (``generator.messages.error`` makes one): its ``str()`` is the English
+    words, for logs and the library's callers; the command tells it in the user's language.
     """
 
     exit_code = 1
+
+    def __init__(
+        self, message: str = "", *, code: str = "", arguments: tuple[tuple[str, Any], ...] = ()
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.arguments = arguments
 
 
 class ProfileError(CcdocsError):

@@ -27,6 +27,7 @@ from typing import BinaryIO, Literal
 
 from generator import fieldpath
 from generator.errors import CcdocsError
+from generator.messages import error
 from generator.profile import Profile
 
 MAX_EVIDENCE_BYTES = 256 * 1024 * 1024  # per file: far above any scan, recording or export
@@ -138,7 +139,7 @@ def copy_evidence(info: EvidenceFile, write: Callable[[bytes], object]) -> tuple
     is no longer the regular file inside the folder, with the bytes, that ``load_evidence`` hashed.
     """
     if info.status != "ok" or info.path is None or info.root is None:
-        raise EvidenceChanged(f"evidence file {info.written!r} was not checked; run again")
+        raise error(EvidenceChanged, "error.evidence-unchecked", path=info.written)
     digest, size = hashlib.sha256(), 0
     try:
         with _open_checked(info.root, info.path.relative_to(info.root).parts, info.path) as file:
@@ -147,17 +148,10 @@ def copy_evidence(info: EvidenceFile, write: Callable[[bytes], object]) -> tuple
                 size += len(block)
                 write(block)
     except (OSError, FileRefused) as e:  # now a link, a pipe, a device, larger or gone
-        raise _changed(info, str(e)) from e
+        raise error(EvidenceChanged, "error.evidence-changed", path=info.path, reason=e) from e
     if (size, digest.hexdigest()) != (info.size, info.sha256):
-        raise _changed(info, "its content is not the one checked")
+        raise error(EvidenceChanged, "error.evidence-content", path=info.path)
     return size, digest.hexdigest()
-
-
-def _changed(info: EvidenceFile, why: str) -> EvidenceChanged:
-    return EvidenceChanged(
-        f"{info.path}: evidence file changed while the pack was being made ({why}); "
-        "nothing was written: leave the evidence folder alone and run the command again"
-    )
 
 
 @contextlib.contextmanager

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from generator.disk import disk_errors
 from generator.errors import OutputError
-from generator.markers import WHAT_TO_DO
+from generator.messages import error
 
 
 @contextmanager
@@ -84,7 +84,4 @@ def _open_lock(path: Path) -> int:
 
 
 def _foreign_lock(path: Path) -> OutputError:
-    return OutputError(
-        f"{path}: not a lock file of ccdocs (those are empty plain files), so ccdocs will not "
-        f"use it; {WHAT_TO_DO}"
-    )
+    return error(OutputError, "error.not-a-lock", path=path)

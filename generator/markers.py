@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from generator.errors import OutputError
+from generator.messages import error
 
 MARKER = ".ccdocs-output"
 MARKER_SCHEMA = "ccdocs-output/1"
 # An empty folder put into the organization's folder just before a swap: the folder that holds
 # it in a hidden stage after a kill is the one the swap replaced, not a stage never swapped in.
 RETIRED = ".ccdocs-retired"
-WHAT_TO_DO = "move it out of the output folder, or build into another --out"
 
 Identity = tuple[int, int]  # device and inode
 # What a stage took over from the folder it replaces: relative path -> the identity of the entry
@@ -42,29 +42,20 @@ def check_owned(folder: Path) -> None:
         return
     listed = read_marker(folder) if is_real_dir(folder) else None
     if listed is None:
-        raise OutputError(
-            f"{folder}: not written by ccdocs (it has no {MARKER} file), "
-            f"so ccdocs will not replace it; {WHAT_TO_DO}"
-        )
+        raise error(OutputError, "error.not-ours", path=folder, marker=MARKER)
     files, dirs = _walk(folder)
     parents = {str(p) for path in listed for p in PurePosixPath(path).parents if str(p) != "."}
     foreign = sorted((files - listed - {MARKER}) | (dirs - parents))
     if foreign:
-        more = f" (and {len(foreign) - 1} more)" if len(foreign) > 1 else ""
-        raise OutputError(
-            f"{folder / foreign[0]}{more}: not written by ccdocs, and ccdocs would delete it "
-            f"when it replaces {folder}; {WHAT_TO_DO}"
-        )
+        code = "error.foreign-more" if len(foreign) > 1 else "error.foreign"
+        path, more = folder / foreign[0], len(foreign) - 1
+        raise error(OutputError, code, path=path, more=more, folder=folder)
 
 
 def check_root(target: Path) -> None:
     """Refuse an organization folder that exists without a marker: it is not ccdocs's."""
     if os.path.lexists(target) and (not is_real_dir(target) or read_marker(target) is None):
-        raise OutputError(
-            f"{target}: not written by ccdocs (it has no {MARKER} file), so ccdocs will not "
-            f"replace it; {WHAT_TO_DO} (output of a ccdocs without markers: delete it and "
-            "build again)"
-        )
+        raise error(OutputError, "error.not-ours-root", path=target, marker=MARKER)
 
 
 def check_file_owned(folder: Path, name: str) -> frozenset[str]:
@@ -75,16 +66,11 @@ def check_file_owned(folder: Path, name: str) -> frozenset[str]:
     """
     listed = read_marker(folder)
     if listed is None and os.path.lexists(folder / MARKER):
-        raise OutputError(
-            f"{folder / MARKER}: not a marker ccdocs wrote, so ccdocs will not replace it; "
-            f"{WHAT_TO_DO}"
-        )
+        raise error(OutputError, "error.not-a-marker", path=folder / MARKER)
     listed = listed or frozenset()
     path = folder / name
     if os.path.lexists(path) and (name not in listed or not _is_plain_file(path)):
-        raise OutputError(
-            f"{path}: not written by ccdocs, so ccdocs will not replace it; {WHAT_TO_DO}"
-        )
+        raise error(OutputError, "error.not-ours-file", path=path)
     return listed
 
 
@@ -240,12 +226,9 @@ def retire_folder(old: Path, target: Path, snapshot: Snapshot | None = None) -> 
     known = _Known(target, ccdocs_paths(old, target), snapshot or {})
     left = _sweep(old, _ROOT, known)
     if left:
-        more = f" (and {len(left) - 1} more)" if len(left) > 1 else ""
-        raise OutputError(
-            f"{old / left[0]}{more}: saved into {target} while ccdocs replaced it, and it cannot "
-            f"be moved back ({target / left[0]} is a different file); move it where you want it, "
-            "then build again"
-        )
+        code = "error.saved-meanwhile-more" if len(left) > 1 else "error.saved-meanwhile"
+        path, there = old / left[0], target / left[0]
+        raise error(OutputError, code, path=path, more=len(left) - 1, folder=target, there=there)
     _drop_deleted(known)
 
 

@@ -16,9 +16,11 @@ import locale
 import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
-from generator.errors import Finding, Location, Severity
+from generator.errors import CcdocsError, Finding, Location, ProfileError, Severity
+
+E = TypeVar("E", bound=CcdocsError)
 
 DEFAULT = "en"  # the language a finding is worded in when it is made
 
@@ -69,6 +71,20 @@ def told(item: Finding, language: str) -> Finding:
         return item
     message, hint = say(item.code, item.args, language)
     return replace(item, message=message, hint=hint)
+
+
+def error(kind: type[E], code: str, **args: Any) -> E:
+    """An exception of ``kind`` with the words of ``code``, in English until it is told."""
+    frozen = _frozen(args)
+    return kind(say(code, frozen, DEFAULT)[0], code=code, arguments=frozen)
+
+
+def told_error(item: CcdocsError, language: str) -> str:
+    """The words of ``item`` in ``language`` (as it was raised, when it has no code); the
+    findings of a ProfileError each told, one a line."""
+    if isinstance(item, ProfileError):
+        return "\n".join(told(f, language).format() for f in item.findings)
+    return say(item.code, item.arguments, language)[0] if item.code else str(item)
 
 
 def relocated(item: Finding, location: Location, hint: str) -> Finding:

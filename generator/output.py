@@ -47,6 +47,7 @@ from generator.markers import (
     retire_folder,
     write_marker,
 )
+from generator.messages import error
 
 # renameat2 missing from the C library or the kernel, or a file system that cannot exchange
 _NO_EXCHANGE = frozenset({errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP})
@@ -92,14 +93,11 @@ def locked_output(out_dir: Path, org_id: str) -> Iterator[Path]:
     Yields the organization's folder. Raises OutputError when another build holds the lock.
     """
     if org_id in {"", ".", ".."} or "/" in org_id or os.sep in org_id:
-        raise OutputError(f"{org_id!r} cannot name an output folder; give the organization an id")
+        raise error(OutputError, "error.no-folder-name", org=org_id)
     target = out_dir / org_id
     with disk_errors(target):
         out_dir.mkdir(parents=True, exist_ok=True)
-    busy = OutputError(
-        f"another ccdocs build of {org_id} is running in {out_dir}; "
-        "wait for it to finish, or build into another --out"
-    )
+    busy = error(OutputError, "error.build-running", org=org_id, folder=out_dir)
     with locked(out_dir / f".{org_id}.lock", busy):
         with disk_errors(target):
             recover_output(out_dir, org_id)
@@ -171,10 +169,7 @@ def write_shared_files(out_dir: Path, writers: Mapping[str, Callable[[Path], Non
     """
     with disk_errors(out_dir):
         out_dir.mkdir(parents=True, exist_ok=True)
-    busy = OutputError(
-        f"another ccdocs build is writing {', '.join(writers)} in {out_dir}; wait for it to "
-        "finish, or build into another --out"
-    )
+    busy = error(OutputError, "error.writers-running", files=tuple(writers), folder=out_dir)
     with locked(out_dir / f".{_SHARED}.lock", busy, wait=True):
         with disk_errors(out_dir):
             _tidy_stages(out_dir, _SHARED)

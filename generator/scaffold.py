@@ -16,6 +16,7 @@ from generator.errors import CcdocsError
 from generator.labels import load_labels
 from generator.mandate_schema import mandate_schema
 from generator.mandates import profile_targets
+from generator.messages import error
 from generator.profile import Profile, read_profile
 from generator.render import make_environment, render_template, template_dirs
 from generator.standards import Catalog
@@ -34,9 +35,9 @@ def presets() -> list[str]:
 def init_folder(folder: Path, preset: str, language: str | None, catalog: Catalog) -> list[Path]:
     """Write a new profile folder from ``preset``; CcdocsError if ``folder`` is not empty."""
     if preset not in presets():
-        raise CcdocsError(f"no preset '{preset}'; use one of {', '.join(presets())}")
+        raise error(CcdocsError, "error.no-preset", preset=preset, presets=tuple(presets()))
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise CcdocsError(f"{folder} already exists and is not empty; choose a new folder")
+        raise error(CcdocsError, "error.folder-not-empty", path=folder)
     source = bundled_dir("org_profiles") / f"{preset}.yaml"
     profile = read_profile(source)
     text = source.read_text(encoding="utf-8")

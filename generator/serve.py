@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from generator.brand import Brand
 from generator.build import render_profile
 from generator.errors import CcdocsError, Finding, ProfileError
-from generator.messages import language_of, text, told
+from generator.messages import language_of, text, told, told_error
 from generator.profile import own_data
 from generator.publish.site import write_site_project
 from generator.standards import Catalog, load_catalog
@@ -205,7 +205,8 @@ def _watch(
                 refresh(profile, project, catalog, language, report, brand)
             except Exception as e:  # the watcher reports any failure and picks up the next save
                 lang = language_of(language, own_data(profile))
-                error = f"{type(e).__name__}: {e}"
+                said = told_error(e, lang) if isinstance(e, CcdocsError) else str(e)
+                error = f"{type(e).__name__}: {said}"
                 summary = text("summary.serve-failed", lang, path=profile, error=error)
                 _problems(project, report, [], summary, ok=False)
 

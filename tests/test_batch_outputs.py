@@ -331,8 +331,8 @@ def test_a_client_that_crashes_the_org_id_check_fails_alone(tmp_path, clients, m
     out = tmp_path / "out"
     result = _batch([clients[0], crashing, clients[1]], out)
     assert result.exit_code == EXIT_INTERNAL
-    assert (
-        f"{crashing}: internal error: RecursionError: maximum recursion depth exceeded"
+    assert (  # in the language of the client's profile
+        f"{crashing}: 内部错误：RecursionError：maximum recursion depth exceeded"
     ) in result.output
     assert "1 of 3 clients failed" in result.output
     assert (out / "minimal" / "manual").is_dir() and (out / "second" / "manual").is_dir()
@@ -460,4 +460,5 @@ def test_a_client_whose_worker_process_dies_fails_alone(tmp_path, monkeypatch):
     ]
     outcomes = batch.build_many(jobs, 2)
     assert [o.ok for o in outcomes] == [True, False, True, True], [o.errors for o in outcomes]
-    assert outcomes[1].exit_code == 4 and "died" in outcomes[1].errors[0]
+    assert outcomes[1].exit_code == 4
+    assert "进程已终止" in outcomes[1].errors[0]  # in the language of the client's profile

@@ -89,13 +89,16 @@ def test_cli_reports_a_bad_brand_without_traceback(tmp_path):
     folder = tmp_path / "brand"
     folder.mkdir()
     (folder / "brand.yaml").write_text("logo: missing.png\n", encoding="utf-8")
-    result = CliRunner().invoke(
-        cli, ["build", "--brand", str(folder), "--out", str(tmp_path / "out"), "--format", "md"]
-    )
+    command = ["build", "--brand", str(folder), "--out", str(tmp_path / "out"), "--format", "md"]
+    result = CliRunner().invoke(cli, [*command, "--lang", "en"])
     assert result.exit_code == EXIT_ERRORS
     assert "brand.yaml:1:7: /logo: logo file 'missing.png' not found" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+    told = CliRunner().invoke(cli, command)  # in the language of the bundled profile
+    assert told.exit_code == EXIT_ERRORS
+    assert "brand.yaml:1:7: /logo: 找不到标志文件 'missing.png' (请检查路径" in told.output
+    assert "1 个错误；未写出任何文件" in told.output
 
 
 def test_brand_reaches_docx_pdf_and_site(tmp_path, catalog, brand_dir):

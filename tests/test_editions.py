@@ -55,8 +55,9 @@ def test_diff_of_two_profiles_names_the_changed_section(tmp_path, editions, cata
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["diff", str(old), str(new), "--out", str(out)])
     assert result.exit_code == EXIT_OK, result.output
-    assert "operations-manual: 0 added, 0 removed, 1 changed" in result.output
-    assert "dr-plan: 0 added, 0 removed, 0 changed" in result.output
+    # in the profiles' language
+    assert "operations-manual：新增 0 处，删除 0 处，修改 1 处" in result.output
+    assert "dr-plan：新增 0 处，删除 0 处，修改 0 处" in result.output
     folder = out / "event-hotline" / "changes"
     data = json.loads((folder / "changes.json").read_text(encoding="utf-8"))
     [manual] = [d for d in data["documents"] if d["document"] == "operations-manual"]
@@ -90,7 +91,7 @@ def test_diff_of_two_built_editions_matches_the_profile_diff(tmp_path, editions,
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["diff", str(a), str(b / "manual"), "--out", str(out)])
     assert result.exit_code == EXIT_OK, result.output
-    assert "operations-manual: 0 added, 0 removed, 1 changed" in result.output
+    assert "operations-manual：新增 0 处，删除 0 处，修改 1 处" in result.output
     data = json.loads((out / "event-hotline" / "changes" / "changes.json").read_text("utf-8"))
     assert sum(d["counts"]["changed"] for d in data["documents"]) == 1
 

@@ -253,6 +253,7 @@ def test_a_damaged_logo_with_image_magic_bytes_is_a_located_brand_error(tmp_path
 def test_a_damaged_logo_stops_a_word_build_with_exit_1_not_an_internal_error(tmp_path):
     folder = _brand(tmp_path, CORRUPT_LOGOS["png-magic-then-garbage"])
     args = ["build", "--brand", str(folder), "--out", str(tmp_path / "out"), "--format", "docx"]
+    args += ["--lang", "en"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == EXIT_ERRORS, result.output
     assert "brand.yaml:2:7: /logo: logo 'logo.png' is a damaged" in result.output

@@ -101,7 +101,7 @@ def test_serve_refuses_a_port_out_of_range_and_a_port_in_use():
         port = taken.getsockname()[1]
         busy = runner.invoke(cli, ["serve", "--address", f"127.0.0.1:{port}"])
     assert busy.exit_code == EXIT_OUTPUT, busy.output
-    assert f"cannot serve on 127.0.0.1:{port}" in busy.output
+    assert f"无法在 127.0.0.1:{port} 上提供预览" in busy.output  # the bundled profile's language
 
 
 def _event_hotline(folder):

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from generator.evidence import CHUNK_BYTES, MAX_EVIDENCE_BYTES, EvidenceFile, copy_evidence
+from generator.messages import DEFAULT, Words, say_words, words
 from generator.publish.package import EntryWriter, safe_entry_name, write_zip
 
 MANIFEST = "manifest.json"
@@ -134,7 +135,14 @@ def _index_html(organization: Mapping[str, Any], index: list[dict[str, Any]]) ->
 
 
 def verify_pack(path: Path) -> list[str]:
-    """Problems found re-checking every file against the manifest; empty when the pack is intact.
+    """Problems found re-checking every file against the manifest, in English; empty when the
+    pack is intact (``pack_problems`` gives them as message codes)."""
+    return [say_words(problem, DEFAULT) for problem in pack_problems(path)]
+
+
+def pack_problems(path: Path) -> list[Words]:
+    """Problems found re-checking every file against the manifest, as message codes with their
+    arguments; empty when the pack is intact.
 
     A damaged or hostile pack gives problems, never an exception: not a regular file, not a zip,
     unreadable or malformed manifest, unsafe or repeated entry names (that would land outside the
@@ -146,7 +154,7 @@ def verify_pack(path: Path) -> list[str]:
         with _open_pack(path) as package:
             return _verify(package, path)
     except _DAMAGED as e:
-        return [f"{path}: not a readable zip ({e}); give an evidence pack that ccdocs wrote"]
+        return [words("verify.not-zip", pack=path, reason=e)]
 
 
 @contextlib.contextmanager
@@ -159,13 +167,13 @@ def _open_pack(path: Path) -> Iterator[zipfile.ZipFile]:
             yield package
 
 
-def _verify(package: zipfile.ZipFile, path: Path) -> list[str]:
+def _verify(package: zipfile.ZipFile, path: Path) -> list[Words]:
     infos = package.infolist()
     problems = _entry_problems(infos)
     single = {i.filename: i for i in infos}
     counts = Counter(i.filename for i in infos)
     if MANIFEST not in single:
-        return [*problems, f"{path}: no {MANIFEST}"]
+        return [*problems, words("verify.no-manifest", pack=path, manifest=MANIFEST)]
     if counts[MANIFEST] > 1:
         return problems  # which of them is the manifest cannot be told
     files, problem = _read_manifest(package, single[MANIFEST])
@@ -173,28 +181,27 @@ def _verify(package: zipfile.ZipFile, path: Path) -> list[str]:
         return [*problems, problem]
     for name, size, sha256 in files:
         if name not in single:
-            problems.append(f"{name}: missing from the pack")
+            problems.append(words("verify.missing", name=name))
         elif counts[name] == 1 and _plain_file(single[name]):
             problems += _check_entry(package, single[name], size, sha256)
     listed = Counter(name for name, _, _ in files)
-    problems += [f"{n}: listed {k} times in the manifest" for n, k in listed.items() if k > 1]
-    problems += [
-        f"{n}: not in the manifest" for n in sorted(set(single) - set(listed) - {MANIFEST})
-    ]
+    problems += [words("verify.listed", name=n, count=k) for n, k in listed.items() if k > 1]
+    unlisted = sorted(set(single) - set(listed) - {MANIFEST})
+    problems += [words("verify.unlisted", name=n) for n in unlisted]
     return problems
 
 
-def _entry_problems(infos: list[zipfile.ZipInfo]) -> list[str]:
+def _entry_problems(infos: list[zipfile.ZipInfo]) -> list[Words]:
     """Entries no extraction may trust: unsafe or repeated names, links and other non-files."""
     problems = [
-        f"{i.filename}: unsafe entry name" for i in infos if not safe_entry_name(i.filename)
+        words("verify.unsafe", name=i.filename) for i in infos if not safe_entry_name(i.filename)
     ]
     counts = Counter(i.filename for i in infos)
-    problems += [f"{n}: appears {k} times in the pack" for n, k in counts.items() if k > 1]
+    problems += [words("verify.repeated", name=n, count=k) for n, k in counts.items() if k > 1]
     for info in infos:
         if not _plain_file(info):
-            kind = "a symbolic link" if _is_link(info) else "a folder or special file"
-            problems.append(f"{info.filename}: {kind}, not a plain file")
+            code = "verify.link" if _is_link(info) else "verify.special"
+            problems.append(words(code, name=info.filename))
     return problems
 
 
@@ -213,30 +220,31 @@ def _plain_file(info: zipfile.ZipInfo) -> bool:
 
 def _check_entry(
     package: zipfile.ZipFile, info: zipfile.ZipInfo, size: int, sha256: str
-) -> list[str]:
+) -> list[Words]:
     name = info.filename
     if info.file_size != size:  # decided before reading a byte
-        return [f"{name}: changed (its size does not match the manifest)"]
+        return [words("verify.size-changed", name=name)]
     try:
         digest = hashlib.sha256()
         for block in _entry_blocks(package, info, MAX_ENTRY_BYTES):
             digest.update(block)
     except _TooLarge as e:
-        return [f"{name}: {e}"]
+        return [words("verify.too-large", name=name, size=e.args[0])]
     except _DAMAGED as e:
-        return [f"{name}: unreadable ({e})"]
+        return [words("verify.unreadable", name=name, reason=e)]
     if digest.hexdigest() != sha256:
-        return [f"{name}: changed (sha256 does not match the manifest)"]
+        return [words("verify.sha-changed", name=name)]
     return []
 
 
 class _TooLarge(Exception):
-    """An entry that declares, or turns out to hold, more than a pack's files can."""
+    """An entry that declares, or turns out to hold, more than a pack's files can (the limit in
+    MiB)."""
 
 
 def _entry_blocks(package: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> Iterator[bytes]:
     """The bytes of ``info`` in blocks, stopping past ``limit`` whatever its header declares."""
-    too_large = f"larger than {limit // 1024 // 1024} MiB; not read (a zip bomb?)"
+    too_large = limit // 1024 // 1024
     if info.file_size > limit:
         raise _TooLarge(too_large)
     total = 0
@@ -250,23 +258,30 @@ def _entry_blocks(package: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -
 
 def _read_manifest(
     package: zipfile.ZipFile, info: zipfile.ZipInfo
-) -> tuple[list[tuple[str, int, str]], str]:
+) -> tuple[list[tuple[str, int, str]], Words | None]:
     """The manifest's files, or a problem naming what is wrong with it."""
     try:
         data = b"".join(_entry_blocks(package, info, MAX_MANIFEST_BYTES))
-        return _manifest_files(json.loads(data)), ""
+        return _manifest_files(json.loads(data)), None
     except _TooLarge as e:
-        return [], f"{MANIFEST}: {e}"
+        return [], words("verify.too-large", name=MANIFEST, size=e.args[0])
+    except _Malformed as e:
+        return [], words("verify.manifest-entry", name=MANIFEST, number=e.args[0])
     except (*_DAMAGED, KeyError, TypeError) as e:  # RecursionError is a RuntimeError
-        return [], f"{MANIFEST}: unreadable ({e})"
+        return [], words("verify.unreadable", name=MANIFEST, reason=e)
+
+
+class _Malformed(Exception):
+    """A file of the manifest (its number) without a path, a size or a sha256 of their types."""
 
 
 def _manifest_files(manifest: Any) -> list[tuple[str, int, str]]:
-    """(path, size, sha256) of every file the manifest lists; KeyError/TypeError when malformed."""
+    """(path, size, sha256) of every file the manifest lists; KeyError/TypeError/_Malformed when
+    malformed."""
     files = []
     for number, item in enumerate(manifest["files"], 1):
         path, size, sha256 = item["path"], item["size"], item["sha256"]
         if not (isinstance(path, str) and type(size) is int and isinstance(sha256, str)):
-            raise TypeError(f"file {number} of the manifest needs a path, a size and a sha256")
+            raise _Malformed(number)
         files.append((path, size, sha256))
     return files

@@ -9,6 +9,7 @@ from typing import Any
 
 from generator.audit.pack import PackEntry
 from generator.errors import CcdocsError
+from generator.messages import error
 from generator.publish import Publication
 from generator.publish.package import safe_entry_name
 from generator.standards import Catalog
@@ -126,11 +127,7 @@ def _check_names(
         files.setdefault(name, []).append(str(records[parts][0]["file"]))
     for name, written in sorted(files.items()):
         if len(written) > 1 or not safe_entry_name(name):
-            shown = " and ".join(repr(w) for w in written)
-            raise CcdocsError(
-                f"evidence {shown} cannot go into the pack as {name!r}: "
-                "rename the files so that each has its own plain name"
-            )
+            raise error(CcdocsError, "error.pack-name", files=tuple(written), name=name)
 
 
 def _form_entries(publication: Publication, catalog: Catalog) -> list[PackEntry]:

@@ -11,10 +11,12 @@ Every problem is reported at once, located as ``FILE.yaml:line:col``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from generator.errors import Finding, Location, ProfileError
+from generator.messages import finding
 from generator.standards import Catalog
 
 
@@ -24,15 +26,14 @@ def read_pins(path: Path, catalog: Catalog) -> dict[str, list[str]]:
     try:
         root = yaml.compose(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as e:
-        raise ProfileError([_finding(path, None, f"cannot read the map: {e}", "")]) from e
+        raise ProfileError([_finding(path, None, "pins.unreadable", reason=e)]) from e
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        raise ProfileError([_finding(path, mark, f"not YAML: {e}", "")]) from e
+        raise ProfileError([_finding(path, mark, "pins.not-yaml", problem=e)]) from e
     files = _files_node(root)
     if files is None:
         where = root.start_mark if root is not None else None
-        hint = "write files: {name.docx: entry-id}"
-        raise ProfileError([_finding(path, where, "the map needs a 'files' mapping", hint)])
+        raise ProfileError([_finding(path, where, "pins.no-files")])
     pins: dict[str, list[str]] = {}
     problems = []
     for key, value in files.value:
@@ -42,14 +43,13 @@ def read_pins(path: Path, catalog: Catalog) -> dict[str, list[str]]:
         for node in ids:
             entry = str(getattr(node, "value", ""))
             if not isinstance(node, yaml.ScalarNode) or entry not in known:
-                hint = "use an id of standards_map/documents.yaml (documents or generated)"
-                message = f"unknown entry {entry!r}"
-                problems.append(_finding(path, node.start_mark, message, hint, f"/files/{name}"))
+                at = f"/files/{name}"
+                problems.append(_finding(path, node.start_mark, "pins.unknown", at, entry=entry))
             else:
                 entries.append(entry)
         if name in pins:
-            message = f"{name} is pinned twice"
-            problems.append(_finding(path, key.start_mark, message, "", f"/files/{name}"))
+            at = f"/files/{name}"
+            problems.append(_finding(path, key.start_mark, "pins.twice", at, name=name))
         pins[name] = entries
     if problems:
         raise ProfileError(problems)
@@ -65,9 +65,9 @@ def _files_node(root: yaml.Node | None) -> yaml.MappingNode | None:
     return None
 
 
-def _finding(path: Path, mark: object, message: str, hint: str, pointer: str = "") -> Finding:
+def _finding(path: Path, mark: object, code: str, pointer: str = "", **args: Any) -> Finding:
     line, column = getattr(mark, "line", None), getattr(mark, "column", None)
     at = Location(
         path, None if line is None else line + 1, None if column is None else column + 1, pointer
     )
-    return Finding(at, message, "error", hint)
+    return finding(at, code, **args)

@@ -15,7 +15,7 @@ from generator.intake.layout import build_layout
 from generator.intake.read import check_intake, read_intake
 from generator.intake.save import profile_text, updated_text, yaml_text
 from generator.intake.write import Intake, write_intake
-from generator.messages import relocated, told
+from generator.messages import error, relocated, told
 from generator.profile import Profile
 from generator.standards import Catalog
 
@@ -61,7 +61,7 @@ def export_workbook(
     try:
         write_intake(out, intake, layout, labels, languages, choice_lists(catalog, layout))
     except OSError as e:
-        raise OutputError(f"{out}: cannot be written ({e.strerror or e})") from e
+        raise error(OutputError, "error.cannot-write", path=out, reason=e.strerror or e) from e
     return len(layout) + 1
 
 
@@ -98,7 +98,7 @@ def _replace(path: Path, text: str) -> None:
         os.replace(temporary, path)
     except OSError as e:
         temporary.unlink(missing_ok=True)
-        raise OutputError(f"{path}: cannot be written ({e.strerror or e})") from e
+        raise error(OutputError, "error.cannot-write", path=path, reason=e.strerror or e) from e
 
 
 def acd_forecast(report: Path, language: str) -> Forecast:
@@ -144,7 +144,7 @@ def export_by_owner(
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
-        raise OutputError(f"{folder}: cannot be made ({e.strerror or e})") from e
+        raise error(OutputError, "error.cannot-make", path=folder, reason=e.strerror or e) from e
     written = []
     for owner in owners(profile.data):
         part = Profile(profile.path, split_by_owner(profile.data, owner))

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Literal
 
 from generator.errors import PublishError
+from generator.messages import error
 from generator.render import escape_markdown
 from generator.user_cache import cache_root, write_atomically
 
-HINT = "install Graphviz, e.g. Debian/Ubuntu: apt-get install graphviz"
 TIMEOUT_SECONDS = 120
 PNG_DPI = 200
 _FENCE = re.compile(r"^```dot\n(.*?)^```[ \t]*\n", re.S | re.M)
@@ -92,7 +92,7 @@ def draw(source: str, kind: Format) -> bytes:
     """``source`` (DOT) drawn by Graphviz as ``kind``; PublishError when it cannot be."""
     program = shutil.which("dot")
     if program is None:
-        raise PublishError(f"the organization chart needs Graphviz, which was not found; {HINT}")
+        raise error(PublishError, "error.no-graphviz")
     key = hashlib.sha256(f"{_version(program)}\0{kind}\0{source}".encode()).hexdigest()
     cached = cache_root() / "diagrams" / f"{key}.{kind}"
     try:
@@ -109,10 +109,10 @@ def draw(source: str, kind: Format) -> bytes:
             check=False,
         )
     except (OSError, subprocess.TimeoutExpired) as e:
-        raise PublishError(f"Graphviz could not draw a diagram: {e}") from e
+        raise error(PublishError, "error.graphviz", reason=e) from e
     if done.returncode != 0 or not done.stdout:
         reason = done.stderr.decode("utf-8", "replace").strip() or f"status {done.returncode}"
-        raise PublishError(f"Graphviz could not draw a diagram: {reason}")
+        raise error(PublishError, "error.graphviz", reason=reason)
     with contextlib.suppress(OSError):  # not kept: drawn again next time
         write_atomically(cached, done.stdout)
     return done.stdout

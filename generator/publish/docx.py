@@ -42,6 +42,7 @@ from docx.styles.styles import Styles
 from lxml import etree
 
 from generator.errors import PublishError
+from generator.messages import error
 from generator.publish import DocumentFacts, diagrams
 from generator.publish.docx_tables import (
     child,
@@ -199,7 +200,7 @@ class _Package:
         try:
             return self.parts[name]
         except KeyError:
-            raise PublishError(f"pandoc wrote no {name} into the DOCX package") from None
+            raise error(PublishError, "error.pandoc-part", name=name) from None
 
     def next_name(self, template: str) -> str:
         """The first free name of ``template`` (a %d in it), as python-docx numbers new parts."""
@@ -249,7 +250,7 @@ def _pandoc_reference() -> bytes:
             [pandoc, "--print-default-data-file", "reference.docx"], check=True, capture_output=True
         ).stdout
     except (subprocess.CalledProcessError, OSError) as e:
-        raise PublishError(f"pandoc could not give its reference.docx: {e}") from e
+        raise error(PublishError, "error.pandoc-reference", reason=e) from e
 
 
 def write_reference_doc(path: Path, meta: DocumentFacts) -> Path:
@@ -569,7 +570,7 @@ def _finish(path: Path, meta: DocumentFacts, work: Path) -> None:
     document = etree.fromstring(package.part(DOCUMENT), _PARSER)
     body = document.find(_W_BODY)
     if body is None:
-        raise PublishError(f"pandoc wrote {path.name} without a document body")
+        raise error(PublishError, "error.pandoc-no-body", name=path.name)
     if meta.brand.logo_data:
         _cover_logo(package, document, body, meta.brand.logo_data)
     toc = body.find(_W_SDT)

@@ -18,6 +18,7 @@ from pathlib import Path
 import pypandoc
 
 from generator.errors import PublishError
+from generator.messages import error
 from generator.publish import PANDOC_MARKDOWN
 
 RUNNER = Path(__file__).with_name("pandoc-run.lua")
@@ -83,7 +84,7 @@ def convert(conversions: Sequence[Conversion], work: Path) -> None:
         command = [pypandoc.get_pandoc_path(), "lua", str(RUNNER), str(listing)]
         done = subprocess.run(command, capture_output=True)
     except OSError as e:  # no pandoc found, or it cannot be started
-        raise PublishError(f"pandoc could not convert the documents: {e}") from e
+        raise error(PublishError, "error.pandoc-start", reason=e) from e
     if done.returncode == 0:
         return
     reason = done.stderr.decode("utf-8", "replace").strip()
@@ -94,7 +95,7 @@ def convert(conversions: Sequence[Conversion], work: Path) -> None:
         if index.isdigit() and int(index) < len(conversions):
             failed = conversions[int(index)]
     reason = reason or f"status {done.returncode}"
-    raise PublishError(f"pandoc could not write {failed.target.name}: {reason}")
+    raise error(PublishError, "error.pandoc-write", name=failed.target.name, reason=reason)
 
 
 def _job(conversion: Conversion, source: Path) -> dict[str, object]:

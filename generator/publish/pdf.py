@@ -25,6 +25,7 @@ import typst
 
 from generator.bundled import bundled_dir
 from generator.errors import PublishError
+from generator.messages import error
 from generator.publish import DocumentFacts, diagrams
 from generator.publish.pandoc_run import Conversion, convert
 from generator.publish.placeholders import PLACEHOLDERS_FILTER, mark_placeholders
@@ -45,7 +46,6 @@ CJK_FAMILIES = (
     "AR PL UMing CN",
 )
 HEADING_FAMILIES = ("Noto Sans CJK SC", "Source Han Sans SC")
-FONT_HINT = "install a CJK font, e.g. Debian/Ubuntu: apt-get install fonts-noto-cjk"
 PAGE_FIELDS = ("page", "pages")  # the page_of label's fields
 MARKERS_FILTER = Path(__file__).with_name("typst-markers.lua")
 TOKENS_FILTER = Path(__file__).with_name("typst-tokens.lua")  # dates, numbers, ids kept whole
@@ -83,7 +83,7 @@ def cjk_font(available: typst.Fonts | None = None) -> str:
     for family in CJK_FAMILIES:
         if family in families:
             return family
-    raise PublishError(f"no font for Chinese text was found; {FONT_HINT}")
+    raise error(PublishError, "error.no-cjk-font")
 
 
 def publish_pdf(markdown: str, meta: DocumentFacts, target: Path, work: Path) -> Path:
@@ -116,9 +116,9 @@ def publish_pdf_all(documents: Sequence[tuple[str, DocumentFacts, Path, Path]]) 
         jobs.append((work, source, facts, target))
     if threading.current_thread() is threading.main_thread():
         for work, source, facts, target in jobs:
-            error = compile_pdf(str(work), str(source), facts, str(target), fonts())
-            if error:
-                raise PublishError(f"Typst could not lay out {target.name}: {error}")
+            problem = compile_pdf(str(work), str(source), facts, str(target), fonts())
+            if problem:
+                raise error(PublishError, "error.typst", name=target.name, reason=problem)
     else:
         _compile_apart(jobs)
     return [target for _, _, _, target in jobs]
@@ -134,13 +134,13 @@ def _compile_apart(jobs: Sequence[tuple[Path, Path, str, Path]]) -> None:
     try:
         done = subprocess.run(command, capture_output=True, text=True, encoding="utf-8")
     except OSError as e:
-        raise PublishError(f"Typst could not be started: {e}") from e
+        raise error(PublishError, "error.typst-start", reason=e) from e
     if done.returncode != 0:
         reason = done.stderr.strip() or f"it stopped with status {done.returncode}"
         name, _, message = reason.partition(": ")
         if name.endswith(".pdf") and message:
-            raise PublishError(f"Typst could not lay out {name}: {message}")
-        raise PublishError(f"Typst could not lay out the documents: {reason}")
+            raise error(PublishError, "error.typst", name=name, reason=message)
+        raise error(PublishError, "error.typst-all", reason=reason)
 
 
 def typst_body(markdown: str) -> str:

@@ -25,6 +25,7 @@ import yaml
 from generator.brand import Brand
 from generator.bundled import bundled_dir
 from generator.errors import PublishError
+from generator.messages import error
 from generator.publish import DocumentFacts, Publication, diagrams
 from generator.publish.placeholders import mark_placeholders
 from generator.render import escape_markdown
@@ -249,7 +250,7 @@ def build_site(config_file: Path, site_dir: Path, *, cache: bool = True) -> Path
             build(load_site_config(config_file, site_dir))
         _pin_sitemap(site_dir)
     except (MkDocsException, OSError) as e:
-        raise PublishError(f"MkDocs could not build the site: {e}") from e
+        raise error(PublishError, "error.mkdocs", reason=e) from e
     return site_dir
 
 
