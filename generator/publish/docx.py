@@ -244,8 +244,8 @@ class _Package:
 @functools.cache
 def _pandoc_reference() -> bytes:
     """The bytes of pandoc's reference.docx, asked of pandoc once per process."""
-    pandoc = pypandoc.get_pandoc_path()
     try:
+        pandoc = pypandoc.get_pandoc_path()
         return subprocess.run(
             [pandoc, "--print-default-data-file", "reference.docx"], check=True, capture_output=True
         ).stdout
