@@ -1,8 +1,12 @@
 """Layered profiles: a profile may extend a preset or another profile file.
 
 Mappings merge deeply, lists of items with ids merge by id (base order first, then the new items),
-anything else in the extending profile replaces the base. Every merged value keeps the file, line
-and column it came from, so errors and gaps still point at the right file.
+anything else in the extending profile replaces the base. A per-language text merges by language
+only when the extending profile adds translations; when it changes one of the base's versions, it
+replaces the whole text, for the base's other versions translate a text that is no longer there
+(a document in such a language then shows the new text and names it as untranslated). Every
+merged value keeps the file, line and column it came from, so errors and gaps still point at the
+right file.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.errors import Location
+from generator.texts import per_language
 
 _MISSING = object()
 
@@ -47,6 +52,8 @@ class _Merger:
         if b is _MISSING:
             return self.copy(self.child, c, cp, op)
         if isinstance(b, Mapping) and isinstance(c, Mapping):
+            if per_language(b) and per_language(c) and any(b.get(k, v) != v for k, v in c.items()):
+                return self.copy(self.child, c, cp, op)  # a new text: the old translations go
             return self.merge_mappings(b, c, bp, cp, op)
         if _by_id(b) and _by_id(c):
             return self.merge_lists(b, c, bp, cp, op)

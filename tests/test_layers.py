@@ -144,3 +144,45 @@ def test_a_base_that_is_not_a_profile_is_reported_without_its_content(tmp_path, 
     [finding] = caught.value.findings
     assert message in finding.format() and finding.location.file == tmp_path / "p.yaml"
     assert "root:x" not in finding.format() and "s3cr3t" not in finding.format()
+
+
+def test_a_changed_text_drops_the_bases_translations_of_the_old_one(write_profile):
+    """Changing the Chinese of a bilingual preset text leaves no stale English beside it (the
+    English documents then show the new Chinese and count it as untranslated); giving only a
+    translation keeps the base's own text."""
+    profile = load_profile(
+        write_profile(
+            """
+        extends: event-hotline
+        organization:
+          parent: {zh: 市赛事服务中心}
+          short_name: {zh: 观众热线, fr: Ligne des spectateurs}
+        """
+        )
+    )
+    org = profile.data["organization"]
+    assert org["parent"] == {"zh": "市赛事服务中心"}
+    assert profile.locate("/organization/parent").file.name == "profile.yaml"
+    assert org["short_name"] == {
+        "zh": "观众热线",
+        "en": "Spectator Hotline",
+        "fr": "Ligne des spectateurs",
+    }
+    assert profile.locate("/organization/short_name/en").file == bundled("event-hotline")
+
+
+def test_a_changed_text_is_named_as_untranslated_in_the_english_build(write_profile, tmp_path):
+    from generator.build import build_profile
+
+    path = write_profile(
+        """
+        extends: event-hotline
+        organization:
+          parent: {zh: 市赛事服务中心}
+        """
+    )
+    result = build_profile(path, tmp_path / "out", language="en", formats=("md",))
+    assert any("profile.yaml:" in where and "parent" in where for where in result.untranslated_at)
+    manual = (result.output / "manual" / "operations-manual.md").read_text(encoding="utf-8")
+    assert "市赛事服务中心" in manual
+    assert "Games Organising Committee – Spectator Services Department" not in manual

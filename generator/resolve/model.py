@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +17,7 @@ from generator.resolve.staffing import resolve_staffing
 from generator.resolve.training import resolve_training
 from generator.resolve.work_rules import resolve_work_rules
 from generator.standards import Catalog
+from generator.texts import per_language
 
 STAGES = ("prevention", "early_warning", "reporting", "public_information", "response", "recovery")
 
@@ -88,9 +88,6 @@ def resolve_model(
     return DocumentModel(org["id"], language, context)
 
 
-_LANGUAGE_KEY = re.compile(r"^[a-z]{2}$")
-
-
 def localize(value: Any, language: str) -> Any:
     """``value`` with every per-language text replaced by its ``language`` version.
 
@@ -104,14 +101,6 @@ def localize(value: Any, language: str) -> Any:
     if isinstance(value, list):
         return [localize(v, language) for v in value]
     return value
-
-
-def per_language(value: Mapping[Any, Any]) -> bool:
-    """A per-language text: a mapping of language codes to strings."""
-    return bool(value) and all(
-        isinstance(k, str) and _LANGUAGE_KEY.match(k) and isinstance(v, str)
-        for k, v in value.items()
-    )
 
 
 def _documents(data: Mapping[str, Any], catalog: Catalog, language: str) -> dict[str, Any]:

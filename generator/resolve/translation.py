@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
-from generator.resolve.model import per_language
+from generator.texts import per_language
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
