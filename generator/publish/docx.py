@@ -22,6 +22,7 @@ import re
 import subprocess
 import zipfile
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -51,7 +52,7 @@ from generator.publish.docx_tables import (
     keep_tokens_whole,
     line_width,
 )
-from generator.publish.office_pages import heading_pages
+from generator.publish.office_pages import heading_pages_all
 from generator.publish.package import write_zip
 from generator.publish.pandoc_run import Conversion, convert
 from generator.publish.placeholders import PLACEHOLDERS_FILTER, mark_placeholders
@@ -79,11 +80,16 @@ def publish_docx(markdown: str, meta: DocumentFacts, target: Path, work: Path) -
 def publish_docx_all(
     documents: Sequence[tuple[str, DocumentFacts, Path]], work: Path
 ) -> list[Path]:
-    """Convert rendered documents, each ``(markdown, facts, target .docx)``, in one pandoc run."""
+    """Convert rendered documents, each ``(markdown, facts, target .docx)``: one pandoc run
+    converts them all, one LibreOffice run (when installed) lays them out for the contents'
+    page numbers."""
     conversions = [_conversion(text, meta, target, work) for text, meta, target in documents]
     convert(conversions, work / "pandoc")
-    for _, meta, target in documents:
-        _finish(target, meta, work)
+    finished = [_finish(target, meta) for _, meta, target in documents]
+    waiting = [done for done in finished if done.entries]
+    laid_out = heading_pages_all([done.path for done in waiting], work / "layout")
+    for done, pages in zip(waiting, laid_out, strict=True):
+        done.number(pages)
     return [target for _, _, target in documents]
 
 
@@ -559,12 +565,30 @@ def _footer(package: _Package, section: Any, page_of: str) -> None:
     package.parts[name] = serialize_part_xml(element)
 
 
-def _finish(path: Path, meta: DocumentFacts, work: Path) -> None:
-    """Cover, page breaks after cover and contents, document properties, reproducible bytes;
-    then the contents' page numbers, when LibreOffice can lay the document out.
+@dataclass
+class _Finished:
+    """A DOCX written with its contents' headings, waiting for their page numbers."""
+
+    path: Path
+    package: _Package
+    document: Any
+    settings: bytes
+    entries: list[tuple[int, str, Any]]
+
+    def number(self, pages: list[tuple[int, str, int]] | None) -> None:
+        """Write the contents' page numbers, when ``pages`` (the office layout) has them all."""
+        if _number_toc(self.entries, pages):
+            self.package.parts[DOCUMENT] = serialize_part_xml(self.document)
+            self.package.parts[SETTINGS] = _update_fields(self.settings, False)
+            self.package.write(self.path)
+
+
+def _finish(path: Path, meta: DocumentFacts) -> _Finished:
+    """Cover, page breaks after cover and contents, document properties, reproducible bytes.
 
     The package pandoc wrote is read once, the parts that change are rewritten, and the
-    package is written with fixed timestamps; every other part keeps pandoc's bytes.
+    package is written with fixed timestamps; every other part keeps pandoc's bytes. The
+    contents' page numbers come after, when LibreOffice has laid the document out.
     """
     package = _Package.read(path)
     document = etree.fromstring(package.part(DOCUMENT), _PARSER)
@@ -589,10 +613,7 @@ def _finish(path: Path, meta: DocumentFacts, work: Path) -> None:
     package.parts[SETTINGS] = _update_fields(settings, bool(entries))
     package.parts[CORE] = _core_properties(package.part(CORE), meta)
     package.write(path)
-    if entries and _number_toc(entries, heading_pages(path, work / f"{path.stem}.layout")):
-        package.parts[DOCUMENT] = serialize_part_xml(document)
-        package.parts[SETTINGS] = _update_fields(settings, False)
-        package.write(path)
+    return _Finished(path, package, document, settings, entries)
 
 
 def _update_fields(settings: bytes, update: bool) -> bytes:

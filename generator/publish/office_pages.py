@@ -30,7 +30,7 @@ from generator.errors import OutputError
 from generator.locks import locked
 from generator.user_cache import cache_root, write_atomically
 
-TIMEOUT_SECONDS = 300
+TIMEOUT_SECONDS = 300  # a document's layout at most
 _SLOTS = 8  # office profiles in the user's cache: one per office run at a time
 
 
@@ -58,30 +58,51 @@ def office_identity() -> str:
     return h.hexdigest()
 
 
-def heading_pages(docx: Path, work: Path) -> list[tuple[int, str, int]] | None:
-    """The headings of ``docx`` as LibreOffice lays it out: (level, text, page) in order, the
-    page counted from the first as the footer's page field counts. None when there is no office
-    program or the layout pass fails; the contents then goes without numbers. The same bytes
-    are laid out once: the result is kept in the user's cache."""
+Pages = list[tuple[int, str, int]]
+
+
+def heading_pages_all(documents: Sequence[Path], work: Path) -> list[Pages | None]:
+    """The headings of each of ``documents`` as LibreOffice lays it out: (level, text, page) in
+    order, the page counted from the first as the footer's page field counts; None when there
+    is no office program or the layout pass fails (the contents then goes without numbers).
+
+    One office run lays them all out: starting LibreOffice costs about as much as laying out
+    one of ccdocs' documents. The same bytes are laid out once: each result is kept in the
+    user's cache."""
     program = office()
     if program is None:
-        return None
-    try:
-        key = hashlib.sha256(docx.read_bytes()).hexdigest()
-    except OSError:
-        return None
-    remembered = cache_root() / "office-pages" / f"{office_identity()[:16]}-{key}.json"
-    with contextlib.suppress(OSError, ValueError, TypeError):
-        return [(int(a), str(b), int(c)) for a, b, c in json.loads(remembered.read_bytes())]
-    pages = _laid_out(program, docx, work)
-    if pages is not None:
-        with contextlib.suppress(OSError):
-            write_atomically(remembered, json.dumps(pages, ensure_ascii=False).encode("utf-8"))
-    return pages
+        return [None] * len(documents)
+    found: list[Pages | None] = []
+    remembered: list[Path | None] = []
+    for docx in documents:
+        try:
+            key = hashlib.sha256(docx.read_bytes()).hexdigest()
+        except OSError:
+            found.append(None)
+            remembered.append(None)
+            continue
+        kept = cache_root() / "office-pages" / f"{office_identity()[:16]}-{key}.json"
+        remembered.append(kept)
+        pages = None
+        with contextlib.suppress(OSError, ValueError, TypeError):
+            pages = [(int(a), str(b), int(c)) for a, b, c in json.loads(kept.read_bytes())]
+        found.append(pages)
+    missing = [i for i, kept in enumerate(remembered) if kept is not None and found[i] is None]
+    laid_out = _laid_out(program, [documents[i] for i in missing], work)
+    for i, pages in zip(missing, laid_out, strict=True):
+        found[i] = pages
+        place = remembered[i]
+        if pages is not None and place is not None:
+            with contextlib.suppress(OSError):
+                write_atomically(place, json.dumps(pages, ensure_ascii=False).encode("utf-8"))
+    return found
 
 
-def _laid_out(program: str, docx: Path, work: Path) -> list[tuple[int, str, int]] | None:
-    """The headings of ``docx`` and their pages, from a LibreOffice run; None when it fails."""
+def _laid_out(program: str, documents: Sequence[Path], work: Path) -> list[Pages | None]:
+    """The headings of each of ``documents`` and their pages, from one LibreOffice run; None
+    for a document it could not lay out."""
+    if not documents:
+        return []
     work.mkdir(parents=True, exist_ok=True)
     with _profile() as profile:
         command = [
@@ -93,21 +114,23 @@ def _laid_out(program: str, docx: Path, work: Path) -> list[tuple[int, str, int]
             "pdf",
             "--outdir",
             str(work),
-            str(docx),
+            *(str(docx) for docx in documents),
         ]
         try:
-            subprocess.run(command, capture_output=True, timeout=TIMEOUT_SECONDS, check=False)
+            limit = TIMEOUT_SECONDS * len(documents)
+            subprocess.run(command, capture_output=True, timeout=limit, check=False)
         except (OSError, subprocess.TimeoutExpired):
-            return None
-    pdf = work / f"{docx.stem}.pdf"
-    try:
-        return _outline(pdf)
-    finally:
+            return [None] * len(documents)
+    found = []
+    for docx in documents:
+        pdf = work / f"{docx.stem}.pdf"
+        found.append(_outline(pdf))
         with contextlib.suppress(OSError):
             pdf.unlink()
+    return found
 
 
-def _outline(pdf: Path) -> list[tuple[int, str, int]] | None:
+def _outline(pdf: Path) -> Pages | None:
     """The PDF's outline: (level, title, page) of each entry, in order."""
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
