@@ -2,9 +2,10 @@
 
 Mappings merge deeply, lists of items with ids merge by id (base order first, then the new items),
 anything else in the extending profile replaces the base. A per-language text merges by language
-only when the extending profile adds translations; when it changes one of the base's versions, it
-replaces the whole text, for the base's other versions translate a text that is no longer there
-(a document in such a language then shows the new text and names it as untranslated). Every
+(a new or corrected translation keeps the rest) unless the extending profile changes the version
+in the profile's own language (``organization.language``, the text the others translate): then
+it replaces the whole text, for the base's translations translate a text that is no longer there
+(a document in another language then shows the new text and names it as untranslated). Every
 merged value keeps the file, line and column it came from, so errors and gaps still point at the
 right file.
 """
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from generator.errors import Location
-from generator.texts import per_language
+from generator.texts import DEFAULT_LANGUAGE, per_language
 
 _MISSING = object()
 
@@ -34,17 +35,24 @@ def merge_layers(base: Layer, child: Layer) -> Layer:
     """``child`` laid over ``base``."""
     values: dict[str, Location] = {}
     keys: dict[str, Location] = {}
-    merger = _Merger(base, child, values, keys)
+    source = _language(child.data) or _language(base.data) or DEFAULT_LANGUAGE
+    merger = _Merger(base, child, values, keys, source)
     data = merger.merge(base.data, child.data, "", "", "")
     return Layer(data, values, keys)
 
 
 class _Merger:
     def __init__(
-        self, base: Layer, child: Layer, values: dict[str, Location], keys: dict[str, Location]
+        self,
+        base: Layer,
+        child: Layer,
+        values: dict[str, Location],
+        keys: dict[str, Location],
+        source: str,
     ) -> None:
         self.base, self.child = base, child
         self.values, self.keys = values, keys
+        self.source = source  # the language the profile's texts are written in
 
     def merge(self, b: Any, c: Any, bp: str, cp: str, op: str) -> Any:
         if c is _MISSING:
@@ -52,12 +60,22 @@ class _Merger:
         if b is _MISSING:
             return self.copy(self.child, c, cp, op)
         if isinstance(b, Mapping) and isinstance(c, Mapping):
-            if per_language(b) and per_language(c) and any(b.get(k, v) != v for k, v in c.items()):
+            if self.rewritten(b, c):
                 return self.copy(self.child, c, cp, op)  # a new text: the old translations go
             return self.merge_mappings(b, c, bp, cp, op)
         if _by_id(b) and _by_id(c):
             return self.merge_lists(b, c, bp, cp, op)
         return self.copy(self.child, c, cp, op)
+
+    def rewritten(self, b: Mapping[str, Any], c: Mapping[str, Any]) -> bool:
+        """Whether ``c`` changes the source-language version of the per-language text ``b``."""
+        source = self.source
+        return (
+            per_language(b)
+            and per_language(c)
+            and source in b
+            and c.get(source, b[source]) != b[source]
+        )
 
     def merge_mappings(
         self, b: Mapping[str, Any], c: Mapping[str, Any], bp: str, cp: str, op: str
@@ -111,6 +129,12 @@ class _Merger:
     def place(self, layer: Layer, src: str, op: str) -> None:
         if src in layer.values:
             self.values[op] = _at(layer.values[src], op)
+
+
+def _language(data: Any) -> str | None:
+    organization = data.get("organization") if isinstance(data, Mapping) else None
+    language = organization.get("language") if isinstance(organization, Mapping) else None
+    return language if isinstance(language, str) else None
 
 
 def _by_id(value: Any) -> bool:

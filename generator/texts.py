@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 _LANGUAGE_KEY = re.compile(r"^[a-z]{2}$")
+DEFAULT_LANGUAGE = "zh"  # a profile's language when organization.language does not say
 
 
 def per_language(value: Mapping[Any, Any]) -> bool:

@@ -147,9 +147,9 @@ def test_a_base_that_is_not_a_profile_is_reported_without_its_content(tmp_path, 
 
 
 def test_a_changed_text_drops_the_bases_translations_of_the_old_one(write_profile):
-    """Changing the Chinese of a bilingual preset text leaves no stale English beside it (the
-    English documents then show the new Chinese and count it as untranslated); giving only a
-    translation keeps the base's own text."""
+    """Changing the Chinese (the profile's own language) of a bilingual preset text leaves no
+    stale English beside it (the English documents then show the new Chinese and count it as
+    untranslated); giving or correcting only a translation keeps the base's own text."""
     profile = load_profile(
         write_profile(
             """
@@ -157,6 +157,7 @@ def test_a_changed_text_drops_the_bases_translations_of_the_old_one(write_profil
         organization:
           parent: {zh: 市赛事服务中心}
           short_name: {zh: 观众热线, fr: Ligne des spectateurs}
+          industry: {en: Sports events}
         """
         )
     )
@@ -169,6 +170,7 @@ def test_a_changed_text_drops_the_bases_translations_of_the_old_one(write_profil
         "fr": "Ligne des spectateurs",
     }
     assert profile.locate("/organization/short_name/en").file == bundled("event-hotline")
+    assert org["industry"] == {"zh": "大型赛事服务", "en": "Sports events"}
 
 
 def test_a_changed_text_is_named_as_untranslated_in_the_english_build(write_profile, tmp_path):
