@@ -63,7 +63,7 @@ def test_lang_sets_the_documents_language_and_the_guide(tmp_path):
         data = read_profile(folder / "profile.yaml").data
         assert data["organization"]["language"] == "en"
         guide = (folder / "README.md").read_text(encoding="utf-8")
-        assert guide.startswith("# Setting up the center's documents")
+        assert guide.startswith("# Setting up the centre's documents")
 
 
 def test_init_never_overwrites_and_names_the_presets(tmp_path):
