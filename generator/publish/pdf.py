@@ -107,7 +107,8 @@ def publish_pdf_all(documents: Sequence[tuple[str, DocumentFacts, Path, Path]]) 
         work.mkdir(parents=True, exist_ok=True)
         source_text = mark_placeholders(markdown, meta.placeholder)
         printed.append((meta.doc_id, diagrams.for_print(source_text, work, "typst")))
-    bodies = typst_bodies(printed, documents[0][3] / ".pandoc")
+    first = documents[0][3]  # pandoc's files beside the work folders, outside Typst's reach
+    bodies = typst_bodies(printed, first.parent / f"{first.name}.pandoc")
     jobs = []
     for (_, meta, target, work), body in zip(documents, bodies, strict=True):
         source = work / f"{meta.doc_id}.typ"
