@@ -19,9 +19,10 @@ from generator.messages import error
 
 
 @contextmanager
-def locked(path: Path, busy: OutputError, *, wait: bool = False) -> Iterator[None]:
-    """Hold the lock file ``path``: ``busy`` is raised when another process holds it, unless
-    ``wait``. Raises OutputError naming ``path`` when it is not a lock file of ccdocs's."""
+def locked(path: Path, busy: Callable[[], OutputError], *, wait: bool = False) -> Iterator[None]:
+    """Hold the lock file ``path``: ``busy()`` is raised when another process holds it, unless
+    ``wait`` (made only then: its words come from the message catalogue). Raises OutputError
+    naming ``path`` when it is not a lock file of ccdocs's."""
     try:
         import fcntl
     except ImportError:  # no flock (Windows): builds of one organization are not kept apart
@@ -41,8 +42,8 @@ def locked(path: Path, busy: OutputError, *, wait: bool = False) -> Iterator[Non
             os.close(fd)
 
 
-def _acquire(path: Path, lock: Callable[[int], None], busy: OutputError) -> int:
-    """Open ``path`` and ``lock`` it; the descriptor. Raises ``busy`` when another holds it."""
+def _acquire(path: Path, lock: Callable[[int], None], busy: Callable[[], OutputError]) -> int:
+    """Open ``path`` and ``lock`` it; the descriptor. Raises ``busy()`` when another holds it."""
     for _ in range(3):
         fd = _open_lock(path)
         try:
@@ -52,12 +53,12 @@ def _acquire(path: Path, lock: Callable[[int], None], busy: OutputError) -> int:
                     return fd
         except BlockingIOError:
             os.close(fd)
-            raise busy from None
+            raise busy() from None
         except BaseException:
             os.close(fd)
             raise
         os.close(fd)  # a build that just finished removed the file we locked: lock the new one
-    raise busy
+    raise busy()
 
 
 def _open_lock(path: Path) -> int:

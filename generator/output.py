@@ -97,7 +97,10 @@ def locked_output(out_dir: Path, org_id: str) -> Iterator[Path]:
     target = out_dir / org_id
     with disk_errors(target):
         out_dir.mkdir(parents=True, exist_ok=True)
-    busy = error(OutputError, "error.build-running", org=org_id, folder=out_dir)
+
+    def busy() -> OutputError:
+        return error(OutputError, "error.build-running", org=org_id, folder=out_dir)
+
     with locked(out_dir / f".{org_id}.lock", busy):
         with disk_errors(target):
             recover_output(out_dir, org_id)
@@ -169,7 +172,10 @@ def write_shared_files(out_dir: Path, writers: Mapping[str, Callable[[Path], Non
     """
     with disk_errors(out_dir):
         out_dir.mkdir(parents=True, exist_ok=True)
-    busy = error(OutputError, "error.writers-running", files=tuple(writers), folder=out_dir)
+
+    def busy() -> OutputError:
+        return error(OutputError, "error.writers-running", files=tuple(writers), folder=out_dir)
+
     with locked(out_dir / f".{_SHARED}.lock", busy, wait=True):
         with disk_errors(out_dir):
             _tidy_stages(out_dir, _SHARED)

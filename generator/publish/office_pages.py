@@ -156,6 +156,10 @@ def _outline(pdf: Path) -> Pages | None:
     return found
 
 
+def _busy() -> OutputError:
+    return OutputError("busy")  # caught below: another office run has the slot
+
+
 @contextlib.contextmanager
 def _profile() -> Iterator[Path]:
     """An office profile folder no other office run uses meanwhile: a free one of the user
@@ -165,7 +169,7 @@ def _profile() -> Iterator[Path]:
         for slot in range(_SLOTS):
             try:
                 folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-                stack.enter_context(locked(folder / f"slot-{slot}.lock", OutputError("busy")))
+                stack.enter_context(locked(folder / f"slot-{slot}.lock", _busy))
             except OutputError:
                 continue  # another office run has it
             except OSError:
