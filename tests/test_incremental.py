@@ -177,3 +177,18 @@ def test_an_unchanged_build_takes_its_verdicts_from_the_users_cache(
     entry.write_text("{not json", "utf-8")
     fourth = build_profile(client, tmp_path / "out", formats=("md", "audit"), catalog=catalog)
     assert fourth.up_to_date and len(calls) == 2 and fourth.gap_count == first.gap_count
+
+
+def test_an_unchanged_build_words_no_message_it_does_not_show(
+    tmp_path, client, catalog, monkeypatch
+):
+    """Wording a message reads the message catalogue, a fifth of a rebuild that finds everything
+    current: such a rebuild words nothing (the lock's "busy" error is made only when raised)."""
+    import generator.messages as messages
+
+    build_profile(client, tmp_path / "out", formats=("md", "audit"), catalog=catalog)
+    said: list[str] = []
+    real = messages.say
+    monkeypatch.setattr(messages, "say", lambda code, *rest: said.append(code) or real(code, *rest))
+    again = build_profile(client, tmp_path / "out", formats=("md", "audit"), catalog=catalog)
+    assert again.up_to_date and said == []
