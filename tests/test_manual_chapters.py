@@ -43,7 +43,7 @@ def test_an_in_house_center_without_partners_says_so_and_lists_no_partner_form(
     write_profile, catalog
 ):
     manual = _manual(load_profile(write_profile(BASE)), catalog)
-    assert "The center uses no staff provided by partners or outsourcers." in manual
+    assert "The centre uses no staff provided by partners or outsourcers." in manual
     annex = manual[manual.index("{#forms}") :]
     assert "| Shift handover record | [9 Floor management](#floor) |" in annex
     assert "Partner staff attendance" not in annex
