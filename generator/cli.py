@@ -80,13 +80,20 @@ out_option = click.option(
     show_default=True,
     help="Output folder.",
 )
-lang_option = click.option(
-    "--lang",
-    "language",
-    type=click.Choice(["zh", "en"]),
-    callback=_remember("lang"),
-    help="Language of the documents (default: the profile's).",
-)
+
+
+def _lang_option(words: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The --lang option, remembered for the language of an error that stops the command."""
+    return click.option(
+        "--lang",
+        "language",
+        type=click.Choice(["zh", "en"]),
+        callback=_remember("lang"),
+        help=words,
+    )
+
+
+lang_option = _lang_option("Language of the documents (default: the profile's).")
 
 
 workbook_out_option = click.option(
@@ -301,13 +308,7 @@ def _load_catalog(overlays: tuple[Path, ...]) -> Catalog:
     show_default=True,
     help="Output format of the findings.",
 )
-@click.option(
-    "--lang",
-    "language",
-    type=click.Choice(["zh", "en"]),
-    callback=_remember("lang"),
-    help="Language of the findings (default: the profile's, else the locale's).",
-)
+@_lang_option("Language of the findings (default: the profile's, else the locale's).")
 def validate(profile: Path | None, strict: bool, fmt: str, language: str | None) -> None:
     """Check PROFILE (default: the bundled event hotline): errors, then gaps."""
     from generator.evidence import load_evidence
@@ -1038,13 +1039,7 @@ def diff(old: Path, new: Path, out_dir: Path, language: str | None) -> None:
 
 @cli.command()
 @click.argument("pack", type=click.Path(path_type=Path, dir_okay=False))
-@click.option(
-    "--lang",
-    "language",
-    type=click.Choice(["zh", "en"]),
-    callback=_remember("lang"),
-    help="Language of the problems found (default: the locale's).",
-)
+@_lang_option("Language of the problems found (default: the locale's).")
 def verify(pack: Path, language: str | None) -> None:
     """Re-check every file of an evidence PACK against its manifest."""
     from generator.audit.pack import pack_problems
