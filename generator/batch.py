@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from generator.brand import Brand
 from generator.errors import CcdocsError, ProfileError
 from generator.labels import LANGUAGES, load_labels
-from generator.messages import language_of, text, told, told_error
+from generator.messages import text, told, told_error
 from generator.output import write_shared_files
+from generator.profile import user_language
 from generator.publish.pool import cores
 from generator.render import (
     code_fence,
@@ -162,20 +163,16 @@ def _guarded(profile: Path, step: Callable[[], T], language: str | None) -> T | 
     try:
         return step()
     except ProfileError as e:
-        lang = _speaking(profile, language)
+        lang = user_language(profile, language)
         return ClientOutcome(name, errors=tuple(told(f, lang).format() for f in e.findings))
     except CcdocsError as e:
-        message = f"{name}: {told_error(e, _speaking(profile, language))}"
+        message = f"{name}: {told_error(e, user_language(profile, language))}"
         return ClientOutcome(name, errors=(message,), exit_code=e.exit_code)
     except Exception as e:  # a batch reports one client's crash and goes on with the others
-        said = text("error.internal", _speaking(profile, language), name=type(e).__name__, error=e)
+        said = text(
+            "error.internal", user_language(profile, language), name=type(e).__name__, error=e
+        )
         return ClientOutcome(name, errors=(f"{name}: {said}",), exit_code=5)
-
-
-def _speaking(profile: Path, language: str | None) -> str:
-    from generator.profile import own_data
-
-    return language_of(language, own_data(profile))
 
 
 def _headlines(audit: Mapping[str, Any], overrides: Sequence[Path]) -> dict[str, dict[str, str]]:
@@ -270,7 +267,7 @@ def _build_alone(job: BuildJob) -> ClientOutcome:
             return pool.submit(build_one, job).result()
         except BrokenProcessPool:
             where = str(job.profile)
-            said = text("error.process-died", _speaking(job.profile, job.language))
+            said = text("error.process-died", user_language(job.profile, job.language))
             message = f"{where}: {said}"
             return ClientOutcome(where, errors=(message,), exit_code=4)
 
@@ -285,7 +282,7 @@ def _refused(jobs: Sequence[BuildJob]) -> dict[int, ClientOutcome]:
         if isinstance(org_id, ClientOutcome):
             refused[index] = org_id
         elif org_id is not None and org_id in first:
-            lang = _speaking(job.profile, job.language)
+            lang = user_language(job.profile, job.language)
             said = text("error.same-org-id", lang, org=org_id, first=first[org_id])
             message = f"{job.profile}: {said}"
             refused[index] = ClientOutcome(str(job.profile), errors=(message,))

@@ -32,7 +32,7 @@ import click
 
 from generator.bundled import default_profile
 from generator.errors import CcdocsError, Finding, OutputError, ProfileError
-from generator.messages import error, language_of, say_words, told, told_error, words
+from generator.messages import error, say_words, told, told_error, words
 from generator.messages import text as said
 
 if TYPE_CHECKING:
@@ -213,13 +213,10 @@ def _exit_on_errors(path: Path, findings: list[Finding], language: str | None = 
 
 
 def _speaking(path: Path | None, chosen: str | None, data: Any = None) -> str:
-    """The language to tell the user in: ``--lang``, else the profile's (``data``, or the file's
-    own data read plainly), else the locale's."""
-    if data is None and chosen is None and path is not None and path.suffix in (".yaml", ".yml"):
-        from generator.profile import own_data
+    """The language to tell the user in (``generator.profile.user_language``)."""
+    from generator.profile import user_language
 
-        data = own_data(path)
-    return language_of(chosen, data)
+    return user_language(path, chosen, data)
 
 
 class _Cli(click.Group):

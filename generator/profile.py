@@ -29,7 +29,7 @@ import yaml
 
 from generator.errors import Finding, Location, ProfileError
 from generator.layers import Layer, merge_layers
-from generator.messages import finding, words
+from generator.messages import finding, language_of, words
 
 # A profile is JSON-like data: mappings, lists, strings, numbers, booleans and null.
 Data = Any
@@ -412,3 +412,11 @@ def own_data(profile: Path) -> Any:
         return yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (OSError, yaml.YAMLError, ValueError, RecursionError):
         return None
+
+
+def user_language(path: Path | None, chosen: str | None, data: Any = None) -> str:
+    """The language to tell the user in about the profile ``path``: ``chosen`` (``--lang``), else
+    the profile's (``data``, or the file's own data read plainly), else the locale's."""
+    if data is None and chosen is None and path is not None and path.suffix in (".yaml", ".yml"):
+        data = own_data(path)
+    return language_of(chosen, data)
