@@ -36,6 +36,7 @@ from generator.profile import Profile, load_profile, no_cycle_collection
 from generator.publish import PUBLISHERS, DocumentFacts, Publication
 from generator.publish.pool import Task, cores, split
 from generator.publish.pool import run as run_tasks
+from generator.texts import DEFAULT_LANGUAGE
 from generator.verdict_cache import keep as keep_verdicts
 from generator.verdict_cache import remembered
 
@@ -513,7 +514,9 @@ def verdicts(
     if validation.errors:
         raise ProfileError(list(validation.errors))
     org = profile.data["organization"]
-    local = replace(profile, data=localize(profile.data, language or org.get("language", "zh")))
+    local = replace(
+        profile, data=localize(profile.data, language or org.get("language", DEFAULT_LANGUAGE))
+    )
     audit = audit_profile(local, catalog, evidence, {})
     kept = {k: audit[k] for k in AUDIT_SUMMARY}
     return {"gaps": len(validation.gaps), "audit": kept}

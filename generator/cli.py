@@ -1156,9 +1156,10 @@ def _display_path(path: Path) -> Path:
 
 def _summary(data: dict[str, Any], targets: list[str]) -> dict[str, Any]:
     from generator.resolve.model import localize
+    from generator.texts import DEFAULT_LANGUAGE
 
     raw = data.get("organization", {})
-    org = localize(raw, raw.get("language", "zh"))
+    org = localize(raw, raw.get("language", DEFAULT_LANGUAGE))
     counted = ("roles", "processes", "kpis", "risks", "records")
     counts = {key: len(data.get(key) or []) for key in counted}
     counts["emergency_plans"] = len((data.get("emergency") or {}).get("plans") or [])

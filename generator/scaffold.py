@@ -20,6 +20,7 @@ from generator.messages import error
 from generator.profile import Profile, read_profile
 from generator.render import make_environment, render_template, template_dirs
 from generator.standards import Catalog
+from generator.texts import DEFAULT_LANGUAGE
 
 PROFILE_FILE = "profile.yaml"
 SCHEMA_FILE = "profile.schema.json"
@@ -46,7 +47,7 @@ def init_folder(folder: Path, preset: str, language: str | None, catalog: Catalo
     if language:
         text = _set_language(text, profile, language)
     org = profile.data.get("organization", {})
-    lang = language or org.get("language", "zh")
+    lang = language or org.get("language", DEFAULT_LANGUAGE)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "evidence").mkdir()
     keep = folder / "evidence" / ".gitkeep"

@@ -17,7 +17,7 @@ from generator.resolve.staffing import resolve_staffing
 from generator.resolve.training import resolve_training
 from generator.resolve.work_rules import resolve_work_rules
 from generator.standards import Catalog
-from generator.texts import per_language
+from generator.texts import DEFAULT_LANGUAGE, per_language
 
 STAGES = ("prevention", "early_warning", "reporting", "public_information", "response", "recovery")
 
@@ -40,7 +40,7 @@ def resolve_model(
     (``{zh: ..., en: ...}``) are resolved to the document's language here, so the model holds
     plain strings.
     """
-    language = language or profile.data["organization"].get("language", "zh")
+    language = language or profile.data["organization"].get("language", DEFAULT_LANGUAGE)
     data = localize(profile.data, language)
     org = data["organization"]
     roles = _roles_in_order(data.get("roles", []))
