@@ -32,6 +32,7 @@ import click
 
 from generator.bundled import default_profile
 from generator.errors import CcdocsError, Finding, OutputError, ProfileError
+from generator.labels import LANGUAGES
 from generator.messages import error, say_words, told, told_error, words
 from generator.messages import text as said
 
@@ -87,7 +88,7 @@ def _lang_option(words: str) -> Callable[[Callable[..., Any]], Callable[..., Any
     return click.option(
         "--lang",
         "language",
-        type=click.Choice(["zh", "en"]),
+        type=click.Choice(LANGUAGES),
         callback=_remember("lang"),
         help=words,
     )

@@ -2,7 +2,8 @@
 
 The shipped catalogue (``templates/labels/<language>.yaml``) is complete; a consultant's template
 folder may give its own file with any of the labels, which take precedence. Label files may come
-from a consultant, so they are read like profiles and confined to their folder.
+from a consultant, so they are read like profiles and confined to their folder. The languages
+ccdocs speaks are those with a shipped catalogue: a language is added by adding its file.
 """
 
 from __future__ import annotations
@@ -13,9 +14,19 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from generator.bundled import bundled_dir
 from generator.errors import TemplateError
+from generator.texts import DEFAULT_LANGUAGE
 
-LANGUAGES = ("zh", "en")
+
+def shipped_languages(folder: Path) -> tuple[str, ...]:
+    """The languages with a catalogue in ``folder``: a profile's default language first, then
+    the others in the order of their codes."""
+    found = sorted(path.stem for path in folder.glob("*.yaml"))
+    return tuple(sorted(found, key=lambda code: code != DEFAULT_LANGUAGE))
+
+
+LANGUAGES = shipped_languages(bundled_dir("templates") / "labels")
 
 
 def load_labels(language: str, dirs: Sequence[Path]) -> dict[str, Any]:

@@ -130,9 +130,14 @@ def language_of(chosen: str | None, data: Any = None) -> str:
     for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         value = os.environ.get(name, "")
         if value:
-            return "zh" if value.lower().startswith("zh") else DEFAULT
-    found = locale.getlocale()[0] or ""
-    return "zh" if found.lower().startswith("zh") else DEFAULT
+            return _locale_language(value, LANGUAGES)
+    return _locale_language(locale.getlocale()[0] or "", LANGUAGES)
+
+
+def _locale_language(name: str, languages: tuple[str, ...]) -> str:
+    """The language of a locale name (zh_CN.UTF-8, en_GB) when ccdocs speaks it, else English."""
+    code = name.lower().replace("-", "_").split("_")[0].split(".")[0]
+    return code if code in languages else DEFAULT
 
 
 @functools.cache

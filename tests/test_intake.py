@@ -24,7 +24,8 @@ from generator.cli import cli
 from generator.errors import ProfileError
 from generator.intake.layout import Field, Sheet, build_layout, keys_of
 from generator.intake.read import read_intake
-from generator.intake.run import SHIPPED_LANGUAGES, all_labels, export_workbook
+from generator.intake.run import all_labels, export_workbook
+from generator.labels import LANGUAGES
 from generator.profile import Profile, load_profile
 
 BUNDLED = sorted(p.stem for p in PROFILES.glob("*.yaml"))
@@ -97,7 +98,7 @@ _TEXT = st.text(
     min_size=1,
     max_size=20,
 ).filter(str.strip)
-_LANGS = st.sampled_from(SHIPPED_LANGUAGES)
+_LANGS = st.sampled_from(LANGUAGES)
 
 
 def _value(draw: Callable[..., Any], field: Field) -> Any:

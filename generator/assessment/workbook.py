@@ -402,10 +402,10 @@ class _Reader:
 
 def _names(key: str) -> set[str]:
     """A sheet's name in every language: a workbook made in English is read in a Chinese run."""
-    from generator.labels import load_labels
+    from generator.labels import LANGUAGES, load_labels
     from generator.render import template_dirs
 
-    return {str(load_labels(lang, template_dirs())["assessment"][key]) for lang in ("zh", "en")}
+    return {str(load_labels(lang, template_dirs())["assessment"][key]) for lang in LANGUAGES}
 
 
 def _letter(column: str) -> str:

@@ -11,11 +11,10 @@ from typing import Any
 from generator.checkdocs.extract import document_files, extract_all
 from generator.checkdocs.find import Document, language_of
 from generator.checkdocs.verdicts import check_documents
+from generator.labels import LANGUAGES  # a folder may hold documents in any: all are tried
 from generator.mandates import Target
 from generator.publish.pool import cores
 from generator.standards import Catalog
-
-LANGUAGES = ("zh", "en")  # a folder may hold documents in either: phrases of both are tried
 
 
 def output_id(folder: Path) -> str:

@@ -15,11 +15,10 @@ from generator.intake.layout import build_layout
 from generator.intake.read import check_intake, read_intake
 from generator.intake.save import profile_text, updated_text, yaml_text
 from generator.intake.write import Intake, write_intake
+from generator.labels import LANGUAGES
 from generator.messages import error, relocated, told
 from generator.profile import Profile
 from generator.standards import Catalog
-
-SHIPPED_LANGUAGES = ("zh", "en")
 
 
 def all_labels() -> dict[str, Mapping[str, Any]]:
@@ -27,7 +26,7 @@ def all_labels() -> dict[str, Mapping[str, Any]]:
     from generator.labels import load_labels
     from generator.render import template_dirs
 
-    return {lang: load_labels(lang, template_dirs()) for lang in SHIPPED_LANGUAGES}
+    return {lang: load_labels(lang, template_dirs()) for lang in LANGUAGES}
 
 
 def export_workbook(
@@ -57,7 +56,7 @@ def export_workbook(
         date=str(data.get("assessment_date") or "") or None,
     )
     labels = all_labels()[lang]
-    languages = languages_of(data, SHIPPED_LANGUAGES)
+    languages = languages_of(data, LANGUAGES)
     try:
         write_intake(out, intake, layout, labels, languages, choice_lists(catalog, layout))
     except OSError as e:
