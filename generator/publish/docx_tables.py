@@ -20,6 +20,8 @@ from docx.oxml.ns import qn
 _W_TBL, _W_TR, _W_TC, _W_P, _W_T = qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:p"), qn("w:t")
 _W_CANT_SPLIT, _W_NO_BREAK_HYPHEN = qn("w:cantSplit"), qn("w:noBreakHyphen")
 _XML_SPACE = qn("xml:space")
+_W_W, _W_TYPE, _W_TBL_LAYOUT = qn("w:w"), qn("w:type"), qn("w:tblLayout")
+_AFTER_LAYOUT = (qn("w:tblCellMar"), qn("w:tblLook"))
 # Word's default cell margins (0.19 cm each side) and a little air, in twentieths of a point.
 CELL_PADDING = 2 * 108 + 40
 # How wide a character of the table text (10.5 pt) may be set, in twentieths of a point: a
@@ -98,6 +100,8 @@ def _scaled(widths: list[int], total: int) -> list[int]:
 
 
 def glyph_width(text: str) -> int:
+    if text.isascii():  # no wide character among them: the common case, counted at once
+        return _NARROW * len(text)
     return sum(_WIDE if unicodedata.east_asian_width(c) in "WF" else _NARROW for c in text)
 
 
@@ -106,11 +110,8 @@ def _longest_word(text: str) -> int:
     marks that join them with the punctuation that clings to it (an opening bracket cannot end
     a line, a closing one or a comma cannot start one), else one Chinese character. A path
     may break after each "/"."""
-    words = re.findall(
-        r"[（(“‘《「]?[0-9A-Za-z][0-9A-Za-z\-‑.:%+()]*/?[）)”’》」，。、；：]?", text
-    )
-    longest = max((glyph_width(w) for w in words), default=0)
-    wide = _WIDE if any(unicodedata.east_asian_width(c) in "WF" for c in text) else 0
+    longest = max((glyph_width(w) for w in _WORD.findall(text)), default=0)
+    wide = _WIDE if glyph_width(text) != _NARROW * len(text) else 0
     return max(longest, wide)
 
 
@@ -124,8 +125,8 @@ def _cell_text(cell: Any) -> str:
 
 def child(parent: Any, tag: str, *, first: bool = False) -> Any:
     """The ``tag`` child of ``parent``, made (as its first child when ``first``) if missing."""
-    name = qn(tag)
-    found = parent.find(name)
+    name = _QN.get(tag) or _QN.setdefault(tag, qn(tag))
+    found = next((c for c in parent if c.tag == name), None)  # lxml's find parses its path
     if found is None:
         found = parent.makeelement(name)  # as OxmlElement makes it, without its class lookup
         if first:
@@ -135,33 +136,37 @@ def child(parent: Any, tag: str, *, first: bool = False) -> Any:
     return found
 
 
+_QN: dict[str, str] = {}  # prefixed tag -> Clark name, as qn gives it
+
+
 def _set_widths(table: Any, grid: Any, cells: list[list[Any]], widths: list[int]) -> None:
     props = child(table, "w:tblPr", first=True)
     width = child(props, "w:tblW")
-    width.set(qn("w:w"), str(sum(widths)))
-    width.set(qn("w:type"), "dxa")
-    if props.find(qn("w:tblLayout")) is None:
-        layout = props.makeelement(qn("w:tblLayout"))
-        layout.set(qn("w:type"), "fixed")
+    width.set(_W_W, str(sum(widths)))
+    width.set(_W_TYPE, "dxa")
+    if props.find(_W_TBL_LAYOUT) is None:
+        layout = props.makeelement(_W_TBL_LAYOUT)
+        layout.set(_W_TYPE, "fixed")
         # after tblW, tblJc, tblCellSpacing, tblInd and tblBorders, shd; before tblCellMar, tblLook
-        later = [c for c in props if c.tag in (qn("w:tblCellMar"), qn("w:tblLook"))]
+        later = [c for c in props if c.tag in _AFTER_LAYOUT]
         if later:
             later[0].addprevious(layout)
         else:
             props.append(layout)
-    for column, value in zip(grid, widths, strict=True):
-        column.set(qn("w:w"), str(value))
+    texts = [str(value) for value in widths]
+    for column, text in zip(grid, texts, strict=True):
+        column.set(_W_W, text)
     for row in cells:
-        for cell, value in zip(row, widths, strict=True):
+        for cell, text in zip(row, texts, strict=True):
             # tcPr comes first in a cell, tcW first in tcPr (cnfStyle aside)
             cell_width = child(child(cell, "w:tcPr", first=True), "w:tcW", first=True)
-            cell_width.set(qn("w:w"), str(value))
-            cell_width.set(qn("w:type"), "dxa")
+            cell_width.set(_W_W, text)
+            cell_width.set(_W_TYPE, "dxa")
 
 
 def _keep_row_together(row: Any) -> None:
     props = child(row, "w:trPr", first=True)
-    if props.find(qn("w:cantSplit")) is None:
+    if props.find(_W_CANT_SPLIT) is None:
         # cantSplit precedes trHeight and tblHeader
         props.insert(0, props.makeelement(_W_CANT_SPLIT))
 
