@@ -1,13 +1,15 @@
 """Layered profiles: a profile may extend a preset or another profile file.
 
 Mappings merge deeply, lists of items with ids merge by id (base order first, then the new items),
-anything else in the extending profile replaces the base. A per-language text merges by language
-(a new or corrected translation keeps the rest) unless the extending profile changes the version
-in the profile's own language (``organization.language``, the text the others translate): then
-it replaces the whole text, for the base's translations translate a text that is no longer there
-(a document in another language then shows the new text and names it as untranslated). Every
-merged value keeps the file, line and column it came from, so errors and gaps still point at the
-right file.
+anything else in the extending profile replaces the base. An item given as only its id and
+``omit: true`` removes the base's item of that id (a client without one of the preset's roles);
+given any other way, or where no base has that id, the key is left for validation to report.
+A per-language text merges by language (a new or corrected translation keeps the rest) unless the
+extending profile changes the version in the profile's own language (``organization.language``,
+the text the others translate): then it replaces the whole text, for the base's translations
+translate a text that is no longer there (a document in another language then shows the new
+text and names it as untranslated). Every merged value keeps the file, line and column it came
+from, so errors and gaps still point at the right file.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from generator.errors import Location
 from generator.texts import DEFAULT_LANGUAGE, per_language
 
 _MISSING = object()
+OMIT = "omit"  # {id: ..., omit: true}: the base's item of that id is left out
 
 
 @dataclass(frozen=True)
@@ -105,6 +108,8 @@ class _Merger:
         for i, item in enumerate(b):
             j = child_at.get(item["id"])
             other = c[j] if j is not None else _MISSING
+            if isinstance(other, Mapping) and omission(other):
+                continue
             merged.append(self.merge(item, other, f"{bp}/{i}", f"{cp}/{j}", f"{op}/{len(merged)}"))
         base_ids = {item["id"] for item in b}
         for j, item in enumerate(c):
@@ -129,6 +134,11 @@ class _Merger:
     def place(self, layer: Layer, src: str, op: str) -> None:
         if src in layer.values:
             self.values[op] = _at(layer.values[src], op)
+
+
+def omission(item: Mapping[str, Any]) -> bool:
+    """Whether the list item ``item`` says to leave out the base's item with its id."""
+    return item.get(OMIT) is True and set(item) == {"id", OMIT}
 
 
 def _language(data: Any) -> str | None:

@@ -100,9 +100,29 @@ def load_profile(
     profile layer is reported by its location only, never by its content.
     """
     profile = read_profile(path)
+    base = _base_of(profile, _chain, _roots)
+    if base is None:
+        return profile
+    own = {k: v for k, v in profile.data.items() if k != "extends"}
+    merged = merge_layers(
+        Layer(base.data, base.values, base.keys), Layer(own, profile.values, profile.keys)
+    )
+    return Profile(path, merged.data, merged.values, merged.keys)
+
+
+def load_base(path: Path) -> Profile | None:
+    """The merged profiles the profile ``path`` extends (None when it extends none): what it
+    inherits. ProfileError as ``load_profile``."""
+    return _base_of(read_profile(path), (), ())
+
+
+def _base_of(
+    profile: Profile, _chain: tuple[Path, ...], _roots: tuple[Path, ...]
+) -> Profile | None:
+    path = profile.path
     parent = profile.data.get("extends") if isinstance(profile.data, dict) else None
     if parent is None:
-        return profile
+        return None
     where = profile.locate("/extends")
     if not isinstance(parent, str):
         raise ProfileError([finding(where, "layer.not-text")])
@@ -112,12 +132,7 @@ def load_profile(
     if base_path is None:
         raise ProfileError([finding(where, "layer.unknown", name=parent)])
     _check_base(base_path.resolve(), parent, where, chain, roots)
-    base = _load_base(base_path, parent, where, chain, roots)
-    own = {k: v for k, v in profile.data.items() if k != "extends"}
-    merged = merge_layers(
-        Layer(base.data, base.values, base.keys), Layer(own, profile.values, profile.keys)
-    )
-    return Profile(path, merged.data, merged.values, merged.keys)
+    return _load_base(base_path, parent, where, chain, roots)
 
 
 def _check_base(

@@ -19,6 +19,7 @@ from jsonschema.exceptions import ValidationError
 from generator import references
 from generator.errors import Finding
 from generator.evidence import EVIDENCE_ERRORS, EVIDENCE_MIB, EvidenceFile
+from generator.layers import OMIT, omission
 from generator.mandates import Check, find_gaps
 from generator.messages import Either, Term, Words, finding, words
 from generator.profile import Profile, escape_pointer_token, pointer_of
@@ -156,6 +157,8 @@ def _findings_for(profile: Profile, error: ValidationError) -> list[Finding]:
         return _unknown_keys(profile, error, pointer)
     where = profile.locate(pointer)
     if keyword == "required":
+        if isinstance(error.instance, Mapping) and omission(error.instance):
+            return []  # an omission nothing matched: reported once, at its omit key
         missing = error.message.split("'")[1] if "'" in error.message else "?"
         return [finding(where, "schema.required", key=missing)]
     code, args = _describe(error)
@@ -187,6 +190,10 @@ def _unknown_keys(profile: Profile, error: ValidationError, pointer: str) -> lis
     findings = []
     for key in sorted(set(instance) - set(allowed)):
         where = profile.locate(f"{pointer}/{escape_pointer_token(key)}", key=True)
+        if key == OMIT and isinstance(instance.get("id"), str):  # left over by the layers
+            code = "layer.omit-unmatched" if omission(instance) else "layer.omit-alone"
+            findings.append(finding(where, code, id=instance["id"]))
+            continue
         code = "schema.unknown-key" if allowed else "schema.unknown-key-none"
         near = suggestion(key, allowed)
         findings.append(finding(where, code, key=key, suggestion=near, allowed=tuple(allowed)))

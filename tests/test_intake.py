@@ -237,6 +237,42 @@ def test_import_into_a_layered_profile_writes_the_change_into_the_layer(tmp_path
     assert next(r for r in merged["roles"] if r["id"] == "csr")["headcount"] == 77
 
 
+def _delete_rows(workbook: Path, sheet: str, row_id: str) -> None:
+    """Delete every row of ``sheet`` whose first column is ``row_id``, as a user would."""
+    book = load_workbook(workbook)
+    rows = book[sheet]
+    for row in sorted(r[0].row for r in rows.iter_rows(min_row=2) if r[0].value == row_id)[::-1]:
+        rows.delete_rows(row)
+    book.save(workbook)
+
+
+def test_a_deleted_row_of_an_inherited_item_is_written_as_its_omission(tmp_path):
+    child = tmp_path / "profile.yaml"
+    child.write_text("extends: water-utility\norganization:\n  id: acme  # our id\n", "utf-8")
+    workbook = tmp_path / "center.xlsx"
+    _export(child, workbook)
+    _delete_rows(workbook, "流程", "billing")
+    _delete_rows(workbook, "流程步骤", "billing")
+    result = _import(workbook, child)
+    assert result.exit_code == 0, result.output
+    text = child.read_text(encoding="utf-8")
+    assert text.endswith("processes:\n  - {id: billing, omit: true}\n"), text
+    ids = [p["id"] for p in load_profile(child).data["processes"]]
+    assert ids == ["repair", "complaint", "quality-check"]
+    # The same workbook again changes nothing; the row given again undoes the omission.
+    assert _import(workbook, child).exit_code == 0
+    assert child.read_text(encoding="utf-8") == text
+    _export(child, workbook)
+    assert _import(workbook, child).exit_code == 0
+    assert child.read_text(encoding="utf-8") == text
+    again = tmp_path / "again.xlsx"
+    _export(bundled("water-utility"), again)
+    assert _import(again, child).exit_code == 0
+    restored = [p["id"] for p in load_profile(child).data["processes"]]
+    assert restored == ["repair", "billing", "complaint", "quality-check"]
+    assert "omit" not in child.read_text(encoding="utf-8")
+
+
 # -- errors ----------------------------------------------------------------------------------------
 
 

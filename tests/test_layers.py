@@ -188,3 +188,59 @@ def test_a_changed_text_is_named_as_untranslated_in_the_english_build(write_prof
     manual = (result.output / "manual" / "operations-manual.md").read_text(encoding="utf-8")
     assert "市赛事服务中心" in manual
     assert "Games Organising Committee – Spectator Services Department" not in manual
+
+
+def test_an_omitted_item_of_the_base_is_left_out(write_profile, catalog):
+    profile = load_profile(
+        write_profile(
+            """
+        extends: water-utility
+        processes:
+          - {id: billing, omit: true}
+          - id: repair
+            name: 报修与抢修
+        """
+        )
+    )
+    ids = [p["id"] for p in profile.data["processes"]]
+    assert "billing" not in ids and ids[0] == "repair"
+    assert profile.data["processes"][0]["name"] == "报修与抢修"
+    # Positions move up with the items after the omitted one.
+    complaint = ids.index("complaint")
+    assert profile.locate(f"/processes/{complaint}/id").file == bundled("water-utility")
+    assert profile.locate(f"/processes/{complaint}/id").line > profile.locate("/processes/0").line
+    assert validate_profile(profile, catalog, load_evidence(profile)).ok
+
+
+def test_an_omission_that_matches_nothing_or_says_more_is_a_located_error(write_profile, catalog):
+    profile = load_profile(
+        write_profile(
+            """
+        extends: water-utility
+        processes:
+          - {id: billing-desk, omit: true}
+        kpis:
+          - id: csat
+            omit: true
+            name: 满意度
+        roles:
+          - {id: trainer, omit: true}
+        """
+        )
+    )
+    errors = [e.format() for e in validate_profile(profile, catalog).errors]
+    assert [e.split("profile.yaml:")[-1] for e in errors if "profile.yaml:3:" in e] == [
+        "3:24: /processes/4/omit: omit: no item 'billing-desk' inherited here to"
+        " leave out (omit: true removes an item the extended profile has, written as only its"
+        " id and omit: true; an item of this file is simply deleted)"
+    ]
+    assert any(
+        "profile.yaml:6:5: /kpis/4/omit: omit: to leave out 'csat', give only" in e for e in errors
+    )
+    # The trainer is gone: what the preset says about them no longer resolves, there.
+    dangling = [e for e in errors if "'trainer' is not a role id" in e]
+    assert dangling and all(e.startswith(str(bundled("water-utility"))) for e in dangling)
+    # Without a base, omit is the same error.
+    alone = load_profile(write_profile("roles:\n  - {id: a, omit: true}\n", name="alone.yaml"))
+    unmatched = validate_profile(alone, catalog).errors
+    assert any("/roles/0/omit: omit: no item 'a'" in e.format() for e in unmatched)

@@ -68,7 +68,7 @@ def import_workbook(workbook: Path, out: Path, catalog: Catalog, language: str) 
     """Read ``workbook`` and write its profile to ``out``: a new file, or the changes into the
     profile ``out`` names. Whether ``out`` changed. ProfileError with every problem, located at
     the workbook's cells; nothing is written then."""
-    from generator.profile import load_profile
+    from generator.profile import load_base, load_profile
 
     layout = build_layout(catalog.profile_schema)
     imported = read_intake(workbook, layout, all_labels(), language)
@@ -78,8 +78,9 @@ def import_workbook(workbook: Path, out: Path, catalog: Catalog, language: str) 
         raise ProfileError(problems)
     if out.exists():
         old = load_profile(out)
+        base = load_base(out)
         text = out.read_text(encoding="utf-8")
-        new_text = updated_text(text, old.data, imported.data)
+        new_text = updated_text(text, old.data, imported.data, base.data if base else None)
         if new_text == text:
             return False
     else:

@@ -2,9 +2,10 @@
 
 An existing profile keeps its comments, key order, flow style and indentation (ruamel.yaml's
 round trip): a value equal to what the file (with the profiles it extends) already says is not
-touched, a changed value replaces its node, a list item is matched by its id. Strings that
-ccdocs' YAML 1.1 loader would read as something else (``no``, ``12:30``, ``3.1``) are quoted;
-dates are written plain, as the loader reads them as text anyway.
+touched, a changed value replaces its node, a list item is matched by its id (in a profile that
+extends another, a deleted row of an inherited item is written ``{id: ..., omit: true}``).
+Strings that ccdocs' YAML 1.1 loader would read as something else (``no``, ``12:30``, ``3.1``)
+are quoted; dates are written plain, as the loader reads them as text anyway.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, TypeGuard
 
 import yaml
 
@@ -56,13 +57,19 @@ _Dumper.yaml_implicit_resolvers = {
 }
 
 
-def updated_text(text: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> str:
+def updated_text(
+    text: str,
+    old: Mapping[str, Any],
+    new: Mapping[str, Any],
+    inherited: Mapping[str, Any] | None = None,
+) -> str:
     """``text`` (a profile whose loaded data, with its bases, is ``old``) changed to say ``new``;
-    unchanged values keep their bytes."""
+    unchanged values keep their bytes. ``inherited``: what the profiles it extends say, whose
+    list items ``new`` leaves out are omitted."""
     indent = _indent_of(text)
     yaml_rt = _yaml(indent)
     document = yaml_rt.load(text)
-    _apply(document, old, new)
+    _apply(document, old, new, inherited or {})
     out = io.StringIO()
     yaml_rt.dump(document, out)
     return out.getvalue()
@@ -89,54 +96,104 @@ def _indent_of(text: str) -> tuple[int, int, int]:
 _FIRST_LIST = re.compile(r"^( *)[^\s#-][^\n]*:[ \t]*(?:#[^\n]*)?\n(?:[ \t]*#[^\n]*\n)*( *)- ", re.M)
 
 
-def _apply(node: Any, old: Mapping[str, Any], new: Mapping[str, Any]) -> None:
-    """Make the mapping ``node`` (of the file) say ``new`` where it differs from ``old``."""
+def _apply(
+    node: Any, old: Mapping[str, Any], new: Mapping[str, Any], inherited: Mapping[str, Any]
+) -> None:
+    """Make the mapping ``node`` (of the file) say ``new`` where it differs from ``old``;
+    ``inherited`` is what the profiles the file extends say here."""
     from ruamel.yaml.comments import CommentedMap
 
-    for key in [k for k in node if k not in new and k in old]:
-        del node[key]
+    _remove(node, old, new, inherited)
     for key, value in new.items():
         before = old.get(key)
         if key in old and before == value:
             continue
         mine = node.get(key) if key in node else None
+        below = inherited.get(key)
         if isinstance(value, Mapping) and isinstance(before, Mapping):
             if not isinstance(mine, Mapping):
                 mine = CommentedMap()
                 node[key] = mine
-            _apply(mine, before, value)
+            _apply(mine, before, value, below if isinstance(below, Mapping) else {})
         elif _by_id(value) and _by_id(before) and (mine is None or _by_id(mine)):
             if mine is None:
                 node[key] = mine = _node([])
-            _apply_list(mine, before or [], value)
+            _apply_list(mine, before or [], value, below if _by_id(below) else [])
+            if not mine and below:  # nothing of its own left: [] would replace what it inherits
+                del node[key]
         else:
             node[key] = _like(mine, _node(value))
 
 
-def _apply_list(seq: Any, old: list[Any], new: list[Any]) -> None:
+def _remove(
+    node: Any, old: Mapping[str, Any], new: Mapping[str, Any], inherited: Mapping[str, Any]
+) -> None:
+    """Remove from ``node`` what ``old`` has and ``new`` no longer does."""
+    for key in [k for k in old if k not in new]:
+        mine = node.get(key) if key in node else None
+        if _by_id(inherited.get(key)) and (mine is None or _by_id(mine)):
+            if mine is None:  # every row deleted: the inherited items are omitted
+                node[key] = mine = _node([])
+            _apply_list(mine, old[key], [], inherited[key])
+        elif key in node:
+            del node[key]
+
+
+def _apply_list(seq: Any, old: list[Any], new: list[Any], inherited: list[Any]) -> None:
     from ruamel.yaml.comments import CommentedMap
+
+    from generator.layers import omission
 
     mine = {item["id"]: item for item in seq}
     before = {item["id"]: item for item in old}
+    below = {item["id"]: item for item in inherited}
     flow = bool(seq) and hasattr(seq[0], "fa") and seq[0].fa.flow_style()
     result = []
     for item in new:
         node = mine.get(item["id"])
         base = before.get(item["id"])
+        if node is not None and omission(node):  # an omitted item given again
+            node = None
+            base = below.get(item["id"])
         if node is not None:
-            _apply(node, base or {}, item)
+            _apply(node, base or {}, item, below.get(item["id"], {}))
         elif base is not None:  # an item of a profile this one extends: only what changed
             if base == item:
                 continue
             node = CommentedMap(id=item["id"])
-            _apply(node, base, item)
+            _apply(node, base, item, below.get(item["id"], {}))
         else:
             node = _node(item)
             if flow and not _nested(item):
                 node.fa.set_flow_style()
         result.append(node)
+    _omit(result, seq, {item["id"] for item in new}, before, below)
     if [id(n) for n in result] != [id(n) for n in seq]:
         seq[:] = result
+
+
+def _omit(
+    result: list[Any],
+    seq: Any,
+    given: set[str],
+    before: Mapping[str, Any],
+    below: Mapping[str, Any],
+) -> None:
+    """Add to ``result`` (the new items of the file's list ``seq``) an omission of every
+    inherited item (``below``) that was there (``before``) and is no longer ``given``, and keep
+    the file's omissions that still hold where they were."""
+    from ruamel.yaml.comments import CommentedMap
+
+    from generator.layers import OMIT, omission
+
+    for index, node in enumerate(seq):
+        if omission(node) and node["id"] not in given and node["id"] in below:
+            result.insert(min(index, len(result)), node)
+    for key in below:
+        if key not in given and key in before:
+            node = CommentedMap([("id", key), (OMIT, True)])
+            node.fa.set_flow_style()
+            result.append(node)
 
 
 def _like(old: Any, new: Any) -> Any:
@@ -152,7 +209,7 @@ def _like(old: Any, new: Any) -> Any:
     return old
 
 
-def _by_id(value: Any) -> bool:
+def _by_id(value: Any) -> TypeGuard[list[Any]]:
     return isinstance(value, list) and all(
         isinstance(item, Mapping) and isinstance(item.get("id"), str) for item in value
     )
