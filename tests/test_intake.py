@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import re
 import shutil
 import subprocess
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from generator.errors import ProfileError
 from generator.intake.layout import Field, Sheet, build_layout, keys_of
 from generator.intake.read import read_intake
 from generator.intake.run import all_labels, export_workbook
+from generator.intake.words import field_name, intake_words
 from generator.labels import LANGUAGES
 from generator.profile import Profile, load_profile
 
@@ -200,6 +202,33 @@ def test_generated_profiles_come_back_from_their_workbook_unchanged(
     out = tmp_path_factory.mktemp("generated") / "center.xlsx"
     export_workbook(Profile(out, profile_data), out, catalog, "zh", "generated")
     assert read_intake(out, layout, all_labels(), "zh").data == profile_data
+
+
+def test_every_sheet_is_named_and_every_chinese_column_is_chinese(catalog):
+    layout = build_layout(catalog.profile_schema)
+    for language, labels in all_labels().items():
+        named = intake_words(labels).get("sheets", {})
+        assert [s.path for s in layout if s.path not in named] == [], language
+    zh = all_labels()["zh"]
+    english = {
+        f.full: field_name(f, zh)
+        for sheet in layout
+        for f in sheet.fields
+        if not re.search(r"[\u4e00-\u9fff]", field_name(f, zh))
+    }
+    assert english == {}
+
+
+def test_a_workbook_whose_sheets_were_named_by_their_path_is_still_read(tmp_path, catalog):
+    workbook = tmp_path / "center.xlsx"
+    _export(bundled("water-utility"), workbook)
+    book = load_workbook(workbook)
+    book["工作规范"].title = "work_rules"  # as workbooks made before the sheet had a name
+    book["岗位工作规范"].title = "work_rules roles"
+    book.save(workbook)
+    layout = build_layout(catalog.profile_schema)
+    data = read_intake(workbook, layout, all_labels(), "zh").data
+    assert data["work_rules"] == load_profile(bundled("water-utility")).data["work_rules"]
 
 
 # -- an existing profile keeps its comments and layout ------------------------------------------

@@ -22,6 +22,7 @@ from generator.intake.words import (
     Column,
     field_name,
     intake_words,
+    plain_sheet_name,
     sheet_names,
     split_language,
     table_columns,
@@ -164,6 +165,8 @@ class _Reader:
         for words in self.labels.values():
             for path, name in sheet_names(self.layout, words).items():
                 found.setdefault(name, path)
+        for sheet in self.layout:  # as a workbook made before the catalogue named it calls it
+            found.setdefault(plain_sheet_name(sheet), sheet.path)
         return found
 
     def at(self, sheet: Any, row: int, column: int) -> str:

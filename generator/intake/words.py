@@ -56,8 +56,7 @@ def sheet_names(layout: Sequence[Sheet], labels: Mapping[str, Any]) -> dict[str,
     names: dict[str, str] = {}
     used: set[str] = set()
     for sheet in layout:
-        fallback = sheet.path.replace("[]", "").replace(".*", "").replace(".", " ") or "profile"
-        name = _FORBIDDEN.sub("", str(given.get(sheet.path) or fallback))[:31]
+        name = _FORBIDDEN.sub("", str(given.get(sheet.path) or plain_sheet_name(sheet)))[:31]
         base, n = name, 2
         while name.lower() in used:
             name = f"{base[:28]} {n}"
@@ -65,6 +64,13 @@ def sheet_names(layout: Sequence[Sheet], labels: Mapping[str, Any]) -> dict[str,
         used.add(name.lower())
         names[sheet.path] = name
     return names
+
+
+def plain_sheet_name(sheet: Sheet) -> str:
+    """A sheet's name from its path, for a sheet the catalogue does not name (and as workbooks
+    made before it did named it)."""
+    name = sheet.path.replace("[]", "").replace(".*", "").replace(".", " ") or "profile"
+    return _FORBIDDEN.sub("", name)[:31]
 
 
 def table_columns(
