@@ -102,8 +102,10 @@ def render_profile(
     catalog: Catalog | None = None,
     templates: Sequence[Path] = (),
     brand: Brand | None = None,
+    downloads: Sequence[str] = (),
 ) -> Rendered:
-    """Every stage before publishing. Raises ProfileError when the profile has errors."""
+    """Every stage before publishing. Raises ProfileError when the profile has errors.
+    ``downloads``: the print formats the site's pages link to (``render_loaded``)."""
     from generator.standards import load_catalog
 
     profile = load_profile(profile_path)
@@ -114,6 +116,7 @@ def render_profile(
         language=language,
         templates=templates,
         brand=brand or default_brand(),
+        downloads=downloads,
     )
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from conftest import bundled
 
 from generator.serve import PROBLEMS, refresh
@@ -65,6 +68,7 @@ def test_the_watcher_survives_a_failing_rebuild_and_picks_up_the_next_save(
             catalog,
             None,
             lambda f, s, ok: reports.append(s),
+            None,
             None,
             0.01,
             stop,
@@ -152,6 +156,23 @@ def test_a_rebuild_converts_only_the_edited_page_and_equals_a_full_build(
     assert file_tree(tmp_path / "served") == file_tree(tmp_path / "plain")
 
 
+def fetch(url: str, folder: Path) -> bytes:
+    """The body at ``url``, also written to ``folder``/fetched for pdftotext."""
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=120) as response:
+        data = bytes(response.read())
+    (folder / "fetched").write_bytes(data)
+    return data
+
+
+def pdf_text(folder: Path) -> str:
+    import subprocess
+
+    command = ["pdftotext", str(folder / "fetched"), "-"]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
 def test_serve_shows_a_save_within_moments_and_the_problems_of_a_broken_one(tmp_path):
     import os
     import signal
@@ -193,9 +214,22 @@ def test_serve_shows_a_save_within_moments_and_the_problems_of_a_broken_one(tmp_
             stderr=subprocess.STDOUT,
         )
         try:
-            assert "livereload" in page_with("示例客户服务中心", 180)
+            page = page_with("示例客户服务中心", 180)
+            assert "livereload" in page
+            # The pages link to the documents' DOCX and PDF, made when asked for.
+            assert 'href="../pdf/operations-manual.pdf"' in page
+            assert 'href="../docx/operations-manual.docx"' in page
+            first = fetch(f"http://127.0.0.1:{port}/pdf/operations-manual.pdf", tmp_path)
+            assert first.startswith(b"%PDF") and "示例客户服务中心" in pdf_text(tmp_path)
+            docx = fetch(f"http://127.0.0.1:{port}/docx/operations-manual.docx", tmp_path)
+            assert docx.startswith(b"PK")
+            assert fetch(f"http://127.0.0.1:{port}/pdf/operations-manual.pdf", tmp_path) == first
+            with pytest.raises(urllib.error.HTTPError):  # no such document
+                fetch(f"http://127.0.0.1:{port}/pdf/no-such-document.pdf", tmp_path)
             profile.write_text(profile.read_text("utf-8").replace("中心", "总部"), "utf-8")
             page_with("示例客户服务总部", 60)
+            fetch(f"http://127.0.0.1:{port}/pdf/operations-manual.pdf", tmp_path)
+            assert "示例客户服务总部" in pdf_text(tmp_path)  # the saved version
             broken = profile.read_text("utf-8") + "  seats: many\n"
             profile.write_text(broken, encoding="utf-8")
             banner = page_with("/organization/seats:", 60, problems=True)
