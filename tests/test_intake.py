@@ -294,6 +294,13 @@ def test_a_deleted_row_of_an_inherited_item_is_written_as_its_omission(tmp_path)
     _export(child, workbook)
     assert _import(workbook, child).exit_code == 0
     assert child.read_text(encoding="utf-8") == text
+    owners = tmp_path / "owners"
+    _export(child, owners, "--split-by", "owner")
+    result = CliRunner().invoke(
+        cli, ["intake", "import", *map(str, sorted(owners.glob("*.xlsx"))), "--out", str(child)]
+    )
+    assert result.exit_code == 0, result.output
+    assert child.read_text(encoding="utf-8") == text  # the owners' workbooks keep the omission
     again = tmp_path / "again.xlsx"
     _export(bundled("water-utility"), again)
     assert _import(again, child).exit_code == 0

@@ -161,7 +161,7 @@ def import_parts(workbooks: list[Path], out: Path, catalog: Catalog, language: s
     from generator.errors import Location
     from generator.intake.merge import merge_imports
     from generator.layers import Layer, merge_layers
-    from generator.profile import load_profile
+    from generator.profile import load_base, load_profile
     from generator.validate import validate_profile
 
     layout = build_layout(catalog.profile_schema)
@@ -184,7 +184,8 @@ def import_parts(workbooks: list[Path], out: Path, catalog: Catalog, language: s
     if problems:
         raise ProfileError(problems)
     text = out.read_text(encoding="utf-8")
-    changed = updated_text(text, base.data, layered.data)
+    inherited = load_base(out)
+    changed = updated_text(text, base.data, layered.data, inherited.data if inherited else None)
     if changed == text:
         return False
     _replace(out, changed)

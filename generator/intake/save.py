@@ -181,13 +181,13 @@ def _omit(
 ) -> None:
     """Add to ``result`` (the new items of the file's list ``seq``) an omission of every
     inherited item (``below``) that was there (``before``) and is no longer ``given``, and keep
-    the file's omissions that still hold where they were."""
+    the file's omissions of items still not given where they were."""
     from ruamel.yaml.comments import CommentedMap
 
     from generator.layers import OMIT, omission
 
     for index, node in enumerate(seq):
-        if omission(node) and node["id"] not in given and node["id"] in below:
+        if omission(node) and node["id"] not in given:
             result.insert(min(index, len(result)), node)
     for key in below:
         if key not in given and key in before:
