@@ -14,8 +14,10 @@ from, so errors and gaps still point at the right file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from generator.errors import Location
@@ -32,6 +34,9 @@ class Layer:
     data: Any
     values: Mapping[str, Location]
     keys: Mapping[str, Location]
+    # The items left out by omissions: list (as a field path: roles, processes[].steps) -> id ->
+    # where the omission is written.
+    omitted: Mapping[str, Mapping[str, Location]] = field(default_factory=dict)
 
 
 def merge_layers(base: Layer, child: Layer) -> Layer:
@@ -41,7 +46,10 @@ def merge_layers(base: Layer, child: Layer) -> Layer:
     source = _language(child.data) or _language(base.data) or DEFAULT_LANGUAGE
     merger = _Merger(base, child, values, keys, source)
     data = merger.merge(base.data, child.data, "", "", "")
-    return Layer(data, values, keys)
+    omitted = {path: dict(ids) for path, ids in base.omitted.items()}
+    for path, ids in merger.omitted.items():
+        omitted.setdefault(path, {}).update(ids)
+    return Layer(data, values, keys, omitted)
 
 
 class _Merger:
@@ -56,6 +64,7 @@ class _Merger:
         self.base, self.child = base, child
         self.values, self.keys = values, keys
         self.source = source  # the language the profile's texts are written in
+        self.omitted: dict[str, dict[str, Location]] = {}
 
     def merge(self, b: Any, c: Any, bp: str, cp: str, op: str) -> Any:
         if c is _MISSING:
@@ -109,6 +118,8 @@ class _Merger:
             j = child_at.get(item["id"])
             other = c[j] if j is not None else _MISSING
             if isinstance(other, Mapping) and omission(other):
+                where = self.child.values.get(f"{cp}/{j}") or Location(Path())
+                self.omitted.setdefault(list_path(op), {})[item["id"]] = where
                 continue
             merged.append(self.merge(item, other, f"{bp}/{i}", f"{cp}/{j}", f"{op}/{len(merged)}"))
         base_ids = {item["id"] for item in b}
@@ -134,6 +145,11 @@ class _Merger:
     def place(self, layer: Layer, src: str, op: str) -> None:
         if src in layer.values:
             self.values[op] = _at(layer.values[src], op)
+
+
+def list_path(pointer: str) -> str:
+    """The field path of the list at ``pointer``: ``/processes/3/steps`` as processes[].steps."""
+    return re.sub(r"/\d+(?=/|$)", "[]", pointer).replace("/", ".").removeprefix(".")
 
 
 def omission(item: Mapping[str, Any]) -> bool:

@@ -63,6 +63,9 @@ class Profile:
     data: Data
     values: Mapping[str, Location] = field(default_factory=dict)
     keys: Mapping[str, Location] = field(default_factory=dict)
+    # Inherited list items left out by an omission ({id: ..., omit: true}), and where it is:
+    # list (a field path such as roles) -> id -> location.
+    omitted: Mapping[str, Mapping[str, Location]] = field(default_factory=dict)
 
     @property
     def sources(self) -> set[Path]:
@@ -105,9 +108,10 @@ def load_profile(
         return profile
     own = {k: v for k, v in profile.data.items() if k != "extends"}
     merged = merge_layers(
-        Layer(base.data, base.values, base.keys), Layer(own, profile.values, profile.keys)
+        Layer(base.data, base.values, base.keys, base.omitted),
+        Layer(own, profile.values, profile.keys),
     )
-    return Profile(path, merged.data, merged.values, merged.keys)
+    return Profile(path, merged.data, merged.values, merged.keys, merged.omitted)
 
 
 def load_base(path: Path) -> Profile | None:

@@ -153,10 +153,14 @@ def _broken_references(profile: Profile, rule: Mapping[str, Any], known: set[str
     code = "ref.unknown-catalog" if target.startswith("catalog:") else "ref.unknown"
     listed = target.removesuffix("[].id")
     findings = []
+    omitted = profile.omitted.get(listed, {})
     for pointer, value in fieldpath.values(profile.data, rule["from"]):
         if not isinstance(value, str):
             continue  # a type error, reported by the schema
-        if value not in known:
+        if value in omitted and value not in known:
+            at = str(omitted[value])
+            findings.append(_error(profile, pointer, "ref.omitted", value=value, what=what, at=at))
+        elif value not in known:
             near = _suggested(suggest(value))
             args = {"value": value, "what": what, "suggestion": near, "list": listed}
             findings.append(_error(profile, pointer, code, **args))

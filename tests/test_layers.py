@@ -237,9 +237,10 @@ def test_an_omission_that_matches_nothing_or_says_more_is_a_located_error(write_
     assert any(
         "profile.yaml:6:5: /kpis/4/omit: omit: to leave out 'csat', give only" in e for e in errors
     )
-    # The trainer is gone: what the preset says about them no longer resolves, there.
-    dangling = [e for e in errors if "'trainer' is not a role id" in e]
+    # The trainer is gone: what the preset says of them is reported there, naming the omission.
+    dangling = [e for e in errors if "'trainer' is a role id left out by the omission at" in e]
     assert dangling and all(e.startswith(str(bundled("water-utility"))) for e in dangling)
+    assert all("profile.yaml:9:5 (override this value with another id" in e for e in dangling)
     # Without a base, omit is the same error.
     alone = load_profile(write_profile("roles:\n  - {id: a, omit: true}\n", name="alone.yaml"))
     unmatched = validate_profile(alone, catalog).errors

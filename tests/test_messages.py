@@ -54,6 +54,7 @@ CORPUS: list[tuple[str | bytes, str]] = [
     ("extends: list.yaml\n", "layer.not-mapping"),
     ("extends: water-utility\nprocesses:\n  - {id: nope, omit: true}\n", "layer.omit-unmatched"),
     ("extends: water-utility\nkpis:\n  - {id: csat, omit: true, name: x}\n", "layer.omit-alone"),
+    ("extends: water-utility\nkpis:\n  - {id: quality-score, omit: true}\n", "ref.omitted"),
     ("roles:\n  - {title: 座席}\n", "schema.required"),
     ("colour: blue\n", "schema.unknown-key"),
     ("staffing:\n  shrinkage: .nan\n", "schema.not-finite"),
