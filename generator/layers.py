@@ -147,6 +147,24 @@ class _Merger:
             self.values[op] = _at(layer.values[src], op)
 
 
+def repeated_ids(value: Any, pointer: str = "") -> list[tuple[str, str]]:
+    """(pointer of the id, id) of every list item whose id an earlier item of its list has."""
+    found: list[tuple[str, str]] = []
+    if isinstance(value, Mapping):
+        for key, child in value.items():
+            found += repeated_ids(child, f"{pointer}/{_token(key)}")
+    elif isinstance(value, list):
+        seen: set[str] = set()
+        for i, item in enumerate(value):
+            item_id = item.get("id") if isinstance(item, Mapping) else None
+            if isinstance(item_id, str):
+                if item_id in seen:
+                    found.append((f"{pointer}/{i}/id", item_id))
+                seen.add(item_id)
+            found += repeated_ids(item, f"{pointer}/{i}")
+    return found
+
+
 def list_path(pointer: str) -> str:
     """The field path of the list at ``pointer``: ``/processes/3/steps`` as processes[].steps."""
     return re.sub(r"/\d+(?=/|$)", "[]", pointer).replace("/", ".").removeprefix(".")

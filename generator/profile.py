@@ -28,7 +28,7 @@ from typing import Any, NoReturn
 import yaml
 
 from generator.errors import Finding, Location, ProfileError
-from generator.layers import Layer, merge_layers
+from generator.layers import Layer, merge_layers, repeated_ids
 from generator.messages import finding, language_of, words
 
 # A profile is JSON-like data: mappings, lists, strings, numbers, booleans and null.
@@ -107,6 +107,11 @@ def load_profile(
     if base is None:
         return profile
     own = {k: v for k, v in profile.data.items() if k != "extends"}
+    repeated = repeated_ids(own)  # the merge takes one item per id: the others would be lost
+    if repeated:
+        raise ProfileError(
+            [finding(profile.locate(at), "ref.duplicate-id", id=i) for at, i in repeated]
+        )
     merged = merge_layers(
         Layer(base.data, base.values, base.keys, base.omitted),
         Layer(own, profile.values, profile.keys),

@@ -15,8 +15,9 @@ from typing import Any
 
 from generator import fieldpath
 from generator.errors import Finding
+from generator.layers import repeated_ids
 from generator.messages import Term, Words, finding, words
-from generator.profile import Profile, escape_pointer_token
+from generator.profile import Profile
 from generator.standards import Catalog
 
 
@@ -99,7 +100,7 @@ CATALOG_COLLECTIONS: dict[str, Callable[[Catalog], set[str]]] = {
 def reference_errors(profile: Profile, catalog: Catalog) -> list[Finding]:
     """Every broken reference, duplicate id, backwards date and wrong total in ``profile``."""
     rules = catalog.profile_schema
-    findings = _duplicate_ids(profile, profile.data, "")
+    findings = _duplicate_ids(profile)
     known: dict[str, set[str]] = {}  # each target collection once: many rules share one
     for rule in rules.get("x-references", []):
         if rule["to"] not in known:
@@ -120,22 +121,9 @@ def _error(profile: Profile, pointer: str, code: str, **args: Any) -> Finding:
     return finding(profile.locate(pointer), code, **args)
 
 
-def _duplicate_ids(profile: Profile, value: Any, pointer: str) -> list[Finding]:
-    findings: list[Finding] = []
-    if isinstance(value, Mapping):
-        for key, child in value.items():
-            findings += _duplicate_ids(profile, child, f"{pointer}/{escape_pointer_token(key)}")
-    elif isinstance(value, list):
-        seen: set[str] = set()
-        for i, item in enumerate(value):
-            item_id = item.get("id") if isinstance(item, Mapping) else None
-            if isinstance(item_id, str):
-                if item_id in seen:
-                    where = f"{pointer}/{i}/id"
-                    findings.append(_error(profile, where, "ref.duplicate-id", id=item_id))
-                seen.add(item_id)
-            findings += _duplicate_ids(profile, item, f"{pointer}/{i}")
-    return findings
+def _duplicate_ids(profile: Profile) -> list[Finding]:
+    repeated = repeated_ids(profile.data)
+    return [_error(profile, where, "ref.duplicate-id", id=item_id) for where, item_id in repeated]
 
 
 def _targets(profile: Profile, catalog: Catalog, target: str) -> set[str]:

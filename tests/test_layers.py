@@ -245,3 +245,22 @@ def test_an_omission_that_matches_nothing_or_says_more_is_a_located_error(write_
     alone = load_profile(write_profile("roles:\n  - {id: a, omit: true}\n", name="alone.yaml"))
     unmatched = validate_profile(alone, catalog).errors
     assert any("/roles/0/omit: omit: no item 'a'" in e.format() for e in unmatched)
+
+
+def test_an_id_given_twice_in_an_extending_profile_is_a_located_error(write_profile):
+    # The merge takes one item per id: without the error, the first override would be lost.
+    path = write_profile(
+        """
+        extends: water-utility
+        roles:
+          - {id: csr, headcount: 50}
+          - {id: trainer, headcount: 2}
+          - {id: csr, name: 坐席代表}
+        """
+    )
+    with pytest.raises(ProfileError) as raised:
+        load_profile(path)
+    [error] = raised.value.findings
+    assert error.format().endswith(
+        "profile.yaml:5:10: /roles/2/id: duplicate id 'csr' (ids must be unique within their list)"
+    )
