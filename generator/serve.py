@@ -85,9 +85,14 @@ class Prints:
                 return site(environ, start_response)
             try:
                 made = self.file(match[1], match[2])
-            except CcdocsError as e:
+            except Exception as e:  # said in the browser, never a traceback in the terminal
                 publication = self.publication
-                said = told_error(e, publication.language if publication else "en")
+                lang = publication.language if publication else "en"
+                said = (
+                    told_error(e, lang)
+                    if isinstance(e, CcdocsError)
+                    else f"{type(e).__name__}: {e}"
+                )
                 start_response("500 Internal Server Error", [("Content-Type", _TEXT)])
                 return [said.encode("utf-8")]
             if made is None:

@@ -244,3 +244,25 @@ def test_serve_shows_a_save_within_moments_and_the_problems_of_a_broken_one(tmp_
                 server.kill()
                 raise
     assert code == 0, (tmp_path / "serve.log").read_text("utf-8")
+
+
+def test_a_print_that_cannot_be_made_is_said_in_the_browser(tmp_path, catalog):
+    from generator.build import render_profile
+    from generator.serve import Prints
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the prints would go", encoding="utf-8")
+    prints = Prints(blocked)
+    prints.publication = render_profile(bundled("minimal"), catalog=catalog).publication
+    answered: list[str] = []
+
+    def site(environ, start_response):
+        start_response("404 Not Found", [])
+        return [b"from the site"]
+
+    app = prints.app(site)
+    body = app({"PATH_INFO": "/docx/operations-manual.docx"}, lambda s, h: answered.append(s))
+    assert answered == ["500 Internal Server Error"]
+    assert b"NotADirectoryError" in b"".join(body) and b"Traceback" not in b"".join(body)
+    for path in ("/docx/operations-manual.pdf", "/pdf/nothing.pdf", "/index.html"):
+        assert app({"PATH_INFO": path}, lambda s, h: answered.append(s)) == [b"from the site"]
