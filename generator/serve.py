@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
+import pickle
 import re
 import tempfile
 import threading
@@ -67,8 +68,9 @@ class Prints:
         if publication is None or kind not in PRINTS or doc_id not in publication.documents:
             return None
         markdown = publication.documents[doc_id]
-        version = f"{kind}\0{markdown}\0{publication.facts[doc_id]!r}"
-        folder = self.folder / hashlib.sha256(version.encode("utf-8")).hexdigest()[:16]
+        # The document and its facts (the brand's logo bytes among them) name the version.
+        version = pickle.dumps((kind, markdown, publication.facts[doc_id]))
+        folder = self.folder / hashlib.sha256(version).hexdigest()[:16]
         target = folder / kind / f"{doc_id}.{kind}"
         with self.lock:
             if not target.is_file():
