@@ -219,6 +219,23 @@ def test_every_sheet_is_named_and_every_chinese_column_is_chinese(catalog):
     assert english == {}
 
 
+def test_a_workbook_whose_columns_were_named_by_their_keys_is_still_read(tmp_path, catalog):
+    workbook = tmp_path / "center.xlsx"
+    _export(bundled("water-utility"), workbook, "--lang", "en")
+    book = load_workbook(workbook)
+    sheet = book["Business impact"]
+    for cell in sheet[1]:  # as workbooks made before the catalogue named these columns
+        cell.value = {
+            "RTO (minutes)": "rto minutes",
+            "Maximum tolerable downtime (minutes)": ("mtd minutes"),
+        }.get(cell.value, cell.value)
+    book.save(workbook)
+    layout = build_layout(catalog.profile_schema)
+    data = read_intake(workbook, layout, all_labels(), "en").data
+    expected = load_profile(bundled("water-utility")).data["emergency"]["business_impact"]
+    assert data["emergency"]["business_impact"] == expected
+
+
 def test_a_workbook_whose_sheets_were_named_by_their_path_is_still_read(tmp_path, catalog):
     workbook = tmp_path / "center.xlsx"
     _export(bundled("water-utility"), workbook)

@@ -22,6 +22,7 @@ from generator.intake.words import (
     Column,
     field_name,
     intake_words,
+    plain_field_name,
     plain_sheet_name,
     sheet_names,
     split_language,
@@ -239,6 +240,8 @@ class _Reader:
         for words in self.labels.values():
             for each in table_columns(sheet, self.layout, words, ()):
                 known.setdefault(each.header, each)
+        for field in sheet.fields:  # as workbooks made before the catalogues named the field
+            known.setdefault(plain_field_name(field), Column(field, header=plain_field_name(field)))
         columns: list[Column | None] = []
         for index, head in enumerate(header, start=1):
             text = as_text(head).strip() if head is not None else ""

@@ -38,7 +38,13 @@ def field_name(field: Field, labels: Mapping[str, Any]) -> str:
     words = intake_words(labels)
     own = words.get("fields", {}).get(field.full) or labels.get("fields", {}).get(field.full)
     key = field.path.rsplit(".", 1)[-1]
-    return str(own or words.get("keys", {}).get(key) or key.replace("_", " "))
+    return str(own or words.get("keys", {}).get(key) or plain_field_name(field))
+
+
+def plain_field_name(field: Field) -> str:
+    """A field's name from its key, for a field the catalogue does not name (and as workbooks
+    made before it did named its column)."""
+    return field.path.rsplit(".", 1)[-1].replace("_", " ")
 
 
 def field_help(field: Field, labels: Mapping[str, Any]) -> str:
