@@ -38,7 +38,8 @@ def field_name(field: Field, labels: Mapping[str, Any]) -> str:
     words = intake_words(labels)
     own = words.get("fields", {}).get(field.full) or labels.get("fields", {}).get(field.full)
     key = field.path.rsplit(".", 1)[-1]
-    return str(own or words.get("keys", {}).get(key) or plain_field_name(field))
+    plain = plain_field_name(field)
+    return str(own or words.get("keys", {}).get(key) or plain[:1].upper() + plain[1:])
 
 
 def plain_field_name(field: Field) -> str:
