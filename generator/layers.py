@@ -119,7 +119,7 @@ class _Merger:
             other = c[j] if j is not None else _MISSING
             if isinstance(other, Mapping) and omission(other):
                 where = self.child.values.get(f"{cp}/{j}") or Location(Path())
-                self.omitted.setdefault(list_path(op), {})[item["id"]] = where
+                self.omitted.setdefault(field_path(op), {})[item["id"]] = where
                 continue
             merged.append(self.merge(item, other, f"{bp}/{i}", f"{cp}/{j}", f"{op}/{len(merged)}"))
         base_ids = {item["id"] for item in b}
@@ -165,8 +165,9 @@ def repeated_ids(value: Any, pointer: str = "") -> list[tuple[str, str]]:
     return found
 
 
-def list_path(pointer: str) -> str:
-    """The field path of the list at ``pointer``: ``/processes/3/steps`` as processes[].steps."""
+def field_path(pointer: str) -> str:
+    """The field path of the value at ``pointer``: ``/service_levels/0/percent`` as
+    ``service_levels[].percent``, ``/processes/3/steps`` as ``processes[].steps``."""
     return re.sub(r"/\d+(?=/|$)", "[]", pointer).replace("/", ".").removeprefix(".")
 
 

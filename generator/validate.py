@@ -8,7 +8,6 @@ mandates derived from the standards map.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,7 +18,7 @@ from jsonschema.exceptions import ValidationError
 from generator import references
 from generator.errors import Finding
 from generator.evidence import EVIDENCE_ERRORS, EVIDENCE_MIB, EvidenceFile
-from generator.layers import OMIT, omission
+from generator.layers import OMIT, field_path, omission
 from generator.mandates import Check, find_gaps
 from generator.messages import Either, Term, Words, finding, words
 from generator.profile import Profile, escape_pointer_token, pointer_of
@@ -162,15 +161,10 @@ def _findings_for(profile: Profile, error: ValidationError) -> list[Finding]:
         missing = error.message.split("'")[1] if "'" in error.message else "?"
         return [finding(where, "schema.required", key=missing)]
     code, args = _describe(error)
-    advice = _HINTS.get((_field_of(pointer), str(keyword)))
+    advice = _HINTS.get((field_path(pointer), str(keyword)))
     if advice:
         args["hint"] = words(advice)
     return [finding(where, code, **args)]
-
-
-def _field_of(pointer: str) -> str:
-    """``/service_levels/0/percent`` as the field path ``service_levels[].percent``."""
-    return re.sub(r"/\d+(?=/|$)", "[]", pointer).replace("/", ".").removeprefix(".")
 
 
 # Hints that say what a value means where the schema's generic words would not (message codes).
