@@ -44,7 +44,7 @@ Report = Callable[[list[Finding], str, bool], None]  # findings, one-line summar
 
 PRINTS = ("docx", "pdf")  # made on demand, linked from every document's page
 # A download link of a page, as the served site resolves it: /pdf/dr-plan.pdf
-_PRINT_PATH = re.compile(r"/(docx|pdf)/([A-Za-z0-9_-]+)\.(docx|pdf)")
+_PRINT_PATH = re.compile(r"/(docx|pdf)/([A-Za-z0-9_-]+)\.\1")
 _MEDIA = {
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     "pdf": "application/pdf",
@@ -83,7 +83,7 @@ class Prints:
 
         def serve(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
             match = _PRINT_PATH.fullmatch(environ.get("PATH_INFO", ""))
-            if match is None or match[1] != match[3]:
+            if match is None:
                 return site(environ, start_response)
             try:
                 made = self.file(match[1], match[2])
