@@ -102,10 +102,18 @@ def load_profile(
     resolved): ``extends`` cannot read files elsewhere on the machine. A base that is not a valid
     profile layer is reported by its location only, never by its content.
     """
+    return load_layered(path, _chain, _roots)[0]
+
+
+def load_layered(
+    path: Path, _chain: tuple[Path, ...] = (), _roots: tuple[Path, ...] = ()
+) -> tuple[Profile, Profile | None]:
+    """``load_profile``, and the merged profiles it extends (what it inherits; None when it
+    extends none)."""
     profile = read_profile(path)
     base = _base_of(profile, _chain, _roots)
     if base is None:
-        return profile
+        return profile, None
     own = {k: v for k, v in profile.data.items() if k != "extends"}
     repeated = repeated_ids(own)  # the merge takes one item per id: the others would be lost
     if repeated:
@@ -116,13 +124,7 @@ def load_profile(
         Layer(base.data, base.values, base.keys, base.omitted),
         Layer(own, profile.values, profile.keys),
     )
-    return Profile(path, merged.data, merged.values, merged.keys, merged.omitted)
-
-
-def load_base(path: Path) -> Profile | None:
-    """The merged profiles the profile ``path`` extends (None when it extends none): what it
-    inherits. ProfileError as ``load_profile``."""
-    return _base_of(read_profile(path), (), ())
+    return Profile(path, merged.data, merged.values, merged.keys, merged.omitted), base
 
 
 def _base_of(

@@ -68,7 +68,7 @@ def import_workbook(workbook: Path, out: Path, catalog: Catalog, language: str) 
     """Read ``workbook`` and write its profile to ``out``: a new file, or the changes into the
     profile ``out`` names. Whether ``out`` changed. ProfileError with every problem, located at
     the workbook's cells; nothing is written then."""
-    from generator.profile import load_base, load_profile
+    from generator.profile import load_layered
 
     layout = build_layout(catalog.profile_schema)
     imported = read_intake(workbook, layout, all_labels(), language)
@@ -77,8 +77,7 @@ def import_workbook(workbook: Path, out: Path, catalog: Catalog, language: str) 
     if problems:
         raise ProfileError(problems)
     if out.exists():
-        old = load_profile(out)
-        base = load_base(out)
+        old, base = load_layered(out)
         text = out.read_text(encoding="utf-8")
         new_text = updated_text(text, old.data, imported.data, base.data if base else None)
         if new_text == text:
@@ -161,14 +160,14 @@ def import_parts(workbooks: list[Path], out: Path, catalog: Catalog, language: s
     from generator.errors import Location
     from generator.intake.merge import merge_imports
     from generator.layers import Layer, merge_layers
-    from generator.profile import load_base, load_profile
+    from generator.profile import load_layered
     from generator.validate import validate_profile
 
     layout = build_layout(catalog.profile_schema)
     parts = [read_intake(path, layout, all_labels(), language) for path in workbooks]
     merged, cells, problems = merge_imports(parts)
     problems = [f for part in parts for f in part.problems] + problems
-    base = load_profile(out)
+    base, inherited = load_layered(out)
     at = {p: Location(Path(cell), pointer=p) for p, (cell, _) in cells.items()}
     layered = merge_layers(
         Layer(copy.deepcopy(base.data), base.values, base.keys), Layer(merged, at, {})
@@ -184,7 +183,6 @@ def import_parts(workbooks: list[Path], out: Path, catalog: Catalog, language: s
     if problems:
         raise ProfileError(problems)
     text = out.read_text(encoding="utf-8")
-    inherited = load_base(out)
     changed = updated_text(text, base.data, layered.data, inherited.data if inherited else None)
     if changed == text:
         return False
