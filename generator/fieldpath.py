@@ -12,9 +12,18 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from generator.profile import escape_pointer_token
-
 _TOKEN = re.compile(r"([A-Za-z0-9_$-]+)|\[\]|\[([A-Za-z0-9_-]+)=([^\]]+)\]|\.|(\*)")
+
+
+def escape_pointer_token(token: str | int) -> str:
+    """A key or index as one token of a JSON pointer (``~`` and ``/`` escaped)."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def field_path(pointer: str) -> str:
+    """The field path of the value at ``pointer``: ``/service_levels/0/percent`` as
+    ``service_levels[].percent``, ``/processes/3/steps`` as ``processes[].steps``."""
+    return re.sub(r"/\d+(?=/|$)", "[]", pointer).replace("/", ".").removeprefix(".")
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,13 +14,13 @@ from, so errors and gaps still point at the right file.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from generator.errors import Location
+from generator.fieldpath import escape_pointer_token, field_path
 from generator.texts import DEFAULT_LANGUAGE, per_language
 
 _MISSING = object()
@@ -95,7 +95,7 @@ class _Merger:
         self.place(self.child, cp, op)
         merged = {}
         for key in [*b, *(k for k in c if k not in b)]:
-            token = _token(key)
+            token = escape_pointer_token(key)
             source, source_ptr = (self.child, cp) if key in c else (self.base, bp)
             if f"{source_ptr}/{token}" in source.keys:
                 self.keys[f"{op}/{token}"] = _at(
@@ -133,7 +133,7 @@ class _Merger:
         self.place(layer, src, op)
         if isinstance(value, Mapping):
             for key, child in value.items():
-                token = _token(key)
+                token = escape_pointer_token(key)
                 if f"{src}/{token}" in layer.keys:
                     self.keys[f"{op}/{token}"] = _at(layer.keys[f"{src}/{token}"], f"{op}/{token}")
                 self.copy(layer, child, f"{src}/{token}", f"{op}/{token}")
@@ -152,7 +152,7 @@ def repeated_ids(value: Any, pointer: str = "") -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     if isinstance(value, Mapping):
         for key, child in value.items():
-            found += repeated_ids(child, f"{pointer}/{_token(key)}")
+            found += repeated_ids(child, f"{pointer}/{escape_pointer_token(key)}")
     elif isinstance(value, list):
         seen: set[str] = set()
         for i, item in enumerate(value):
@@ -163,12 +163,6 @@ def repeated_ids(value: Any, pointer: str = "") -> list[tuple[str, str]]:
                 seen.add(item_id)
             found += repeated_ids(item, f"{pointer}/{i}")
     return found
-
-
-def field_path(pointer: str) -> str:
-    """The field path of the value at ``pointer``: ``/service_levels/0/percent`` as
-    ``service_levels[].percent``, ``/processes/3/steps`` as ``processes[].steps``."""
-    return re.sub(r"/\d+(?=/|$)", "[]", pointer).replace("/", ".").removeprefix(".")
 
 
 def omission(item: Mapping[str, Any]) -> bool:
@@ -188,10 +182,6 @@ def _by_id(value: Any) -> bool:
         and bool(value)
         and all(isinstance(item, Mapping) and isinstance(item.get("id"), str) for item in value)
     )
-
-
-def _token(key: str) -> str:
-    return str(key).replace("~", "~0").replace("/", "~1")
 
 
 def _at(location: Location, pointer: str) -> Location:

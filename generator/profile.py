@@ -28,6 +28,7 @@ from typing import Any, NoReturn
 import yaml
 
 from generator.errors import Finding, Location, ProfileError
+from generator.fieldpath import escape_pointer_token
 from generator.layers import Layer, merge_layers, repeated_ids
 from generator.messages import finding, language_of, words
 
@@ -80,10 +81,6 @@ class Profile:
             probe = probe.rsplit("/", 1)[0]
         found = table.get(probe) or Location(self.path)
         return Location(found.file, found.line, found.column, pointer)
-
-
-def escape_pointer_token(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
 
 
 def pointer_of(parts: object) -> str:

@@ -18,10 +18,11 @@ from jsonschema.exceptions import ValidationError
 from generator import references
 from generator.errors import Finding
 from generator.evidence import EVIDENCE_ERRORS, EVIDENCE_MIB, EvidenceFile
-from generator.layers import OMIT, field_path, omission
+from generator.fieldpath import escape_pointer_token, field_path
+from generator.layers import OMIT, omission
 from generator.mandates import Check, find_gaps
 from generator.messages import Either, Term, Words, finding, words
-from generator.profile import Profile, escape_pointer_token, pointer_of
+from generator.profile import Profile, pointer_of
 from generator.references import suggestion
 from generator.resolve.staffing import staffing_errors
 from generator.standards import Catalog

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from generator.errors import Finding, Location, ProfileError
+from generator.fieldpath import escape_pointer_token
 from generator.intake.cells import CellError, as_text, from_cells, set_path, table_steps
 from generator.intake.layout import Field, Sheet
 from generator.intake.words import (
@@ -29,7 +30,7 @@ from generator.intake.words import (
     table_columns,
 )
 from generator.messages import relocated, told
-from generator.profile import Profile, escape_pointer_token
+from generator.profile import Profile
 from generator.render import fill
 from generator.standards import Catalog
 

@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
+from generator.fieldpath import escape_pointer_token
 from generator.texts import per_language
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
@@ -24,7 +25,7 @@ def untranslated(data: Any, language: str, pointer: str = "") -> Iterator[tuple[
                 yield pointer, str(next(iter(data.values())))
             return
         for key, value in data.items():
-            yield from untranslated(value, language, f"{pointer}/{_escape(str(key))}")
+            yield from untranslated(value, language, f"{pointer}/{escape_pointer_token(key)}")
     elif isinstance(data, list):
         for index, value in enumerate(data):
             yield from untranslated(value, language, f"{pointer}/{index}")
@@ -44,7 +45,3 @@ def shown_in(
         doc_id: [p for p, needle in needles if needle and needle in markdown]
         for doc_id, markdown in documents.items()
     }
-
-
-def _escape(key: str) -> str:
-    return key.replace("~", "~0").replace("/", "~1")
