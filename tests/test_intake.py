@@ -410,6 +410,19 @@ def new_book(tmp_path_factory) -> Path:
     return out
 
 
+def test_long_headings_wrap_in_a_row_tall_enough_for_them(new_book):
+    book = load_workbook(new_book)
+    sheet = book["业务影响分析"]
+    heads = {cell.value: cell for cell in sheet[1]}
+    mtd = heads["最长可容忍中断时间 MTD（分钟）"]
+    width = sheet.column_dimensions[mtd.column_letter].width
+    assert width < 2 * len("最长可容忍中断时间") + len(" MTD（分钟）")  # more than a line's worth
+    assert all(cell.alignment.wrap_text for cell in sheet[1])
+    assert sheet.row_dimensions[1].height >= 3 * 15  # three lines of 11 pt type
+    roles = book["岗位"]  # short headings keep one line
+    assert roles.row_dimensions[1].height in (None, 15)
+
+
 def test_a_new_workbook_has_a_sheet_per_section_with_the_presets_rows(new_book):
     book = load_workbook(new_book)
     for name in (

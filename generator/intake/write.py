@@ -9,6 +9,8 @@ enumerations and ids defined on other sheets have drop-downs; a fields sheet's n
 from __future__ import annotations
 
 import copy
+import math
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,12 +199,14 @@ class _Writer:
     # -- shared ------------------------------------------------------------------------------------
 
     def _style_header(self, out: Any) -> None:
-        from openpyxl.styles import Font, PatternFill
+        from openpyxl.styles import Alignment, Font, PatternFill
 
         out.freeze_panes = "A2"
         for cell in out[1]:
             cell.font = Font(bold=True)
             cell.fill = PatternFill("solid", fgColor=_HEADER)
+            # A heading wider than its column (RTO (minutes) over a number) wraps, not cut off.
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
 
     def _comment(self, cell: Any, item: Field) -> None:
         from openpyxl.comments import Comment
@@ -295,6 +299,14 @@ class _Writer:
 
         for index, width in enumerate(widths, start=1):
             out.column_dimensions[get_column_letter(index)].width = width
+        # The headings wrap; a reader lays out row heights only as they are written, so the
+        # heading row is made as tall as its longest heading needs.
+        lines = [
+            _lines(str(cell.value or ""), width)
+            for cell, width in zip(out[1], widths, strict=False)
+        ]
+        if max(lines, default=1) > 1:
+            out.row_dimensions[1].height = _LINE_HEIGHT * max(lines)
         out.page_setup.orientation = "landscape"
         out.page_setup.paperSize = out.PAPERSIZE_A4
         out.page_setup.fitToWidth = 1
@@ -331,6 +343,16 @@ def _put_row(out: Any, number: int, values: Sequence[Any], styles: Sequence[Any]
             cell.value = value
         if style is not None:
             cell._style = copy.copy(style)
+
+
+_LINE_HEIGHT = 15  # points: one line of 11 pt text
+
+
+def _lines(text: str, width: int) -> int:
+    """The lines ``text`` (bold) takes in a column ``width`` characters wide: a Chinese
+    character is two characters wide."""
+    wide = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text) * 1.1
+    return max(1, math.ceil(wide / max(width - 1, 1)))
 
 
 def _width(item: Field | None) -> int:
